@@ -1,0 +1,87 @@
+"""What a contender produced, and the events a battle delivers while it runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from desktop.core.errors import ErrorInfo
+
+FINISH_STOP = "stop"
+FINISH_LENGTH = "length"
+FINISH_CANCELLED = "cancelled"
+FINISH_ERROR = "error"
+
+
+@dataclass
+class Answer:
+    contender: str  # the spec string, e.g. "local" or "openai:gpt-4o-mini"
+    provider: str  # "local", "openai", "anthropic", "gemini", "compat"
+    kind: str  # "open" or "proprietary"
+    model: str = ""  # the model name as reported (by the server or the GGUF)
+    text: str = ""
+    finish_reason: str | None = None
+    ttft_s: float | None = None
+    total_s: float | None = None
+    prompt_tokens: int | None = None
+    output_tokens: int | None = None
+    tokens_per_s: float | None = None
+    cost_usd: float | None = None
+    error: ErrorInfo | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.finish_reason in (FINISH_STOP, FINISH_LENGTH)
+
+    def to_dict(self) -> dict:
+        return {
+            "contender": self.contender,
+            "provider": self.provider,
+            "kind": self.kind,
+            "model": self.model,
+            "text": self.text,
+            "finish_reason": self.finish_reason,
+            "ttft_s": _round(self.ttft_s),
+            "total_s": _round(self.total_s),
+            "prompt_tokens": self.prompt_tokens,
+            "output_tokens": self.output_tokens,
+            "tokens_per_s": _round(self.tokens_per_s, 2),
+            "cost_usd": self.cost_usd,
+            "error": self.error.to_dict() if self.error else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Answer":
+        err = data.get("error")
+        fields = {k: data.get(k) for k in cls.__dataclass_fields__ if k != "error"}
+        fields = {k: v for k, v in fields.items() if v is not None or k in ("finish_reason",)}
+        return cls(**fields, error=ErrorInfo(err["kind"], err["message"]) if err else None)
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+# Event types a battle delivers, in order, per side.
+EV_START = "start"  # the side began (model loading or request sent)
+EV_STATUS = "status"  # loading progress, waiting to retry, ...
+EV_DELTA = "delta"  # a piece of answer text
+EV_DONE = "done"  # finished; `answer` holds the final Answer (with error if it failed)
+
+
+@dataclass(frozen=True)
+class Status:
+    """A state change worth showing: `state` is one of loading, retrying, streaming."""
+
+    state: str
+    message: str = ""
+    progress: float | None = None  # 0..1 while loading
+    retry_in_s: float | None = None  # seconds until the next try while retrying
+
+
+@dataclass(frozen=True)
+class BattleEvent:
+    side: str  # "left" or "right"
+    type: str
+    text: str = ""
+    status: Status | None = None
+    answer: Answer | None = field(default=None, compare=False)

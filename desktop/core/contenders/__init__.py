@@ -1,0 +1,1 @@
+"""Contenders: every model, local or remote, streams through one interface (`base.Contender`)."""

@@ -1,0 +1,106 @@
+"""The one interface every contender implements.
+
+A contender turns a `Request` into a stream of items:
+- `str`: a piece of answer text, as it arrives;
+- `Status`: something worth showing meanwhile (loading progress, waiting to retry);
+- `ModelName`: the model name as the backend reports it;
+- `Usage`: token counts as the backend reports them (later values replace earlier ones);
+- `Finish`: why it ended (`stop` or `length`).
+Failures are raised as `ContenderError` with a stable kind. The engine times the stream, counts
+and prices it, and keeps the partial text when it fails, so a provider module only speaks its
+protocol. Cancellation is cooperative: check `cancel.is_set()` between chunks, and register a
+closer with `cancel.on_cancel()` for anything that can block (a socket, a worker pipe).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import ClassVar, Union
+
+from desktop.core.answer import Status
+from desktop.core.params import Request
+
+
+@dataclass(frozen=True)
+class ModelName:
+    name: str
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int | None = None
+    output_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class Finish:
+    reason: str  # "stop" or "length"
+
+
+StreamItem = Union[str, Status, ModelName, Usage, Finish]
+
+
+class CancelToken:
+    """A stop flag that can also run closers, so a blocked read ends at once."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._closers: list[Callable[[], None]] = []
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self, timeout: float) -> bool:
+        """Sleep up to `timeout` seconds; True as soon as cancelled (used for retry waits)."""
+        return self._event.wait(timeout)
+
+    def on_cancel(self, closer: Callable[[], None]) -> Callable[[], None]:
+        """Run `closer` when cancelled (at once if already). Returns an unregister function."""
+        with self._lock:
+            if not self._event.is_set():
+                self._closers.append(closer)
+                return lambda: self._forget(closer)
+        _safe(closer)
+        return lambda: None
+
+    def _forget(self, closer: Callable[[], None]) -> None:
+        with self._lock:
+            if closer in self._closers:
+                self._closers.remove(closer)
+
+    def cancel(self) -> None:
+        with self._lock:
+            if self._event.is_set():
+                return
+            self._event.set()
+            closers, self._closers = self._closers, []
+        for closer in closers:
+            _safe(closer)
+
+
+def _safe(fn: Callable[[], None]) -> None:
+    try:
+        fn()
+    except Exception:  # a closer failing must not stop the other closers
+        pass
+
+
+class Contender:
+    """Base class: subclasses set the class attributes and implement `stream`."""
+
+    provider: ClassVar[str]  # "local", "openai", ...
+    default_kind: ClassVar[str] = "proprietary"  # "open" or "proprietary"
+
+    def __init__(self, spec: str, model: str, kind: str | None = None) -> None:
+        self.spec = spec
+        self.model = model
+        self.kind = kind or self.default_kind
+
+    def stream(self, request: Request, cancel: CancelToken) -> Iterator[StreamItem]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release what the contender holds (connections, worker processes)."""

@@ -1,0 +1,168 @@
+"""The battle engine: two contenders answer one request at the same moment.
+
+Each side runs on its own thread and pushes `BattleEvent`s into one queue as they happen
+(start, status, delta, done). The CLI reads the queue directly; the window forwards it to the
+UI thread. `run_contender` is the single place that times, counts and prices an answer, so every
+provider reports the same fields the same way, and a failure keeps the text that had arrived.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+from desktop.core import errors
+from desktop.core.answer import (
+    EV_DELTA, EV_DONE, EV_START, EV_STATUS, FINISH_CANCELLED, FINISH_ERROR, FINISH_STOP,
+    Answer, BattleEvent, Status,
+)
+from desktop.core.contenders.base import CancelToken, Contender, Finish, ModelName, Usage
+from desktop.core.errors import ContenderError, ErrorInfo
+from desktop.core.params import Request
+
+SIDES = ("left", "right")
+
+
+def run_contender(
+    contender: Contender,
+    request: Request,
+    cancel: CancelToken,
+    emit: Callable[[str, str, Status | None], None],
+    clock: Callable[[], float] = time.perf_counter,
+) -> Answer:
+    """Stream one answer; `emit(type, text, status)` is called for status and delta events."""
+    answer = Answer(
+        contender=contender.spec, provider=contender.provider, kind=contender.kind,
+        model=contender.model,
+    )
+    parts: list[str] = []
+    started = clock()
+    first_token_at: float | None = None
+    counted_tokens = 0  # pieces seen, used when the backend reports no usage
+    try:
+        for item in contender.stream(request, cancel):
+            if isinstance(item, str):
+                if not item:
+                    continue
+                if first_token_at is None:
+                    first_token_at = clock()
+                parts.append(item)
+                counted_tokens += 1
+                emit(EV_DELTA, item, None)
+            elif isinstance(item, Status):
+                emit(EV_STATUS, "", item)
+            elif isinstance(item, Usage):
+                if item.prompt_tokens is not None:
+                    answer.prompt_tokens = item.prompt_tokens
+                if item.output_tokens is not None:
+                    answer.output_tokens = item.output_tokens
+            elif isinstance(item, ModelName):
+                answer.model = item.name or answer.model
+            elif isinstance(item, Finish):
+                answer.finish_reason = item.reason
+            if cancel.is_set():
+                break
+        if cancel.is_set():
+            answer.finish_reason = FINISH_CANCELLED
+        elif answer.finish_reason is None:
+            answer.finish_reason = FINISH_STOP
+    except ContenderError as exc:
+        if cancel.is_set() or exc.kind == errors.CANCELLED:
+            answer.finish_reason = FINISH_CANCELLED
+        else:
+            answer.finish_reason = FINISH_ERROR
+            answer.error = exc.info()
+    except Exception as exc:  # a bug must read plainly and never take the battle down
+        if cancel.is_set():
+            answer.finish_reason = FINISH_CANCELLED
+        else:
+            answer.finish_reason = FINISH_ERROR
+            answer.error = ErrorInfo(
+                errors.INTERNAL,
+                f"Something went wrong inside Side by Side ({type(exc).__name__}). "
+                "Try again; if it keeps happening, please report it.",
+            )
+    if answer.finish_reason == FINISH_CANCELLED and answer.error is None:
+        answer.error = ErrorInfo(errors.CANCELLED, "Stopped before the answer was finished.")
+    finished = clock()
+    answer.text = "".join(parts)
+    answer.total_s = finished - started
+    if first_token_at is not None:
+        answer.ttft_s = first_token_at - started
+    if answer.output_tokens is None and counted_tokens:
+        answer.output_tokens = counted_tokens
+    if answer.output_tokens and first_token_at is not None:
+        # Rate over the generation phase: the first token marks its start.
+        gen_time = finished - first_token_at
+        if answer.output_tokens > 1 and gen_time > 0:
+            answer.tokens_per_s = (answer.output_tokens - 1) / gen_time
+    answer.cost_usd = _price(answer)
+    return answer
+
+
+def _price(answer: Answer) -> float | None:
+    if answer.provider == "local":
+        return 0.0
+    try:
+        from desktop.core.prices import cost_usd
+    except ImportError:
+        return None
+    return cost_usd(answer)
+
+
+class Battle:
+    """Runs two contenders concurrently; read `events()` until both sides are done."""
+
+    def __init__(self, left: Contender, right: Contender, request: Request) -> None:
+        self.contenders = {"left": left, "right": right}
+        self.request = request
+        self.answers: dict[str, Answer] = {}
+        self._cancels = {side: CancelToken() for side in SIDES}
+        self._events: "queue.Queue[BattleEvent]" = queue.Queue()
+        self._threads: list[threading.Thread] = []
+        self._pending = len(SIDES)
+
+    def start(self) -> "Battle":
+        for side in SIDES:
+            thread = threading.Thread(
+                target=self._run_side, args=(side,), name=f"battle-{side}", daemon=True
+            )
+            self._threads.append(thread)
+            thread.start()
+        return self
+
+    def _run_side(self, side: str) -> None:
+        def emit(type_: str, text: str, status: Status | None) -> None:
+            self._events.put(BattleEvent(side=side, type=type_, text=text, status=status))
+
+        self._events.put(BattleEvent(side=side, type=EV_START))
+        answer = run_contender(self.contenders[side], self.request, self._cancels[side], emit)
+        self.answers[side] = answer
+        self._events.put(BattleEvent(side=side, type=EV_DONE, answer=answer))
+
+    def events(self, timeout: float | None = None) -> Iterator[BattleEvent]:
+        """Yield events as they happen until both sides are done."""
+        while self._pending:
+            event = self._events.get(timeout=timeout)
+            if event.type == EV_DONE:
+                self._pending -= 1
+            yield event
+
+    def stop(self) -> None:
+        """Stop both sides at once; each keeps its partial text with finish reason `cancelled`."""
+        for token in self._cancels.values():
+            token.cancel()
+
+    def wait(self, timeout: float | None = None) -> dict[str, Answer]:
+        for thread in self._threads:
+            thread.join(timeout)
+        return self.answers
+
+    def run(self) -> dict[str, Answer]:
+        """Start, drain events, and return both answers (for callers that need no live view)."""
+        self.start()
+        for _ in self.events():
+            pass
+        return self.wait()
