@@ -1,0 +1,66 @@
+"""The command line: a thin face on the Qt-free core.
+
+Each command is one module in this package exposing `register(subparsers)`, which adds its
+parser and sets `func` to a function taking the parsed args and returning an exit status.
+Exit statuses: 0 success, 1 a failure the command reports (a side errored, a refused vote),
+2 a usage error. With no command the window opens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from desktop import __version__
+
+# Command modules, in the order `--help` lists them.
+COMMANDS = ["gui", "ask", "vote", "leaderboard", "export", "merge", "keys"]
+
+
+class UsageError(Exception):
+    """Bad arguments found after parsing; exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 on usage errors; keep that
+        self.print_usage(sys.stderr)
+        self.exit(2, f"sidebyside: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="sidebyside",
+        description="Compare a local open model with a proprietary one, blind and side by side.",
+    )
+    parser.add_argument("--version", action="version", version=f"Side by Side {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"desktop.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"desktop.cli.{name}":
+                continue  # command not built yet
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["_local-worker"]:  # the frozen app starts its llama.cpp worker this way
+        from desktop.core.local.worker import main as worker_main
+
+        return worker_main()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["gui", *argv])
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as exc:
+        print(f"sidebyside: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\nStopped.", file=sys.stderr)
+        return 130
