@@ -1,0 +1,171 @@
+"""Schema changes: an ordered list of small named migrations, each recorded as applied.
+
+Rules that keep old files opening:
+- A migration, once released, is never edited; a change is a new migration at the end.
+- `migrate()` runs every pending migration inside ONE `BEGIN IMMEDIATE` transaction together with
+  its rows in the `migrations` table, so a file is always at a named, complete step: a crash or a
+  failure half-way leaves it exactly as it was. The write lock also means two instances starting
+  at once cannot both migrate.
+- A file that records a migration this code does not know was written by a newer Side by Side; it
+  is refused with a clear message rather than guessed at.
+
+The resulting schema is documented in docs/schema.md.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+
+from desktop.core.store.db import NOT_SIDEBYSIDE, TOO_NEW, Store, StoreError, utc_now
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(fn: Migration) -> Migration:
+    MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
+
+@migration
+def m001_battles(db: sqlite3.Connection) -> None:
+    db.execute(
+        """
+        CREATE TABLE battles (
+            id TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            system_prompt TEXT NOT NULL DEFAULT '',
+            params TEXT NOT NULL DEFAULT '{}',
+            category TEXT NOT NULL DEFAULT 'other',
+            mode TEXT NOT NULL CHECK (mode IN ('blind', 'named')),
+            a_slot TEXT NOT NULL CHECK (a_slot IN ('left', 'right'))
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE answers (
+            battle_id TEXT NOT NULL REFERENCES battles(id) ON DELETE CASCADE,
+            position TEXT NOT NULL CHECK (position IN ('a', 'b')),
+            contender TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL CHECK (kind IN ('open', 'proprietary')),
+            text TEXT NOT NULL DEFAULT '',
+            finish_reason TEXT,
+            error_kind TEXT,
+            error_message TEXT,
+            ttft_s REAL,
+            total_s REAL,
+            prompt_tokens INTEGER,
+            output_tokens INTEGER,
+            tokens_per_s REAL,
+            cost_usd REAL,
+            PRIMARY KEY (battle_id, position)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX battles_created_at ON battles (created_at)")
+
+
+@migration
+def m002_votes(db: sqlite3.Connection) -> None:
+    # UNIQUE(battle_id): at most one vote per battle, whatever the code above does.
+    db.execute(
+        """
+        CREATE TABLE votes (
+            id INTEGER PRIMARY KEY,
+            battle_id TEXT NOT NULL UNIQUE REFERENCES battles(id) ON DELETE CASCADE,
+            choice TEXT NOT NULL CHECK (choice IN ('a', 'b', 'tie', 'both_bad')),
+            voted_at TEXT NOT NULL,
+            decide_s REAL
+        )
+        """
+    )
+
+
+@migration
+def m003_identity_leak(db: sqlite3.Connection) -> None:
+    from desktop.core.identity import find_identity_leaks
+
+    db.execute("ALTER TABLE battles ADD COLUMN identity_leak INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE battles ADD COLUMN leak_names TEXT NOT NULL DEFAULT '[]'")
+    # Flag battles recorded before the check existed.
+    rows = db.execute(
+        "SELECT battle_id, group_concat(text, char(10)) FROM answers GROUP BY battle_id"
+    ).fetchall()
+    for battle_id, text in rows:
+        names = find_identity_leaks(text or "")
+        if names:
+            db.execute(
+                "UPDATE battles SET identity_leak = 1, leak_names = ? WHERE id = ?",
+                (json.dumps(names), battle_id),
+            )
+
+
+@migration
+def m004_categories(db: sqlite3.Connection) -> None:
+    db.execute(
+        """
+        CREATE TABLE categories (
+            name TEXT PRIMARY KEY COLLATE NOCASE,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX battles_category ON battles (category COLLATE NOCASE)")
+
+
+def applied(db: sqlite3.Connection) -> list[str]:
+    exists = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'"
+    ).fetchone()
+    if not exists:
+        return []
+    return [row[0] for row in db.execute("SELECT name FROM migrations ORDER BY rowid")]
+
+
+def migrate(store: Store, upto: str | None = None) -> list[str]:
+    """Apply every pending migration (or those up to and including `upto`) in one transaction.
+
+    Returns the names applied now (empty when the file was current)."""
+    known = [name for name, _ in MIGRATIONS]
+    if applied(store.conn) == known:  # the common case: no write lock needed
+        return []
+    with store.transaction("prepare the database") as db:
+        done = applied(db)  # read again under the write lock: another instance may have migrated
+        unknown = [name for name in done if name not in known]
+        if unknown:
+            raise StoreError(
+                TOO_NEW,
+                "This database was written by a newer version of Side by Side "
+                f"(it has changes this version does not know: {', '.join(unknown)}). "
+                "Update Side by Side to open it.",
+            )
+        if not done and _has_foreign_tables(db):
+            raise StoreError(
+                NOT_SIDEBYSIDE,
+                "This file is an SQLite database, but not one made by Side by Side.",
+            )
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        now_applied = []
+        for name, fn in MIGRATIONS:
+            if name not in done:
+                fn(db)
+                db.execute("INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (name, utc_now()))
+                now_applied.append(name)
+            if name == upto:
+                break
+    return now_applied
+
+
+def _has_foreign_tables(db: sqlite3.Connection) -> bool:
+    return db.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND name != 'migrations'"
+    ).fetchone()[0] > 0
