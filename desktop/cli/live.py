@@ -1,0 +1,81 @@
+"""Live terminal view of a battle: both answers stream at once as labelled, wrapped lines.
+
+Two streams cannot share one cursor, so each side's text is buffered to a line (or to the
+terminal's width, broken at a space) and printed with its label; lines of the two sides
+interleave in the order they complete. Metrics follow, one line per side.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from typing import TextIO
+
+from desktop.core.answer import Answer
+
+_COLOURS = {0: "\033[36m", 1: "\033[35m"}
+_RESET = "\033[0m"
+_DIM = "\033[2m"
+
+
+class LivePrinter:
+    def __init__(self, labels: dict[str, str], out: TextIO | None = None) -> None:
+        self.out = out or sys.stdout
+        self.colour = self.out.isatty()
+        width = max(len(label) for label in labels.values())
+        self.labels = {}
+        for index, (side, label) in enumerate(labels.items()):
+            text = label.ljust(width) + " │ "
+            self.labels[side] = f"{_COLOURS[index % 2]}{text}{_RESET}" if self.colour else text
+        self.width = max(20, shutil.get_terminal_size((100, 24)).columns - width - 3)
+        self.buffers = {side: "" for side in labels}
+
+    def text(self, side: str, piece: str) -> None:
+        buffer = self.buffers[side] + piece
+        while True:
+            newline = buffer.find("\n")
+            if 0 <= newline <= self.width:
+                self._line(side, buffer[:newline])
+                buffer = buffer[newline + 1:]
+                continue
+            if len(buffer) > self.width:
+                cut = buffer.rfind(" ", 0, self.width)
+                cut = self.width if cut <= 0 else cut
+                self._line(side, buffer[:cut])
+                buffer = buffer[cut:].lstrip(" ")
+                continue
+            break
+        self.buffers[side] = buffer
+
+    def status(self, side: str, message: str) -> None:
+        self._line(side, f"{_DIM}{message}{_RESET}" if self.colour else f"({message})")
+
+    def finish(self, side: str) -> None:
+        if self.buffers[side]:
+            self._line(side, self.buffers[side])
+            self.buffers[side] = ""
+
+    def _line(self, side: str, text: str) -> None:
+        self.out.write(f"{self.labels[side]}{text}\n")
+        self.out.flush()
+
+    def metrics(self, side: str, answer: Answer, name: str) -> None:
+        self._line(side, metrics_line(answer, name))
+
+
+def metrics_line(answer: Answer, name: str) -> str:
+    if answer.error is not None and answer.error.kind != "cancelled":
+        return f"{name}: error ({answer.error.kind}): {answer.error.message}"
+    parts = [name]
+    if answer.output_tokens is not None:
+        parts.append(f"{answer.output_tokens} tokens")
+    if answer.tokens_per_s is not None:
+        parts.append(f"{answer.tokens_per_s:.1f} tok/s")
+    if answer.ttft_s is not None:
+        parts.append(f"first token {answer.ttft_s:.2f} s")
+    if answer.total_s is not None:
+        parts.append(f"total {answer.total_s:.2f} s")
+    if answer.cost_usd is not None:
+        parts.append(f"${answer.cost_usd:.6f}".rstrip("0").rstrip(".") if answer.cost_usd else "$0")
+    parts.append(answer.finish_reason or "")
+    return " · ".join(p for p in parts if p)

@@ -1,0 +1,293 @@
+"""The app's side of a llama.cpp worker: start it, load a model, stream answers, stop.
+
+A `WorkerProcess` owns one worker (one loaded model). `WorkerPool` keeps workers warm between
+prompts, keyed by model file and load settings, and hands a busy worker to nobody else, so two
+sides that use the same model each get a worker of their own (one `Llama` is never shared).
+A worker that dies is replaced by a fresh one on the next request.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop.core.answer import Status
+from desktop.core.contenders.base import CancelToken, Finish, ModelName, Usage
+from desktop.core.errors import CRASH, MODEL_LOAD, ContenderError
+from desktop.core.local.protocol import send
+
+# How long a stop waits for the worker to confirm before the answer is returned as cancelled
+# anyway; the worker is then drained before it is used again.
+STOP_GRACE_S = 0.15
+_EXIT = {"ev": "_exit"}
+_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class LoadSettings:
+    path: str
+    n_ctx: int
+    n_threads: int
+    n_gpu_layers: int = 0
+
+
+def worker_command() -> list[str]:
+    if getattr(sys, "frozen", False):  # the bundle's executable serves the worker too
+        return [sys.executable, "_local-worker"]
+    return [sys.executable, "-m", "desktop.core.local.worker"]
+
+
+def worker_environment() -> dict[str, str]:
+    """The app's environment minus anything secret: a worker needs no API key."""
+    secret_markers = ("KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL")
+    env = {k: v for k, v in os.environ.items() if not any(m in k.upper() for m in secret_markers)}
+    env["SIDEBYSIDE_PARENT_PID"] = str(os.getpid())
+    env.setdefault("PYTHONIOENCODING", "utf-8")
+    env["GGML_NO_BACKTRACE"] = "1"  # ggml would otherwise attach gdb to itself on an abort
+    return env
+
+
+def describe_exit(returncode: int | None) -> str:
+    if returncode is None:
+        return "an unknown status"
+    if returncode < 0:
+        try:
+            return f"signal {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"signal {-returncode}"
+    return f"exit status {returncode}"
+
+
+class WorkerProcess:
+    def __init__(self, settings: LoadSettings, log_path: Path | None = None) -> None:
+        self.settings = settings
+        self.model_name = Path(settings.path).stem
+        self.loaded = False
+        self._events: "queue.Queue[dict]" = queue.Queue()
+        self._pending_id: str | None = None  # a stopped request whose "done" has not arrived
+        log = open(log_path, "ab") if log_path else subprocess.DEVNULL
+        try:
+            self.process = subprocess.Popen(
+                worker_command(),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                env=worker_environment(),
+                text=True,
+                encoding="utf-8",
+                bufsize=1,
+            )
+        finally:
+            if log_path:
+                log.close()
+        self._write_lock = threading.Lock()
+        threading.Thread(target=self._read, name="worker-reader", daemon=True).start()
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            try:
+                self._events.put(json.loads(line))
+            except ValueError:
+                continue  # not a protocol line; the worker keeps stdout clean, so ignore it
+        self._events.put(_EXIT)
+
+    def _send(self, message: dict) -> None:
+        try:
+            with self._write_lock:
+                send(self.process.stdin, message)
+        except (BrokenPipeError, OSError, ValueError):
+            pass  # the worker is gone; its exit shows up as an event
+
+    def _died(self, during: str) -> ContenderError:
+        try:
+            returncode = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            returncode = None
+        return ContenderError(
+            CRASH,
+            f"The local model's worker process stopped unexpectedly ({describe_exit(returncode)}) "
+            f"while {during}. This happens when the machine runs out of memory or llama.cpp hits "
+            "an internal error. Send the prompt again: a fresh worker will start.",
+        )
+
+    def load(self, cancel: CancelToken) -> Iterator[Status]:
+        s = self.settings
+        self._send({
+            "op": "load", "path": s.path, "n_ctx": s.n_ctx, "n_threads": s.n_threads,
+            "n_threads_batch": s.n_threads, "n_gpu_layers": s.n_gpu_layers,
+        })
+        yield Status("loading", f"Loading {Path(s.path).name}", 0.0)
+        while True:
+            event = self._next(cancel)
+            if event is None:  # cancelled while loading: this worker is half-made, drop it
+                self.kill()
+                return
+            kind = event.get("ev")
+            if kind == "progress":
+                yield Status("loading", f"Loading {Path(s.path).name}", float(event.get("p", 0)))
+            elif kind == "loaded":
+                self.model_name = event.get("model") or self.model_name
+                self.loaded = True
+                return
+            elif kind == "error":
+                self.kill()
+                raise ContenderError(event.get("kind") or MODEL_LOAD, event.get("message", ""))
+            elif kind == "_exit":
+                raise self._died("loading the model")
+
+    def _next(self, cancel: CancelToken, poll_s: float = 0.05) -> dict | None:
+        """The next event, or None once cancelled (checked every `poll_s`)."""
+        while True:
+            if cancel.is_set():
+                return None
+            try:
+                return self._events.get(timeout=poll_s)
+            except queue.Empty:
+                continue
+
+    def drain(self) -> bool:
+        """Wait for a stopped request to finish. False if the worker did not recover."""
+        while self._pending_id is not None:
+            try:
+                event = self._events.get(timeout=30)
+            except queue.Empty:
+                return False
+            if event.get("ev") == "_exit":
+                return False
+            if event.get("ev") in ("done", "error") and event.get("id") == self._pending_id:
+                self._pending_id = None
+        return True
+
+    def generate(self, payload: dict, cancel: CancelToken) -> Iterator:
+        req_id = f"r{next(_ids)}"
+        self._send({"op": "generate", "id": req_id, **payload})
+        unregister = cancel.on_cancel(lambda: self._send({"op": "stop", "id": req_id}))
+        try:
+            yield from self._stream(req_id, cancel)
+        finally:
+            unregister()
+
+    def _stream(self, req_id: str, cancel: CancelToken) -> Iterator:
+        deadline = None
+        while True:
+            if cancel.is_set() and deadline is None:
+                deadline = _now() + STOP_GRACE_S
+            try:
+                timeout = 0.05 if deadline is None else max(0.0, deadline - _now())
+                event = self._events.get(timeout=timeout)
+            except queue.Empty:
+                if deadline is not None and _now() >= deadline:
+                    self._pending_id = req_id  # let the stop finish in the background
+                    return
+                continue
+            kind = event.get("ev")
+            if kind == "_exit":
+                raise self._died("answering")
+            if event.get("id") != req_id:
+                continue
+            if kind == "started":
+                yield Usage(prompt_tokens=event.get("prompt_tokens"))
+            elif kind == "delta":
+                yield event.get("text", "")
+            elif kind == "done":
+                yield Usage(event.get("prompt_tokens"), event.get("output_tokens"))
+                if event.get("finish_reason") in ("stop", "length"):
+                    yield Finish(event["finish_reason"])
+                return
+            elif kind == "error":
+                raise ContenderError(event.get("kind") or CRASH, event.get("message", ""))
+
+    def kill(self) -> None:
+        try:
+            if self.process.stdin:
+                self.process.stdin.close()  # the worker exits on EOF
+        except OSError:
+            pass
+        if self.alive():
+            self.process.kill()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def _now() -> float:
+    import time
+
+    return time.monotonic()
+
+
+class WorkerPool:
+    """Warm workers by load settings; a worker serves one request at a time."""
+
+    MAX_IDLE_PER_MODEL = 2
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: dict[LoadSettings, list[WorkerProcess]] = {}
+        self._all: set[WorkerProcess] = set()
+
+    def acquire(self, settings: LoadSettings) -> WorkerProcess:
+        """A warm idle worker for these settings, or a new one (not yet loaded)."""
+        with self._lock:
+            idle = self._idle.get(settings, [])
+            while idle:
+                worker = idle.pop()
+                if worker.alive() and worker.drain():
+                    return worker
+                self._all.discard(worker)
+                worker.kill()
+        log_path = None
+        try:
+            from desktop.core.paths import log_dir
+
+            log_path = log_dir() / "worker.log"
+        except OSError:
+            pass
+        worker = WorkerProcess(settings, log_path)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def release(self, worker: WorkerProcess) -> None:
+        with self._lock:
+            if not worker.alive() or not worker.loaded:
+                self._all.discard(worker)
+                worker.kill()
+                return
+            idle = self._idle.setdefault(worker.settings, [])
+            if len(idle) >= self.MAX_IDLE_PER_MODEL:
+                self._all.discard(worker)
+                worker.kill()
+                return
+            idle.append(worker)
+
+    def workers(self) -> list[WorkerProcess]:
+        with self._lock:
+            return list(self._all)
+
+    def shutdown(self) -> None:
+        with self._lock:
+            workers, self._all, self._idle = list(self._all), set(), {}
+        for worker in workers:
+            worker.kill()
+
+
+POOL = WorkerPool()

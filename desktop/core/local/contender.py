@@ -1,0 +1,60 @@
+"""`local` and `local:/path.gguf`: an open model run by llama.cpp in a worker process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from desktop.core.contenders.base import CancelToken, Contender, ModelName, StreamItem
+from desktop.core.local.client import POOL, LoadSettings
+from desktop.core.local.models import EMBEDDED_NAME, check_gguf, embedded_model_path
+from desktop.core.local.threads import default_threads
+from desktop.core.params import Request
+
+
+class LocalContender(Contender):
+    provider = "local"
+    default_kind = "open"
+
+    def __init__(self, spec: str, path: str | None, kind: str | None = None) -> None:
+        self.path = path  # None: the embedded model, located on first use
+        model = EMBEDDED_NAME if path is None else Path(path).stem
+        super().__init__(spec, model, kind)
+
+    @classmethod
+    def from_spec(cls, spec, kind=None) -> "LocalContender":
+        return cls(spec.raw, spec.path, kind)
+
+    def model_file(self) -> Path:
+        if self.path is None:
+            return embedded_model_path()
+        return check_gguf(Path(self.path).expanduser())
+
+    def stream(self, request: Request, cancel: CancelToken) -> Iterator[StreamItem]:
+        path = self.model_file()
+        params = request.params
+        settings = LoadSettings(
+            path=str(path.resolve()),
+            n_ctx=int(params.n_ctx),
+            n_threads=int(params.n_threads or default_threads()),
+            n_gpu_layers=int(params.n_gpu_layers),
+        )
+        worker = POOL.acquire(settings)
+        try:
+            if not worker.loaded:
+                yield from worker.load(cancel)
+                if cancel.is_set():
+                    return
+            yield ModelName(EMBEDDED_NAME if self.path is None else worker.model_name)
+            yield from worker.generate(
+                {
+                    "messages": request.messages(),
+                    "temperature": params.temperature,
+                    "top_p": params.top_p,
+                    "max_tokens": params.max_tokens,
+                    "seed": params.seed,
+                },
+                cancel,
+            )
+        finally:
+            POOL.release(worker)

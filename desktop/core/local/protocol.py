@@ -1,0 +1,25 @@
+"""The line protocol between the app and a llama.cpp worker: one JSON object per line.
+
+App -> worker (stdin):
+    {"op": "load", "path", "n_ctx", "n_threads", "n_threads_batch", "n_gpu_layers"}   first, once
+    {"op": "generate", "id", "messages", "temperature", "top_p", "max_tokens", "seed"}
+    {"op": "stop", "id"}
+Worker -> app (stdout):
+    {"ev": "progress", "p": 0.0..1.0}                  while loading
+    {"ev": "loaded", "model", "n_ctx", "n_ctx_train"}
+    {"ev": "started", "id", "prompt_tokens"}           prompt checked, generation begins
+    {"ev": "delta", "id", "text"}
+    {"ev": "done", "id", "finish_reason", "prompt_tokens", "output_tokens"}
+    {"ev": "error", "id"?, "kind", "message"}          "id" absent for load errors
+The worker exits when its stdin closes, so it never outlives the app.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+
+def send(stream: IO[str], message: dict[str, Any]) -> None:
+    stream.write(json.dumps(message, ensure_ascii=False) + "\n")
+    stream.flush()

@@ -1,0 +1,258 @@
+"""The llama.cpp worker process: loads one GGUF and answers prompts over stdin/stdout.
+
+Runs apart from the app so that llama.cpp's failures (an aborting assert, a segfault, the OOM
+killer) end this process, never the app. Invariants:
+- stdout carries only protocol lines: C-level output is redirected to stderr before llama.cpp
+  loads, so a stray print can never corrupt the protocol.
+- It never outlives the app: on Linux the kernel sends SIGKILL when the parent dies
+  (PR_SET_PDEATHSIG); everywhere, stdin reaching EOF ends the process at once.
+- One thread only ever touches the `Llama` object (two threads sharing one abort the process);
+  the reader thread only sets stop flags, which llama.cpp polls through its abort callback, so a
+  stop lands within milliseconds even during prompt processing.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+import json
+import os
+import queue
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from desktop.core.local.protocol import send
+
+_stop_ids: set[str] = set()
+_requests: "queue.Queue[dict]" = queue.Queue()
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            PR_SET_PDEATHSIG = 1
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except Exception:
+            pass  # stdin EOF still ends us
+    if parent_pid and os.getppid() != parent_pid:
+        os._exit(0)  # the parent died before we could ask to follow it
+
+
+def _read_stdin() -> None:
+    for line in sys.stdin:
+        try:
+            message = json.loads(line)
+        except ValueError:
+            continue
+        if message.get("op") == "stop":
+            _stop_ids.add(message.get("id"))
+        else:
+            _requests.put(message)
+    os._exit(0)  # the app closed our stdin or died: end now, mid-generation or not
+
+
+def _protocol_stdout():
+    """Keep the real stdout for protocol lines and point fd 1 at stderr for everyone else."""
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return out
+
+
+def _load(out, request: dict):
+    import llama_cpp
+    import llama_cpp.llama_cpp as capi
+
+    def on_progress(progress: float, _data) -> bool:
+        send(out, {"ev": "progress", "p": round(float(progress), 3)})
+        return True
+
+    # Llama() builds its own model params; wrap the factory so they carry our progress callback.
+    callback = capi.llama_progress_callback(on_progress)
+    original_defaults = capi.llama_model_default_params
+
+    def defaults_with_progress():
+        params = original_defaults()
+        params.progress_callback = callback
+        return params
+
+    capi.llama_model_default_params = defaults_with_progress
+    try:
+        llm = llama_cpp.Llama(
+            model_path=request["path"],
+            n_ctx=int(request["n_ctx"]),
+            n_threads=int(request["n_threads"]),
+            n_threads_batch=int(request.get("n_threads_batch") or request["n_threads"]),
+            n_gpu_layers=int(request.get("n_gpu_layers") or 0),
+            verbose=False,
+        )
+    finally:
+        capi.llama_model_default_params = original_defaults
+    llm._sidebyside_progress_callback = callback  # keep the C callback alive
+    return llm
+
+
+def _model_name(llm, path: str) -> str:
+    name = llm.metadata.get("general.name") or Path(path).stem
+    return str(name)
+
+
+def _install_abort(llm, current: dict) -> None:
+    """Let a stop request interrupt llama.cpp between graph nodes, prompt processing included."""
+    import llama_cpp.llama_cpp as capi
+
+    def should_abort(_data) -> bool:
+        return current.get("id") in _stop_ids
+
+    callback = capi.ggml_abort_callback(should_abort)
+    try:
+        capi.llama_set_abort_callback(llm._ctx.ctx, callback, None)
+        llm._sidebyside_abort_callback = callback
+    except Exception:
+        pass  # without it a stop waits for the next token, which is still prompt
+
+
+def _format_prompt(llm, messages: list[dict]) -> tuple[list[int], list[str]]:
+    template = llm.metadata.get("tokenizer.chat_template")
+    if template:
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        eos_id, bos_id = llm.token_eos(), llm.token_bos()
+        eos = llm._model.token_get_text(eos_id) if eos_id != -1 else ""
+        bos = llm._model.token_get_text(bos_id) if bos_id != -1 else ""
+        formatted = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)(
+            messages=messages
+        )
+        stops = formatted.stop or []
+        stops = [stops] if isinstance(stops, str) else list(stops)
+        tokens = llm.tokenize(
+            formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True
+        )
+        return tokens, [s for s in stops if s]
+    # No template in the GGUF: plain text completion.
+    text = "\n\n".join(m["content"] for m in messages) + "\n\n"
+    return llm.tokenize(text.encode("utf-8"), add_bos=True, special=False), []
+
+
+def _is_end(llm, token: int) -> bool:
+    import llama_cpp.llama_cpp as capi
+
+    try:
+        return bool(capi.llama_vocab_is_eog(llm._model.vocab, token))
+    except Exception:
+        return token == llm.token_eos()
+
+
+def _generate(out, llm, request: dict, current: dict) -> None:
+    req_id = request["id"]
+    current["id"] = req_id
+    try:
+        prompt_tokens, stops = _format_prompt(llm, request["messages"])
+        max_tokens = int(request.get("max_tokens") or 512)
+        n_ctx = llm.n_ctx()
+        if len(prompt_tokens) + max_tokens > n_ctx:
+            send(out, {
+                "ev": "error", "id": req_id, "kind": "context_length",
+                "message": (
+                    f"The prompt is {len(prompt_tokens):,} tokens and up to {max_tokens:,} more "
+                    f"were asked for, which is over the model's context of {n_ctx:,} tokens "
+                    "(n_ctx). Shorten the prompt, lower max tokens, or raise n_ctx."
+                ),
+            })
+            return
+        send(out, {"ev": "started", "id": req_id, "prompt_tokens": len(prompt_tokens)})
+        if request.get("seed") is not None:
+            llm.set_seed(int(request["seed"]))
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        text_so_far = ""
+        output_tokens = 0
+        finish = "length"
+        try:
+            for token in llm.generate(
+                prompt_tokens,
+                temp=float(request.get("temperature", 0.7)),
+                top_p=float(request.get("top_p", 0.95)),
+                reset=True,
+            ):
+                if req_id in _stop_ids:
+                    finish = "cancelled"
+                    break
+                if _is_end(llm, token):
+                    finish = "stop"
+                    break
+                output_tokens += 1
+                piece = decoder.decode(llm.detokenize([token]))
+                if piece:
+                    text_so_far += piece
+                    hit = _first_stop(text_so_far, stops)
+                    if hit is not None:
+                        piece = piece[: max(0, len(piece) - (len(text_so_far) - hit))]
+                        if piece:
+                            send(out, {"ev": "delta", "id": req_id, "text": piece})
+                        finish = "stop"
+                        break
+                    send(out, {"ev": "delta", "id": req_id, "text": piece})
+                if output_tokens >= max_tokens:
+                    finish = "length"
+                    break
+        except Exception:
+            if req_id not in _stop_ids:
+                raise
+            finish = "cancelled"  # the abort callback interrupted llama.cpp
+            llm.reset()
+        send(out, {
+            "ev": "done", "id": req_id, "finish_reason": finish,
+            "prompt_tokens": len(prompt_tokens), "output_tokens": output_tokens,
+        })
+    except Exception as exc:
+        send(out, {
+            "ev": "error", "id": req_id, "kind": "crash",
+            "message": f"The local model failed while answering ({type(exc).__name__}: {exc}).",
+        })
+    finally:
+        current["id"] = None
+        _stop_ids.discard(req_id)
+
+
+def _first_stop(text: str, stops: list[str]) -> int | None:
+    positions = [text.find(s) for s in stops if s in text]
+    return min(positions) if positions else None
+
+
+def main() -> int:
+    parent_pid = int(os.environ.get("SIDEBYSIDE_PARENT_PID", "0") or 0)
+    _die_with_parent(parent_pid)
+    out = _protocol_stdout()
+    threading.Thread(target=_read_stdin, name="stdin", daemon=True).start()
+    load_request = _requests.get()
+    path = load_request.get("path", "")
+    try:
+        llm = _load(out, load_request)
+    except Exception as exc:
+        detail = str(exc).strip() or type(exc).__name__
+        send(out, {
+            "ev": "error", "kind": "model_load",
+            "message": (
+                f"Could not load the model file {path}: llama.cpp could not read it as a GGUF "
+                f"model ({detail}). The file may be damaged, incomplete or of an unsupported "
+                "architecture; choose another GGUF file."
+            ),
+        })
+        return 3
+    send(out, {
+        "ev": "loaded", "model": _model_name(llm, path), "n_ctx": llm.n_ctx(),
+        "n_ctx_train": llm._model.n_ctx_train(),
+    })
+    current: dict = {"id": None}
+    _install_abort(llm, current)
+    while True:
+        request = _requests.get()
+        if request.get("op") == "generate":
+            _generate(out, llm, request, current)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,20 @@
+"""Shared fixtures: every test gets a fresh data directory, and never a real user's files."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def fresh_home(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("sidebyside-home")
+    monkeypatch.setenv("SIDEBYSIDE_HOME", str(home))
+    # No test may use a real key from the developer's environment.
+    for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY",
+                 "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "GEMINI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return home

@@ -1,0 +1,90 @@
+"""The battle engine with scripted contenders (unit level; the real engines have their own tests)."""
+
+from __future__ import annotations
+
+from desktop.core.answer import EV_DELTA, EV_DONE, EV_START, Status
+from desktop.core.contenders.base import Contender, Finish, Usage
+from desktop.core.engine import Battle
+from desktop.core.errors import NETWORK, ContenderError
+from desktop.core.params import Request
+
+
+class Scripted(Contender):
+    provider = "test"
+
+    def __init__(self, items, fail: ContenderError | None = None, gate=None):
+        super().__init__("test:scripted", "scripted")
+        self.items, self.fail, self.gate = items, fail, gate
+
+    def stream(self, request, cancel):
+        for item in self.items:
+            if self.gate is not None:
+                self.gate.wait()
+                if cancel.is_set():
+                    return
+            yield item
+        if self.fail:
+            raise self.fail
+
+
+def test_both_sides_stream_and_report_fields():
+    left = Scripted(["Hel", "lo", Usage(5, 2), Finish("stop")])
+    right = Scripted([Status("retrying", "wait", retry_in_s=0.5), "Hi", Finish("length")])
+    battle = Battle(left, right, Request("Say hello.")).start()
+    events = list(battle.events())
+    answers = battle.wait()
+    assert [e.type for e in events if e.side == "left"][0] == EV_START
+    assert "".join(e.text for e in events if e.side == "left" and e.type == EV_DELTA) == "Hello"
+    assert sum(1 for e in events if e.type == EV_DONE) == 2
+    assert answers["left"].text == "Hello" and answers["left"].finish_reason == "stop"
+    assert answers["left"].prompt_tokens == 5 and answers["left"].output_tokens == 2
+    assert answers["right"].finish_reason == "length" and answers["right"].output_tokens == 1
+    assert answers["left"].ttft_s is not None and answers["left"].total_s >= answers["left"].ttft_s
+
+
+def test_failure_keeps_partial_text_and_kind():
+    left = Scripted(["part", "ial"], fail=ContenderError(NETWORK, "The connection dropped."))
+    right = Scripted(["ok", Finish("stop")])
+    answers = Battle(left, right, Request("x")).run()
+    assert answers["left"].text == "partial"
+    assert answers["left"].finish_reason == "error"
+    assert answers["left"].error.kind == NETWORK
+    assert answers["right"].error is None
+
+
+def test_stop_marks_both_sides_cancelled_and_keeps_text():
+    class Stalls(Contender):
+        """Sends a few pieces, then goes silent like a stalled server until stopped."""
+
+        provider = "test"
+
+        def stream(self, request, cancel):
+            yield from ["a", "b", "c"]
+            cancel.wait(30)
+
+    battle = Battle(Stalls("t", "t"), Stalls("t", "t"), Request("x")).start()
+    seen = {"left": 0, "right": 0}
+    for event in battle.events(timeout=10):
+        if event.type == EV_DELTA:
+            seen[event.side] += 1
+            if all(v == 3 for v in seen.values()):
+                battle.stop()
+    answers = battle.wait()
+    for side in ("left", "right"):
+        assert answers[side].finish_reason == "cancelled"
+        assert answers[side].error.kind == "cancelled"
+        assert answers[side].text == "abc"
+
+
+def test_a_bug_in_a_contender_reads_plainly():
+    class Broken(Contender):
+        provider = "test"
+
+        def stream(self, request, cancel):
+            yield "x"
+            raise ZeroDivisionError("boom")
+
+    answers = Battle(Broken("t", "t"), Scripted(["y"]), Request("x")).run()
+    assert answers["left"].error.kind == "internal"
+    assert "Traceback" not in answers["left"].error.message
+    assert answers["left"].text == "x"
