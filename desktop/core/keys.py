@@ -1,0 +1,233 @@
+"""API keys: kept in the system keyring, or read from the environment, never written in plain text.
+
+Each key is one keyring entry under the service `sidebyside`, with the provider name as the user
+name (`openai`, `anthropic`, `gemini`) or `compat:` plus the server's base URL for an
+OpenAI-compatible server. Lookup order: the keyring, then the provider's environment variable.
+A `compat:` server gets only a key stored for that exact base URL, so an OpenAI key never leaves
+for someone else's server.
+
+The keyring cannot list its entries, so the base URLs that have a stored `compat:` key are noted
+in `keys.json` in the data directory (URLs only, never a key) for `sidebyside keys list`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+from desktop.core.errors import MISSING_KEY, ContenderError
+
+SERVICE = "sidebyside"
+PROVIDERS = ("openai", "anthropic", "gemini")
+LABELS = {"openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Gemini"}
+ENV_VARS: dict[str, tuple[str, ...]] = {
+    "openai": ("OPENAI_API_KEY",),
+    "anthropic": ("ANTHROPIC_API_KEY",),
+    "gemini": ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+}
+SOURCE_KEYRING = "keyring"
+SOURCE_NONE = "none"
+
+NO_KEYRING_MESSAGE = (
+    "No system keyring is available here (no Secret Service, macOS Keychain or Windows "
+    "Credential Manager was found), so Side by Side can't store keys. Set the key in the "
+    "environment instead: OPENAI_API_KEY, ANTHROPIC_API_KEY, or GEMINI_API_KEY (or "
+    "GOOGLE_API_KEY). Keys for compat: servers can only be kept in a keyring."
+)
+
+
+class KeyStoreError(Exception):
+    """The keyring could not be used; the message says why and what to do instead."""
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    provider: str  # "openai", or "compat:http://host/v1"
+    present: bool
+    source: str  # "keyring", "env OPENAI_API_KEY" or "none"
+
+
+def parse_provider(text: str) -> tuple[str, str | None]:
+    """'openai' -> ('openai', None); 'compat:http://h/v1' -> ('compat', 'http://h/v1')."""
+    value = (text or "").strip()
+    if value in PROVIDERS:
+        return value, None
+    if value.startswith("compat:"):
+        base = value[len("compat:"):].strip().rstrip("/")
+        if base.startswith(("http://", "https://")):
+            return "compat", base
+    raise ValueError(
+        f"'{text}' is not a provider I keep keys for. Use openai, anthropic, gemini or "
+        "compat:BASE_URL (for example compat:https://api.groq.com/openai/v1)."
+    )
+
+
+def entry_name(provider: str, base_url: str | None = None) -> str:
+    """The keyring user name for a provider's key."""
+    if provider == "compat":
+        if not base_url:
+            raise ValueError("A compat: key needs the server's base URL.")
+        return "compat:" + base_url.rstrip("/")
+    if provider not in PROVIDERS:
+        raise ValueError(f"Unknown provider '{provider}'.")
+    return provider
+
+
+def _backend():
+    import keyring  # imported lazily: it probes D-Bus and is slow to load
+
+    return keyring.get_keyring()
+
+
+def keyring_problem() -> str | None:
+    """None when a usable keyring backend exists, else a message fit to show a user."""
+    try:
+        backend = _backend()
+    except Exception:  # a broken backend configuration reads the same as no backend
+        return NO_KEYRING_MESSAGE
+    if _is_unusable(backend):
+        return NO_KEYRING_MESSAGE
+    return None
+
+
+def keyring_available() -> bool:
+    return keyring_problem() is None
+
+
+def _is_unusable(backend) -> bool:
+    from keyring.backends import chainer, fail
+
+    if isinstance(backend, fail.Keyring):
+        return True
+    try:
+        from keyring.backends import null
+
+        if isinstance(backend, null.Keyring):
+            return True
+    except ImportError:  # pragma: no cover - keyring without the null backend
+        pass
+    if isinstance(backend, chainer.ChainerBackend):
+        return not backend.backends
+    return False
+
+
+def _keyring_get(name: str) -> str | None:
+    """The stored key, or None; a keyring that fails to answer counts as holding nothing."""
+    if not keyring_available():
+        return None
+    try:
+        return _backend().get_password(SERVICE, name) or None
+    except Exception:
+        return None
+
+
+def get_key(provider: str, base_url: str | None = None) -> tuple[str | None, str]:
+    """(key, source) for a provider; source is 'keyring', 'env NAME' or 'none'."""
+    key = _keyring_get(entry_name(provider, base_url))
+    if key:
+        return key, SOURCE_KEYRING
+    for var in ENV_VARS.get(provider, ()):  # compat: never falls back to another provider's key
+        value = os.environ.get(var, "").strip()
+        if value:
+            return value, f"env {var}"
+    return None, SOURCE_NONE
+
+
+def require_key(provider: str) -> str:
+    """The key for openai/anthropic/gemini, or a `missing_key` error saying how to add one."""
+    key, _ = get_key(provider)
+    if key:
+        return key
+    raise ContenderError(MISSING_KEY, missing_key_message(provider))
+
+
+def missing_key_message(provider: str) -> str:
+    env = " or ".join(ENV_VARS[provider])
+    return (
+        f"No {LABELS[provider]} API key found. Store one with `sidebyside keys set {provider}` "
+        f"or set {env} in the environment."
+    )
+
+
+def set_key(provider: str, key: str, base_url: str | None = None) -> None:
+    name = entry_name(provider, base_url)
+    key = (key or "").strip()
+    if not key:
+        raise KeyStoreError("The key is empty; nothing was stored.")
+    if any(ch in key for ch in "\r\n\0"):
+        raise KeyStoreError("The key contains a line break; paste only the key itself.")
+    problem = keyring_problem()
+    if problem:
+        raise KeyStoreError(problem)
+    try:
+        _backend().set_password(SERVICE, name, key)
+    except Exception as exc:
+        raise KeyStoreError(_failure("store", exc)) from None
+    if provider == "compat":
+        _remember_compat(name, True)
+
+
+def delete_key(provider: str, base_url: str | None = None) -> bool:
+    """Remove the stored key; False when the keyring held none."""
+    import keyring.errors
+
+    name = entry_name(provider, base_url)
+    problem = keyring_problem()
+    if problem:
+        raise KeyStoreError(problem)
+    if provider == "compat":
+        _remember_compat(name, False)
+    try:
+        _backend().delete_password(SERVICE, name)
+    except keyring.errors.PasswordDeleteError:
+        return False
+    except Exception as exc:
+        raise KeyStoreError(_failure("delete", exc)) from None
+    return True
+
+
+def list_keys() -> list[KeyRow]:
+    """One row per provider and per remembered compat: server; never the key itself."""
+    rows = []
+    for provider in PROVIDERS:
+        key, source = get_key(provider)
+        rows.append(KeyRow(provider, key is not None, source))
+    for name in _compat_entries():
+        key = _keyring_get(name)
+        rows.append(KeyRow(name, key is not None, SOURCE_KEYRING if key else SOURCE_NONE))
+    return rows
+
+
+def _failure(action: str, exc: Exception) -> str:
+    # The exception text comes from the keyring backend (D-Bus, Keychain); it names no key.
+    reason = str(exc).strip() or type(exc).__name__
+    return (
+        f"The system keyring refused to {action} the key ({reason[:200]}). If it is locked, "
+        "unlock it and try again, or set the key in the environment instead."
+    )
+
+
+def _index_path():
+    from desktop.core.paths import data_dir
+
+    return data_dir() / "keys.json"
+
+
+def _compat_entries() -> list[str]:
+    try:
+        data = json.loads(_index_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    entries = data.get("compat", []) if isinstance(data, dict) else []
+    return [e for e in entries if isinstance(e, str) and e.startswith("compat:")]
+
+
+def _remember_compat(name: str, present: bool) -> None:
+    entries = [e for e in _compat_entries() if e != name]
+    if present:
+        entries.append(name)
+    path = _index_path()
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"compat": sorted(entries)}, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)

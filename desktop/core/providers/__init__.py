@@ -1,0 +1,6 @@
+"""Remote contenders: OpenAI, Anthropic, Gemini and any OpenAI-compatible server.
+
+One module per provider, each only its wire protocol; `http.py` holds what they share (requests,
+retries, timeouts, Stop, error kinds) and `sse.py` the event-stream parser. No provider SDKs:
+httpx speaks HTTP, and the formats follow the providers' own documentation.
+"""

@@ -1,0 +1,107 @@
+"""Any OpenAI-compatible server: `compat:MODEL@BASE_URL` posts to `{BASE_URL}/chat/completions`.
+
+This reaches OpenRouter, Groq, Mistral, DeepSeek and Together, and also a user's own vLLM,
+llama.cpp or Ollama server, which is how an open model too big for this machine still takes part.
+A key is optional and comes only from the keyring entry for this exact base URL, never from
+another provider. The contender counts as an open model when the server is on this machine or
+the local network (loopback, private addresses, single-label or `.local` names), else as
+proprietary; the user's explicit kind wins.
+
+Parameters are the widely supported ones (`max_tokens`, not OpenAI's newer
+`max_completion_tokens`). A server that rejects `stream_options` is asked once more without it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from desktop.core.contenders.base import CancelToken, StreamItem
+from desktop.core import errors as E
+from desktop.core.errors import BAD_REQUEST, ContenderError
+from desktop.core.params import Request
+from desktop.core.providers.openai import OpenAIContender
+
+LAN_SUFFIXES = (".local", ".lan", ".internal", ".home.arpa", ".localhost")
+
+
+def is_local_host(base_url: str) -> bool:
+    """True for loopback, private, link-local and LAN-only host names."""
+    host = (urlsplit(base_url).hostname or "").lower().rstrip(".")
+    if not host:
+        return False
+    if host == "localhost" or host.endswith(LAN_SUFFIXES) or "." not in host and ":" not in host:
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local
+
+
+class CompatContender(OpenAIContender):
+    provider = "compat"
+    env_base_url = None
+    default_base_url = ""
+
+    def __init__(self, spec: str, model: str, kind: str | None = None, **kwargs: Any) -> None:
+        super().__init__(spec, model, kind, **kwargs)
+        if kind is None:
+            self.kind = "open" if is_local_host(self.base_url) else "proprietary"
+        self.label = urlsplit(self.base_url).netloc or self.base_url
+        self._send_stream_options = True
+
+    @classmethod
+    def from_spec(cls, spec, kind: str | None = None) -> "CompatContender":
+        return cls(spec.raw, spec.model, kind, base_url=spec.base_url)
+
+    @property
+    def key_name(self) -> str:
+        return f"compat:{self.base_url}"
+
+    def resolve_key(self) -> str | None:
+        from desktop.core.keys import get_key
+
+        key, _ = get_key("compat", self.base_url)
+        return key
+
+    def body(self, request: Request) -> dict:
+        p = request.params
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": request.messages(),
+            "stream": True,
+            "max_tokens": p.max_tokens,
+            "temperature": p.temperature,
+            "top_p": p.top_p,
+        }
+        if self._send_stream_options:
+            body["stream_options"] = {"include_usage": True}
+        if p.seed is not None:
+            body["seed"] = p.seed
+        return body
+
+    def stream(self, request: Request, cancel: CancelToken) -> Iterator[StreamItem]:
+        try:
+            yield from super().stream(request, cancel)
+        except ContenderError as exc:
+            if not (exc.kind == BAD_REQUEST and "stream_options" in exc.message
+                    and self._send_stream_options):
+                raise
+            # An older server refused the usage option; ask again without it (usage may then
+            # be missing, and the engine counts the pieces instead).
+            self._send_stream_options = False
+            yield from super().stream(request, cancel)
+
+    def error_message(self, kind, status, detail, html=False, in_stream=False) -> str:
+        if kind == E.AUTH and not getattr(self, "_key", None):
+            return (
+                f"{self.label} wants an API key{f' ({status})' if status else ''}. Store it with "
+                f"`sidebyside keys set {self.key_name}`."
+            )
+        message = super().error_message(kind, status, detail, html, in_stream)
+        if kind == E.NOT_FOUND:
+            message += " Also check that the server address ends where its API starts (often /v1)."
+        return message

@@ -1,0 +1,546 @@
+"""What every HTTP provider shares: the request, retries, timeouts, stop, and error kinds.
+
+A provider module subclasses `RemoteContender` and supplies only its protocol: the URL, headers
+and JSON body, and a parser turning server-sent events into stream items. This module does the
+rest, the same way for all of them:
+
+- Timeouts: 10 s to connect; the idle limit (60 s, or `SIDEBYSIDE_IDLE_TIMEOUT`) bounds each wait
+  for the next bytes, not the whole answer, so a long answer that keeps flowing never times out.
+- Retries happen only before the first piece of text: on 408, 409, 429 (but not an exhausted
+  quota), 5xx and 529 and on connection failures; at most two, waiting as `retry-after-ms` or
+  `retry-after` asks (up to 60 s) or else 0.5 s doubling to 8 s. Each wait is a `Status` item
+  and ends at once on Stop.
+- Stop: the socket is shut down from the cancelling thread, which wakes a read blocked on a
+  silent server at once (closing the socket alone does not, on Linux). A fresh connection per
+  request is what lets us reach the socket, via httpcore's trace hook.
+- Errors become `ContenderError`s with a stable kind and a message that names the provider and
+  what to do. Text from the server is shortened and scrubbed of the key before it is shown.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import os
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from desktop.core import errors as E
+from desktop.core.answer import Status
+from desktop.core.contenders.base import CancelToken, Contender, StreamItem
+from desktop.core.errors import ContenderError
+from desktop.core.params import Request
+from desktop.core.providers.sse import SSEEvent, SSEParser
+
+CONNECT_TIMEOUT_S = 10.0
+DEFAULT_IDLE_TIMEOUT_S = 60.0
+IDLE_TIMEOUT_ENV = "SIDEBYSIDE_IDLE_TIMEOUT"
+MAX_ERROR_BODY = 64 * 1024
+MAX_JSON_BODY = 16 * 1024 * 1024
+
+RETRYABLE_STATUSES = frozenset({408, 409, 429, 529}) | frozenset(range(500, 600))
+RETRYABLE_KINDS = frozenset({E.RATE_LIMIT, E.OVERLOADED, E.SERVER, E.NETWORK})
+
+# Error `type`/`code`/`status` strings the providers use, mapped to our kinds.
+ERROR_TYPE_KINDS: dict[str, str] = {
+    # Anthropic
+    "authentication_error": E.AUTH,
+    "permission_error": E.AUTH,
+    "not_found_error": E.NOT_FOUND,
+    "invalid_request_error": E.BAD_REQUEST,
+    "request_too_large": E.BAD_REQUEST,
+    "rate_limit_error": E.RATE_LIMIT,
+    "api_error": E.SERVER,
+    "overloaded_error": E.OVERLOADED,
+    "billing_error": E.QUOTA,
+    "timeout_error": E.TIMEOUT,
+    # OpenAI
+    "insufficient_quota": E.QUOTA,
+    "billing_hard_limit_reached": E.QUOTA,
+    "billing_not_active": E.QUOTA,
+    "invalid_api_key": E.AUTH,
+    "rate_limit_exceeded": E.RATE_LIMIT,
+    "server_error": E.SERVER,
+    "model_not_found": E.NOT_FOUND,
+    # Google RPC status names (Gemini)
+    "UNAUTHENTICATED": E.AUTH,
+    "PERMISSION_DENIED": E.AUTH,
+    "NOT_FOUND": E.NOT_FOUND,
+    "INVALID_ARGUMENT": E.BAD_REQUEST,
+    "FAILED_PRECONDITION": E.BAD_REQUEST,
+    "RESOURCE_EXHAUSTED": E.RATE_LIMIT,
+    "INTERNAL": E.SERVER,
+    "UNAVAILABLE": E.SERVER,
+    "DEADLINE_EXCEEDED": E.TIMEOUT,
+}
+QUOTA_TYPES = frozenset(
+    {"insufficient_quota", "billing_error", "billing_hard_limit_reached", "billing_not_active"}
+)
+
+
+def idle_timeout_from_env(default: float = DEFAULT_IDLE_TIMEOUT_S) -> float:
+    raw = os.environ.get(IDLE_TIMEOUT_ENV, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 2
+    base_s: float = 0.5
+    max_backoff_s: float = 8.0
+    max_retry_after_s: float = 60.0
+
+    def delay(self, attempt: int, retry_after_s: float | None) -> float:
+        """Seconds to wait before retry number `attempt + 1` (attempt counts from 0)."""
+        if retry_after_s is not None and 0 <= retry_after_s <= self.max_retry_after_s:
+            return retry_after_s
+        return min(self.base_s * (2**attempt), self.max_backoff_s)
+
+
+def parse_retry_after(headers: httpx.Headers | dict[str, str], now: float | None = None) -> float | None:
+    """Seconds the server asks us to wait, from `retry-after-ms` or `retry-after`."""
+    headers = httpx.Headers(headers)
+    raw_ms = headers.get("retry-after-ms")
+    if raw_ms:
+        try:
+            return max(0.0, float(raw_ms) / 1000.0)
+        except ValueError:
+            pass
+    raw = (headers.get("retry-after") or "").strip()
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+@dataclass
+class ErrorDetail:
+    """What a provider's error JSON says, in one shape for all of them."""
+
+    message: str = ""
+    type: str = ""
+    code: str = ""
+    status: str = ""  # Google's RPC status name
+    reasons: list[str] = field(default_factory=list)  # Google ErrorInfo reasons
+    quota_ids: list[str] = field(default_factory=list)  # Google QuotaFailure ids
+    retry_delay_s: float | None = None  # Google RetryInfo
+
+    @classmethod
+    def from_json(cls, data: Any) -> "ErrorDetail":
+        if isinstance(data, list) and data:  # Gemini sometimes wraps the error in an array
+            data = data[0]
+        if not isinstance(data, dict):
+            return cls()
+        err = data.get("error", data)
+        if isinstance(err, str):
+            return cls(message=err)
+        if not isinstance(err, dict):
+            return cls()
+        detail = cls(
+            message=str(err.get("message") or ""),
+            type=str(err.get("type") or ""),
+            code=str(err.get("code") or ""),
+            status=str(err.get("status") or ""),
+        )
+        for item in err.get("details") or []:
+            if not isinstance(item, dict):
+                continue
+            if item.get("reason"):
+                detail.reasons.append(str(item["reason"]))
+            for violation in item.get("violations") or []:
+                if isinstance(violation, dict) and violation.get("quotaId"):
+                    detail.quota_ids.append(str(violation["quotaId"]))
+            delay = item.get("retryDelay")
+            if isinstance(delay, str) and delay.endswith("s"):
+                try:
+                    detail.retry_delay_s = float(delay[:-1])
+                except ValueError:
+                    pass
+        return detail
+
+
+def classify(status: int | None, detail: ErrorDetail) -> str:
+    """The error kind for an HTTP status (None: an error inside a 200 stream) and its body."""
+    message = detail.message.lower()
+    if detail.type in QUOTA_TYPES or detail.code in QUOTA_TYPES or "credit balance" in message:
+        return E.QUOTA  # checked first: OpenAI reports an empty account as a 429
+    if "API_KEY_INVALID" in detail.reasons or "api key not valid" in message:
+        return E.AUTH  # Gemini answers a bad key with 400
+    if status is None or 200 <= status < 300:
+        code = int(detail.code) if detail.code.isdigit() else None
+        if code and code >= 400:
+            return classify(code, detail)
+        if "overloaded" in message:
+            return E.OVERLOADED
+        for name in (detail.type, detail.code, detail.status):
+            if name in ERROR_TYPE_KINDS:
+                return ERROR_TYPE_KINDS[name]
+        return E.SERVER
+    if status == 529 or detail.type == "overloaded_error":
+        return E.OVERLOADED
+    if status >= 500:
+        return E.OVERLOADED if "overloaded" in message else E.SERVER
+    if status in (401, 403):
+        return E.AUTH
+    if status == 429:
+        return E.RATE_LIMIT
+    if status == 404:
+        return E.NOT_FOUND
+    if status == 408:
+        return E.TIMEOUT
+    if status == 409:
+        return E.SERVER
+    return E.BAD_REQUEST
+
+
+class RetryableError(ContenderError):
+    """A failure worth another try if no text has been shown yet."""
+
+    def __init__(self, kind: str, message: str, retry_after_s: float | None = None) -> None:
+        super().__init__(kind, message)
+        self.retry_after_s = retry_after_s
+
+
+def _shorten(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _shutdown(stream: Any) -> None:
+    sock = stream.get_extra_info("socket")
+    if sock is None:
+        return
+    try:
+        # The base-class call, so an SSL socket is shut down without touching its SSL state
+        # while another thread may be reading it.
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+class RemoteContender(Contender):
+    """A contender reached over HTTP with a server-sent event stream."""
+
+    label: ClassVar[str] = "The server"  # names the provider in messages: "OpenAI", ...
+    env_base_url: ClassVar[str | None] = None  # e.g. OPENAI_BASE_URL
+    default_base_url: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        spec: str,
+        model: str,
+        kind: str | None = None,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        idle_timeout_s: float | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(spec, model, kind)
+        env_base = os.environ.get(self.env_base_url, "").strip() if self.env_base_url else ""
+        self.base_url = (base_url or env_base or self.default_base_url).rstrip("/")
+        self._api_key = api_key
+        self.idle_timeout_s = idle_timeout_s
+        self.retry = retry or RetryPolicy()
+
+    @classmethod
+    def from_spec(cls, spec, kind: str | None = None) -> "RemoteContender":
+        return cls(spec.raw, spec.model, kind)
+
+    # --- what a provider supplies -------------------------------------------------------------
+    @property
+    def key_name(self) -> str:
+        """The provider as `sidebyside keys set` names it."""
+        return self.provider
+
+    def resolve_key(self) -> str | None:
+        """The API key to send; raise `missing_key` when the provider needs one and has none."""
+        raise NotImplementedError
+
+    def endpoint(self) -> str:
+        raise NotImplementedError
+
+    def headers(self, key: str | None) -> dict[str, str]:
+        raise NotImplementedError
+
+    def body(self, request: Request) -> dict:
+        raise NotImplementedError
+
+    def parse(self, events: Iterator[SSEEvent]) -> Iterator[StreamItem]:
+        raise NotImplementedError
+
+    def parse_json(self, data: Any) -> Iterator[StreamItem]:
+        """A 200 answered with plain JSON instead of a stream; providers that can read it do."""
+        raise self.protocol_error("answered with JSON instead of an event stream")
+
+    def classify(self, status: int | None, detail: ErrorDetail) -> str:
+        return classify(status, detail)
+
+    # --- the shared machinery -----------------------------------------------------------------
+    def stream(self, request: Request, cancel: CancelToken) -> Iterator[StreamItem]:
+        self._key = key = self._api_key or self.resolve_key()
+        url, headers, body = self.endpoint(), self.headers(key), self.body(request)
+        attempt = 0
+        while True:
+            got_text = False
+            try:
+                for item in self._attempt(url, headers, body, cancel):
+                    if isinstance(item, str) and item:
+                        got_text = True
+                    yield item
+                return
+            except ContenderError as exc:
+                if cancel.is_set():
+                    raise ContenderError(E.CANCELLED, "Stopped before the answer was finished.")
+                retryable = isinstance(exc, RetryableError) and exc.kind in RETRYABLE_KINDS
+                if not retryable or got_text:
+                    raise ContenderError(exc.kind, self._scrub(exc.message)) from None
+                if attempt >= self.retry.max_retries:
+                    tries = attempt + 1
+                    raise ContenderError(
+                        exc.kind, self._scrub(f"{exc.message} (Tried {tries} times.)")
+                    ) from None
+                delay = self.retry.delay(attempt, exc.retry_after_s)
+                attempt += 1
+                yield Status(
+                    state="retrying",
+                    message=self._scrub(
+                        f"{exc.message} Trying again in {delay:.1f} s "
+                        f"(attempt {attempt + 1} of {self.retry.max_retries + 1})."
+                    ),
+                    retry_in_s=delay,
+                )
+                if cancel.wait(delay):
+                    raise ContenderError(E.CANCELLED, "Stopped while waiting to try again.")
+            except Exception:
+                if cancel.is_set():  # whatever a shut-down socket raised, it was our Stop
+                    raise ContenderError(E.CANCELLED, "Stopped before the answer was finished.")
+                raise
+
+    def _client(self) -> httpx.Client:
+        idle = self.idle_timeout_s or idle_timeout_from_env()
+        timeout = httpx.Timeout(connect=CONNECT_TIMEOUT_S, read=idle, write=idle, pool=CONNECT_TIMEOUT_S)
+        return httpx.Client(timeout=timeout, follow_redirects=False)
+
+    def _attempt(
+        self, url: str, headers: dict[str, str], body: dict, cancel: CancelToken
+    ) -> Iterator[StreamItem]:
+        streams: list[Any] = []
+
+        def trace(name: str, info: dict) -> None:
+            value = info.get("return_value")
+            if name.endswith(".complete") and hasattr(value, "get_extra_info"):
+                streams.append(value)
+                if cancel.is_set():
+                    _shutdown(value)
+
+        def closer() -> None:
+            for stream in list(streams):
+                _shutdown(stream)
+
+        client = self._client()
+        unregister = cancel.on_cancel(closer)
+        try:
+            request = client.build_request(
+                "POST", url, json=body, headers=headers, extensions={"trace": trace}
+            )
+            try:
+                response = client.send(request, stream=True)
+            except httpx.HTTPError as exc:
+                raise self._transport_error(exc, before_response=True) from None
+            try:
+                if not 200 <= response.status_code < 300:
+                    raise self._status_error(response)
+                ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
+                if ctype == "application/json":
+                    data = self._read_json(response)
+                    if isinstance(data, dict) and data.get("error"):
+                        raise self._stream_error(data)
+                    yield from self.parse_json(data)
+                    return
+                if ctype and ctype != "text/event-stream":
+                    what = "a web page" if "html" in ctype else f"'{ctype}'"
+                    raise self.protocol_error(
+                        f"answered with {what} instead of an event stream; a proxy or the wrong "
+                        "server address may be in the way"
+                    )
+                yield from self.parse(self._events(response))
+            finally:
+                response.close()
+        finally:
+            unregister()
+            client.close()
+
+    def _events(self, response: httpx.Response) -> Iterator[SSEEvent]:
+        parser = SSEParser()
+        try:
+            for chunk in response.iter_bytes():
+                yield from parser.feed(chunk)
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, before_response=False) from None
+        yield from parser.close()
+
+    def _read_json(self, response: httpx.Response) -> Any:
+        raw = self._read_limited(response, MAX_JSON_BODY)
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise self.protocol_error("sent JSON I can't read") from None
+
+    def _read_limited(self, response: httpx.Response, limit: int) -> bytes:
+        parts, size = [], 0
+        try:
+            for chunk in response.iter_bytes():
+                parts.append(chunk)
+                size += len(chunk)
+                if size >= limit:
+                    break
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, before_response=False) from None
+        return b"".join(parts)
+
+    # --- errors -------------------------------------------------------------------------------
+    def _scrub(self, text: str) -> str:
+        key = getattr(self, "_key", None) or self._api_key
+        if key and len(key) >= 4 and key in text:
+            text = text.replace(key, "[key hidden]")
+        return text
+
+    def _host(self) -> str:
+        return urlsplit(self.base_url).netloc or self.base_url
+
+    def protocol_error(self, what: str) -> ContenderError:
+        return ContenderError(
+            E.PROTOCOL,
+            f"{self.label} {what}. Try again; if it keeps happening, check the server address "
+            f"({self._host()}).",
+        )
+
+    def _transport_error(self, exc: httpx.HTTPError, before_response: bool) -> ContenderError:
+        host = self._host()
+        if isinstance(exc, httpx.ConnectTimeout):
+            return ContenderError(
+                E.TIMEOUT,
+                f"Couldn't reach {self.label} at {host} within {CONNECT_TIMEOUT_S:.0f} s. Check "
+                "your internet connection and try again.",
+            )
+        if isinstance(exc, httpx.TimeoutException):
+            idle = self.idle_timeout_s or idle_timeout_from_env()
+            return ContenderError(
+                E.TIMEOUT,
+                f"{self.label} sent nothing for {idle:g} s, so I stopped waiting. Try again, or "
+                f"allow longer waits with {IDLE_TIMEOUT_ENV}=SECONDS.",
+            )
+        if isinstance(exc, httpx.ConnectError):
+            reason = _shorten(str(exc), 120) or "connection failed"
+            return RetryableError(
+                E.NETWORK,
+                f"Couldn't connect to {self.label} at {host} ({reason}). Check your internet "
+                "connection and the server address.",
+            )
+        if isinstance(exc, (httpx.TransportError, httpx.StreamError)):
+            if before_response:
+                message = (
+                    f"The connection to {self.label} at {host} failed before it answered. "
+                    "Check your internet connection and try again."
+                )
+            else:
+                message = (
+                    f"The connection to {self.label} dropped before the answer was finished. "
+                    "Try again."
+                )
+            return RetryableError(E.NETWORK, message)
+        return ContenderError(E.NETWORK, f"Talking to {self.label} failed ({type(exc).__name__}).")
+
+    def _status_error(self, response: httpx.Response) -> ContenderError:
+        status = response.status_code
+        raw = self._read_limited(response, MAX_ERROR_BODY)
+        ctype = response.headers.get("content-type", "").lower()
+        try:
+            data = json.loads(raw) if raw else None
+        except ValueError:
+            data = None
+        detail = ErrorDetail.from_json(data)
+        if not detail.message and raw and "html" not in ctype:
+            detail.message = raw.decode("utf-8", "replace")
+        kind = self.classify(status, detail)
+        message = self.error_message(kind, status, detail, html="html" in ctype)
+        retry_after = parse_retry_after(response.headers)
+        if retry_after is None:
+            retry_after = detail.retry_delay_s
+        if status in RETRYABLE_STATUSES and kind != E.QUOTA:
+            return RetryableError(kind, message, retry_after)
+        return ContenderError(kind, message)
+
+    def _stream_error(self, data: Any) -> ContenderError:
+        """An error reported inside a 200 response (an error event or error chunk)."""
+        detail = ErrorDetail.from_json(data)
+        kind = self.classify(None, detail)
+        message = self.error_message(kind, None, detail, in_stream=True)
+        if kind in (E.RATE_LIMIT, E.OVERLOADED, E.SERVER):
+            return RetryableError(kind, message, detail.retry_delay_s)
+        return ContenderError(kind, message)
+
+    def error_message(
+        self, kind: str, status: int | None, detail: ErrorDetail, html: bool = False,
+        in_stream: bool = False,
+    ) -> str:
+        who = self.label
+        code = f" ({status})" if status else ""
+        said = _shorten(self._scrub(detail.message)) if detail.message else ""
+        quoted = f' It said: "{said}"' if said else ""
+        if html:
+            quoted = " It answered with an HTML error page, likely from a proxy in front of it."
+        if kind == E.AUTH:
+            return (
+                f"{who} rejected the API key{code}. Check the key with "
+                f"`sidebyside keys set {self.key_name}`."
+            )
+        if kind == E.QUOTA:
+            return (
+                f"{who} says the account is out of credit or over its quota{code}. Check the plan "
+                "and billing with the provider, then try again."
+            )
+        if kind == E.RATE_LIMIT:
+            return f"{who} is limiting how fast requests can be sent{code}. Wait a minute and try again."
+        if kind == E.OVERLOADED:
+            return f"{who} is overloaded right now{code}. Try again in a few minutes."
+        if kind == E.NOT_FOUND:
+            return (
+                f"{who} doesn't know the model '{self.model}'{code}. Check the model name in the "
+                f"spec.{quoted}"
+            )
+        if kind == E.BAD_REQUEST:
+            return f"{who} refused the request{code}.{quoted} Check the model name and settings."
+        if kind == E.TIMEOUT:
+            return f"{who} timed out while answering{code}. Try again."
+        where = " in the middle of the answer" if in_stream else ""
+        return f"{who} had a problem on its side{code}{where}. Try again in a little while.{quoted}"
+
+
+def json_or_protocol_error(contender: RemoteContender, event: SSEEvent) -> Any:
+    """The JSON in an event's data, or a `protocol` error naming the provider."""
+    try:
+        return json.loads(event.data)
+    except ValueError:
+        raise contender.protocol_error("sent a malformed event (not valid JSON)") from None
