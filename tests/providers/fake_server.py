@@ -462,9 +462,9 @@ def _frame(event: tuple[str | None, str], nl: str, multiline: bool) -> str:
     lines = []
     if name:
         lines.append(f"event: {name}")
-    if multiline and data.startswith("{") and "," in data:
-        cut = data.index(",") + 1
-        lines += [f"data: {data[:cut]}", f"data: {data[cut:]}"]
+    if multiline and data.startswith("{"):
+        # Split right after the opening brace: the joining newline is then JSON whitespace.
+        lines += ["data: {", f"data: {data[1:]}"]
     else:
         lines.append(f"data: {data}")
     return nl.join(lines) + nl + nl
