@@ -1,0 +1,93 @@
+"""The double-click bundle: built with PyInstaller, moved out of the source tree, then used.
+
+Building takes about a minute, so the bundle is built once per session run and shared.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def moved_bundle(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("bundle-build")
+    started = time.monotonic()
+    build = subprocess.run(
+        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
+         "--distpath", str(work / "dist"), "--workpath", str(work / "build"),
+         str(ROOT / "packaging" / "sidebyside.spec")],
+        cwd=ROOT, capture_output=True, text=True, timeout=1200,
+    )
+    assert build.returncode == 0, build.stderr[-4000:]
+    elsewhere = tmp_path_factory.mktemp("somewhere-else") / "sidebyside"
+    shutil.move(str(work / "dist" / "sidebyside"), elsewhere)  # outside the source tree
+    shutil.rmtree(work)
+    size_mb = sum(f.stat().st_size for f in elsewhere.rglob("*") if f.is_file()) / 1e6
+    print(f"\nbundle: {size_mb:.0f} MB, built in {time.monotonic() - started:.0f} s")
+    return elsewhere
+
+
+def bundle_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env["SIDEBYSIDE_HOME"] = str(home)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    return env
+
+
+def test_moved_bundle_answers_from_the_cli(moved_bundle, tmp_path):
+    exe = moved_bundle / "sidebyside"
+    run = subprocess.run([str(exe), "ask", "Say hello.", "--left", "local", "--right", "local",
+                          "--json", "--max-tokens", "16"],
+                         cwd=tmp_path, env=bundle_env(tmp_path / "home"), capture_output=True,
+                         text=True, timeout=180)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    for side in ("left", "right"):
+        assert result[side]["text"].strip() and result[side]["output_tokens"] > 0
+    version = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=60)
+    assert version.returncode == 0 and "Side by Side" in version.stdout
+
+
+def test_moved_bundle_opens_the_window_and_stays_up(moved_bundle, tmp_path):
+    exe = moved_bundle / "sidebyside"
+    started = time.monotonic()
+    app = subprocess.Popen([str(exe)], cwd=tmp_path, env=bundle_env(tmp_path / "home"),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            app.wait(timeout=5)  # still running after a few seconds: the window is up
+    finally:
+        app.terminate()
+        out, err = app.communicate(timeout=30)
+    print(f"\nwindow process up for {time.monotonic() - started:.1f} s")
+    assert "Traceback" not in err, err[-3000:]
+
+
+def test_desktop_entry_validates_and_points_at_the_installed_bundle(moved_bundle, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / ".local" / "share")}
+    install = subprocess.run(["bash", str(ROOT / "packaging" / "install.sh"), str(moved_bundle)],
+                             env=env, capture_output=True, text=True, timeout=300)
+    assert install.returncode == 0, install.stderr
+    entry = home / ".local" / "share" / "applications" / "sidebyside.desktop"
+    check = subprocess.run(["desktop-file-validate", str(entry)], capture_output=True, text=True)
+    assert check.returncode == 0 and not check.stdout.strip(), check.stdout + check.stderr
+    lines = dict(line.split("=", 1) for line in entry.read_text().splitlines() if "=" in line)
+    installed = home / ".local" / "opt" / "sidebyside" / "sidebyside"
+    assert lines["Exec"] == str(installed) and os.access(installed, os.X_OK)
+    assert lines["StartupWMClass"] == "sidebyside"
+    assert (home / ".local/share/icons/hicolor/256x256/apps/sidebyside.png").is_file()
+    uninstall = subprocess.run(["bash", str(ROOT / "packaging" / "uninstall.sh")], env=env,
+                               capture_output=True, text=True, timeout=60)
+    assert uninstall.returncode == 0 and not entry.exists() and not installed.exists()
