@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 from desktop.core import paths
 
@@ -137,6 +138,40 @@ class Store:
             except sqlite3.Error as exc:
                 raise translate(exc, "read the database") from exc
 
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read snapshot on a connection of its own, for long reads (results, export): they
+        neither hold nor wait for the lock the writes use, so a vote is never queued behind one."""
+        conn = None
+        try:
+            conn = sqlite3.connect(
+                f"file:{quote(str(Path(self.path).resolve()))}?mode=ro", uri=True,
+                isolation_level=None, check_same_thread=False, timeout=BUSY_WAIT_S,
+            )
+            conn.execute("BEGIN")
+            yield conn
+        except sqlite3.Error as exc:
+            raise translate(exc, "read the database") from exc
+        finally:
+            if conn is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+
+    @contextlib.contextmanager
+    def attached(self, path: Path, alias: str) -> Iterator[None]:
+        """Attach another database file for the duration of the block (not inside a transaction:
+        SQLite refuses ATTACH there, so open the transaction inside this block)."""
+        with self._lock:
+            try:
+                self.conn.execute("ATTACH DATABASE ? AS " + alias, (str(path),))
+            except sqlite3.Error as exc:
+                raise translate(exc, "open the other database") from exc
+            try:
+                yield
+            finally:
+                with contextlib.suppress(sqlite3.Error):
+                    self.conn.execute("DETACH DATABASE " + alias)
+
     def _begin_immediate(self, doing: str) -> None:
         # Wait quietly a moment; if another instance still holds the write lock, say so and wait on.
         try:
@@ -187,8 +222,16 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def open_store(path: Path | str | None = None, *, on_wait: Callable[[str], None] | None = None) -> Store:
-    """Open (creating and migrating as needed) the database; `path` defaults to the data dir's."""
+def open_store(
+    path: Path | str | None = None,
+    *,
+    on_wait: Callable[[str], None] | None = None,
+    recover: bool = True,
+) -> Store:
+    """Open (creating and migrating as needed) the database; `path` defaults to the data dir's.
+
+    With `recover` (the default) a damaged file is moved aside and a fresh one started; without
+    it the damage is raised as a StoreError of kind CORRUPT."""
     from desktop.core.store.migrations import migrate
 
     try:
@@ -214,7 +257,7 @@ def open_store(path: Path | str | None = None, *, on_wait: Callable[[str], None]
                 with contextlib.suppress(sqlite3.Error):
                     conn.close()
             err = translate(exc, "open the database")
-            if err.kind == CORRUPT and attempt == 1:
+            if err.kind == CORRUPT and attempt == 1 and recover:
                 moved = _move_aside(path)
                 continue
             if err.kind == READ_ONLY:

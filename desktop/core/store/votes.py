@@ -107,10 +107,7 @@ def cast_vote(
         if decide_s is None:
             decide_s = max(0.0, (parse_utc(voted_at) - parse_utc(battle.created_at)).total_seconds())
         try:
-            db.execute(
-                "INSERT INTO votes (battle_id, choice, voted_at, decide_s) VALUES (?, ?, ?, ?)",
-                (battle_id, choice, voted_at, decide_s),
-            )
+            insert_vote(db, battle, choice, voted_at, decide_s)
         except sqlite3.IntegrityError as exc:  # the schema's UNIQUE(battle_id), should the check miss
             raise VoteRefused(
                 ALREADY_VOTED,
@@ -119,6 +116,16 @@ def cast_vote(
     vote = Vote(battle_id, choice, voted_at, decide_s)
     battle.vote = vote
     return VoteReceipt(vote=vote, battle=battle)
+
+
+def insert_vote(db, battle: BattleRecord, choice: str, voted_at: str, decide_s: float | None) -> None:
+    """The INSERT itself, with the battle facts the ratings read from the votes table."""
+    db.execute(
+        "INSERT INTO votes (battle_id, choice, voted_at, decide_s, contender_a, contender_b, "
+        "category, identity_leak) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (battle.id, choice, voted_at, decide_s, battle.a.contender, battle.b.contender,
+         battle.category, int(battle.identity_leak)),
+    )
 
 
 def get_vote(store: Store, battle_id: str) -> Vote | None:
