@@ -1,0 +1,31 @@
+"""`sidebyside gui` (and `sidebyside` alone): open the window."""
+
+from __future__ import annotations
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "gui", help="open the window (the default)",
+        description="Open the Side by Side window. Contenders given here replace the saved ones.",
+    )
+    p.add_argument("--left", metavar="SPEC", help="contender 1, e.g. local or openai:gpt-4o-mini")
+    p.add_argument("--right", metavar="SPEC", help="contender 2")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from desktop.cli import UsageError
+    from desktop.core.errors import ContenderError
+    from desktop.core.specs import parse_spec
+
+    for spec in (args.left, args.right):
+        if spec:
+            try:
+                parse_spec(spec)
+            except ContenderError as exc:
+                raise UsageError(exc.message) from None
+    try:
+        from desktop.gui.app import run as run_window
+    except ImportError as exc:  # PySide6 missing from this installation
+        raise UsageError(f"the window needs PySide6, which could not be loaded ({exc}).") from None
+    return run_window(args.left, args.right)

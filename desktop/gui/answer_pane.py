@@ -1,0 +1,191 @@
+"""One answer pane: its state, the streaming answer as Markdown, and the reveal after the vote.
+
+Text arrives through `append()` and is painted at most ~30 times a second (`RENDER_INTERVAL_MS`)
+by `IncrementalMarkdown`, which only redraws the block still being written. Before the vote the
+pane says nothing that could tell which model wrote it: its title is "A" or "B", its states are
+the same words for every model, and no metric is shown. `reveal()` adds the name and metrics.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QGuiApplication
+from PySide6.QtWidgets import (
+    QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QTextBrowser, QVBoxLayout, QWidget,
+)
+
+from desktop.core.answer import Answer, Status
+from desktop.gui import theme, wording
+from desktop.gui.markdown_doc import IncrementalMarkdown
+
+RENDER_INTERVAL_MS = 33
+
+
+class AnswerPane(QFrame):
+    copied = Signal(str)
+
+    def __init__(self, position: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.position = position  # "a" or "b"
+        self.label = position.upper()
+        self.setObjectName("card")
+        self.setAccessibleName(f"Answer {self.label}")
+        self._pending: list[str] = []
+        self._retry_left = 0
+        self._state = "empty"
+
+        self.title = QLabel(self.label, objectName="paneTitle")
+        self.state = QLabel("", objectName="paneState")
+        self.state.setAccessibleName(f"State of answer {self.label}")
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.setAccessibleName(f"Copy answer {self.label}")
+        self.copy_button.setToolTip(f"Copy answer {self.label} as Markdown")
+        self.copy_button.setEnabled(False)
+        self.copy_button.clicked.connect(self.copy)
+        header = QHBoxLayout()
+        header.addWidget(self.title)
+        header.addSpacing(6)
+        header.addWidget(self.state, 1)
+        header.addWidget(self.copy_button)
+
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(False)
+        self.progress.setRange(0, 100)
+        self.progress.setAccessibleName(f"Progress of answer {self.label}")
+        self.progress.hide()
+
+        self.view = QTextBrowser(objectName="answer")
+        self.view.setOpenExternalLinks(True)
+        self.view.setAccessibleName(f"Answer {self.label} text")
+        self.view.setPlaceholderText(f"Answer {self.label} will appear here.")
+        self.view.document().setDocumentMargin(2)
+        self.markdown = IncrementalMarkdown(self.view.document(), QColor(theme.colours().code))
+
+        self.error = QLabel(objectName="error")
+        self.error.setWordWrap(True)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.hide()
+        self.note = QLabel(objectName="warning")
+        self.note.setWordWrap(True)
+        self.note.hide()
+        self.reveal_label = QLabel(objectName="reveal")
+        self.reveal_label.setWordWrap(True)
+        self.reveal_label.setTextFormat(Qt.TextFormat.RichText)
+        self.reveal_label.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 12)
+        layout.setSpacing(6)
+        layout.addLayout(header)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(self.note)
+        layout.addWidget(self.reveal_label)
+
+        self._render_timer = QTimer(self, singleShot=True, interval=RENDER_INTERVAL_MS)
+        self._render_timer.timeout.connect(self._render)
+        self._retry_timer = QTimer(self, interval=1000)
+        self._retry_timer.timeout.connect(self._tick_retry)
+        self.reset()
+
+    # -- states ---------------------------------------------------------------------------
+    def reset(self) -> None:
+        self._pending.clear()
+        self._render_timer.stop()
+        self._retry_timer.stop()
+        self.markdown.clear()
+        self.progress.hide()
+        self.error.hide()
+        self.note.hide()
+        self.reveal_label.hide()
+        self.copy_button.setEnabled(False)
+        self.title.setText(self.label)
+        self._set_state("empty", "")
+
+    def begin(self) -> None:
+        self._set_state("waiting", wording.WAITING)
+
+    def set_status(self, status: Status) -> None:
+        self._retry_timer.stop()
+        if status.state == "loading":
+            self.progress.show()
+            pct = int(round((status.progress or 0.0) * 100))
+            self.progress.setValue(pct)
+            self._set_state("loading", wording.loading(pct))
+        elif status.state == "retrying":
+            self.progress.hide()
+            self._retry_left = int(round(status.retry_in_s or 0))
+            self._set_state("retrying", wording.retrying(self._retry_left))
+            if self._retry_left > 0:
+                self._retry_timer.start()
+        else:
+            self.progress.hide()
+            self._set_state("streaming", wording.STREAMING)
+
+    def _tick_retry(self) -> None:
+        self._retry_left = max(0, self._retry_left - 1)
+        self._set_state("retrying", wording.retrying(self._retry_left))
+        if self._retry_left == 0:
+            self._retry_timer.stop()
+
+    def append(self, text: str) -> None:
+        if self._state != "streaming":
+            self.progress.hide()
+            self._retry_timer.stop()
+            self._set_state("streaming", wording.STREAMING)
+        self._pending.append(text)
+        if not self._render_timer.isActive():
+            self._render_timer.start()
+
+    def _render(self) -> None:
+        if not self._pending:
+            return
+        text = "".join(self._pending)
+        self._pending.clear()
+        bar = self.view.verticalScrollBar()
+        follow = bar.value() >= bar.maximum() - 4
+        self.markdown.append(text)
+        if follow:
+            bar.setValue(bar.maximum())
+
+    def finish(self, answer: Answer) -> None:
+        """The side is done: show the whole answer and say how it ended, in plain words."""
+        self._render_timer.stop()
+        self._render()
+        self.markdown.finish()
+        self._retry_timer.stop()
+        self.progress.hide()
+        self.copy_button.setEnabled(bool(self.markdown.source))
+        state, message = wording.finished(answer)
+        self._set_state(state, wording.FINISH_WORDS[state])
+        if message:
+            self.error.setText(message)
+            self.error.show()
+
+    def show_note(self, text: str) -> None:
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+
+    def show_text(self, text: str) -> None:
+        """A finished answer shown at once (history, re-open)."""
+        self.markdown.set_text(text)
+        self.copy_button.setEnabled(bool(text))
+
+    def reveal(self, html: str, title: str) -> None:
+        self.title.setText(title)
+        self.reveal_label.setText(html)
+        self.reveal_label.show()
+
+    @property
+    def state_name(self) -> str:
+        return self._state
+
+    def _set_state(self, name: str, text: str) -> None:
+        self._state = name
+        self.state.setText(text)
+        self.setAccessibleDescription(f"Answer {self.label}: {text}" if text else "")
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.markdown.source)
+        self.copied.emit(self.position)

@@ -1,0 +1,70 @@
+"""QApplication set-up and the window's entry point.
+
+Names the app for the desktop ("Side by Side", desktop file / WM class "sidebyside"), follows
+the system's light or dark scheme, and keeps HiDPI scaling exact (pass-through rounding, so
+1.25 and 1.5 scales stay sharp). Only Qt and the comparison view are imported before the first
+paint; llama.cpp, HTTP and numpy load when a round or a result first needs them.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from desktop import APP_ID, APP_NAME, __version__
+
+
+def make_app(argv: list[str] | None = None):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication, QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.gui import resources, theme
+
+    app = QApplication.instance()
+    if app is not None:
+        return app
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    QApplication.setApplicationName(APP_ID)
+    QApplication.setApplicationDisplayName(APP_NAME)
+    QApplication.setApplicationVersion(__version__)
+    QApplication.setOrganizationName(APP_ID)
+    QGuiApplication.setDesktopFileName(APP_ID)  # matches sidebyside.desktop / StartupWMClass
+    app = QApplication(argv if argv is not None else [sys.argv[0]])
+    app.setStyle("Fusion")
+    theme.apply(app)
+    app.styleHints().colorSchemeChanged.connect(lambda _scheme: _restyle(app))
+    icon = resources.icon_path()
+    if icon is not None:
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def _restyle(app) -> None:
+    from desktop.gui import theme
+
+    theme.apply(app)
+
+
+def run(left: str | None = None, right: str | None = None) -> int:
+    """Open the window (with these contenders, if given) and run until it is closed."""
+    app = make_app()
+    from desktop.gui import settings_store
+    from desktop.gui.main_window import MainWindow
+
+    settings = settings_store.load()
+    for index, spec in enumerate((left, right)):
+        if spec:
+            settings.contenders[index] = settings_store.ContenderChoice(spec)
+    window = MainWindow(settings)
+    window.show()
+    code = app.exec()
+    _stop_local_workers()
+    return code
+
+
+def _stop_local_workers() -> None:
+    client = sys.modules.get("desktop.core.local.client")
+    if client is not None:
+        client.POOL.shutdown()

@@ -1,0 +1,287 @@
+"""The comparison view: two contenders, one prompt, two answers side by side, one vote.
+
+Layout, top to bottom: the contenders; the prompt with Send / Stop / New round; the options
+(system prompt, category, parameters); the two answer panes (or, when a contender cannot run
+yet, a card saying why, where the answers would be); the vote bar. The view holds no logic of
+its own: it forwards intents to `RoundController` and renders what the controller reports.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSplitter,
+    QStackedWidget, QToolButton, QVBoxLayout, QWidget,
+)
+
+from desktop.gui import round_controller as rc
+from desktop.gui import theme, wording
+from desktop.gui.answer_pane import AnswerPane
+from desktop.gui.contender_picker import ContenderPicker
+from desktop.gui.params_panel import ParamsPanel
+from desktop.gui.promptset_panel import PromptSetPanel
+from desktop.gui.vote_bar import VoteBar
+
+
+class CompareView(QWidget):
+    open_settings = Signal(str)  # provider whose key is missing
+    choices_changed = Signal()
+
+    def __init__(self, controller: rc.RoundController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self._setup_problem: tuple[int, str, str] | None = None  # picker number, text, provider
+
+        self.pickers = [ContenderPicker(1), ContenderPicker(2)]
+        self.blind = QCheckBox("&Blind")
+        self.blind.setChecked(True)
+        self.blind.setAccessibleName("Blind mode")
+        self.blind.setToolTip("Blind: the two contenders are shuffled into A and B for every round, "
+                              "and named only after your vote.")
+        vs = QLabel("vs", objectName="muted")
+        top = QHBoxLayout()
+        top.setSpacing(12)
+        top.addWidget(self.pickers[0], 1)
+        top.addWidget(vs, 0, Qt.AlignmentFlag.AlignBottom)
+        top.addWidget(self.pickers[1], 1)
+        top.addSpacing(8)
+        top.addWidget(self.blind, 0, Qt.AlignmentFlag.AlignBottom)
+
+        self.promptset = PromptSetPanel()
+        self.prompt = QPlainTextEdit()
+        self.prompt.setPlaceholderText("Ask both models the same thing…   Ctrl+Enter sends")
+        self.prompt.setAccessibleName("Prompt")
+        self.prompt.setTabChangesFocus(True)
+        self.prompt.setFixedHeight(84)
+        self.send_button = QPushButton("Send", objectName="primary")
+        self.send_button.setAccessibleName("Send the prompt to both")
+        self.send_button.setToolTip("Send to both (Ctrl+Enter)")
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setAccessibleName("Stop both answers")
+        self.stop_button.setToolTip("Stop both (Esc)")
+        self.new_button = QPushButton("New round")
+        self.new_button.setAccessibleName("New round")
+        self.new_button.setToolTip("Clear the answers and keep the contenders (Ctrl+N)")
+        buttons = QVBoxLayout()
+        buttons.setSpacing(6)
+        for button in (self.send_button, self.stop_button, self.new_button):
+            button.setMinimumWidth(104)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        prompt_row = QHBoxLayout()
+        prompt_row.setSpacing(10)
+        prompt_row.addWidget(self.prompt, 1)
+        prompt_row.addLayout(buttons)
+
+        self.system_toggle = QToolButton()
+        self.system_toggle.setText("S&ystem prompt")
+        self.system_toggle.setCheckable(True)
+        self.system_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.system_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.system_toggle.setAutoRaise(True)
+        self.system_toggle.setAccessibleName("Show the system prompt")
+        self.system = QPlainTextEdit()
+        self.system.setPlaceholderText("Optional instructions both models get before the prompt")
+        self.system.setAccessibleName("System prompt")
+        self.system.setTabChangesFocus(True)
+        self.system.setFixedHeight(60)
+        self.system.hide()
+        self.category = QComboBox()
+        self.category.setEditable(True)
+        self.category.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.category.setAccessibleName("Category")
+        self.category.setMinimumContentsLength(14)
+        category_label = QLabel("&Category", objectName="muted")
+        category_label.setBuddy(self.category)
+        self.params = ParamsPanel()
+        options = QHBoxLayout()
+        options.setSpacing(8)
+        options.addWidget(self.system_toggle)
+        options.addSpacing(12)
+        options.addWidget(category_label)
+        options.addWidget(self.category)
+        options.addSpacing(12)
+        options.addWidget(self.params)
+        options.addStretch(1)
+
+        self.panes = {"a": AnswerPane("a"), "b": AnswerPane("b")}
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setHandleWidth(12)
+        self.splitter.addWidget(self.panes["a"])
+        self.splitter.addWidget(self.panes["b"])
+        self.setup_card = self._build_setup_card()
+        self.answers = QStackedWidget()
+        self.answers.addWidget(self.splitter)
+        self.answers.addWidget(self.setup_card)
+
+        self.vote_bar = VoteBar()
+
+        root = QVBoxLayout(self)
+        root.setContentsMargins(16, 12, 16, 14)
+        root.setSpacing(10)
+        root.addLayout(top)
+        root.addWidget(self.promptset)
+        root.addLayout(prompt_row)
+        root.addLayout(options)
+        root.addWidget(self.system)
+        root.addWidget(self.answers, 1)
+        root.addWidget(self.vote_bar)
+
+        self.send_button.clicked.connect(self.send)
+        self.stop_button.clicked.connect(self.controller.stop)
+        self.new_button.clicked.connect(self.new_round)
+        self.system_toggle.toggled.connect(self._toggle_system)
+        self.vote_bar.voted.connect(self.controller.vote)
+        for picker in self.pickers:
+            picker.changed.connect(self.choices_changed)
+        self.blind.toggled.connect(self.choices_changed)
+        self.panes["a"].view.verticalScrollBar().valueChanged.connect(lambda v: self._sync("a", v))
+        self.panes["b"].view.verticalScrollBar().valueChanged.connect(lambda v: self._sync("b", v))
+        self.sync_scroll = True
+        self._syncing = False
+
+        c = self.controller
+        c.started.connect(self._on_started)
+        c.side_started.connect(lambda pos: self.panes[pos].begin())
+        c.text.connect(lambda pos, text: self.panes[pos].append(text))
+        c.status.connect(lambda pos, status: self.panes[pos].set_status(status))
+        c.side_done.connect(lambda pos, answer: self.panes[pos].finish(answer))
+        c.finished.connect(self._on_finished)
+        c.revealed.connect(self._on_revealed)
+        c.state_changed.connect(self._update_buttons)
+        self._update_buttons(c.state)
+
+    def _build_setup_card(self) -> QWidget:
+        card = QFrame(objectName="card")
+        self.setup_text = QLabel(objectName="heading")
+        self.setup_text.setWordWrap(True)
+        self.setup_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setup_detail = QLabel(objectName="muted")
+        self.setup_detail.setWordWrap(True)
+        self.setup_detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.add_key_button = QPushButton("Add a key…", objectName="primary")
+        self.add_key_button.setAccessibleName("Add an API key")
+        self.pick_other_button = QPushButton("Choose another contender")
+        self.pick_other_button.setAccessibleName("Choose another contender")
+        self.add_key_button.clicked.connect(self._add_key)
+        self.pick_other_button.clicked.connect(self._pick_other)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.add_key_button)
+        row.addWidget(self.pick_other_button)
+        row.addStretch(1)
+        layout = QVBoxLayout(card)
+        layout.addStretch(1)
+        layout.addWidget(self.setup_text)
+        layout.addWidget(self.setup_detail)
+        layout.addSpacing(8)
+        layout.addLayout(row)
+        layout.addStretch(2)
+        return card
+
+    # -- intents -------------------------------------------------------------------------
+    def send(self) -> None:
+        if self.controller.state == rc.RUNNING or not self.send_button.isEnabled():
+            return
+        prompt = self.prompt.toPlainText().strip()
+        if not prompt:
+            self.vote_bar.set_waiting("Type a prompt first.")
+            self.prompt.setFocus()
+            return
+        problem = next((p.problem() for p in self.pickers if p.problem()), None)
+        if problem:
+            self.vote_bar.set_waiting(problem)
+            return
+        params = self.params.params(self.system.toPlainText().strip())
+        self.controller.send(
+            prompt, params, [p.choice() for p in self.pickers], blind=self.blind.isChecked(),
+            category=self.category.currentText().strip(),
+        )
+
+    def new_round(self) -> None:
+        self.controller.new_round()
+        for pane in self.panes.values():
+            pane.reset()
+        self.vote_bar.set_waiting("Send a prompt to start a round.")
+        self.prompt.setFocus()
+        self.prompt.selectAll()
+
+    def _toggle_system(self, shown: bool) -> None:
+        self.system.setVisible(shown)
+        self.system_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        if shown:
+            self.system.setFocus()
+
+    def _sync(self, source: str, value: int) -> None:
+        if not self.sync_scroll or self._syncing or self.controller.state == rc.RUNNING:
+            return
+        src = self.panes[source].view.verticalScrollBar()
+        dst = self.panes["b" if source == "a" else "a"].view.verticalScrollBar()
+        if src.maximum() > 0:
+            self._syncing = True
+            dst.setValue(round(value / src.maximum() * dst.maximum()))
+            self._syncing = False
+
+    # -- setup problems (a missing key) ----------------------------------------------------
+    def set_setup_problem(self, number: int | None, text: str = "", detail: str = "",
+                          provider: str = "") -> None:
+        self._setup_problem = (number, text, provider) if number else None
+        if number:
+            self.setup_text.setText(text)
+            self.setup_detail.setText(detail)
+            self.add_key_button.setVisible(bool(provider))
+        self._update_buttons(self.controller.state)
+
+    def _add_key(self) -> None:
+        if self._setup_problem:
+            self.open_settings.emit(self._setup_problem[2])
+
+    def _pick_other(self) -> None:
+        if self._setup_problem:
+            picker = self.pickers[self._setup_problem[0] - 1]
+            picker.source.setFocus()
+            picker.source.showPopup()
+
+    # -- what the controller reports -----------------------------------------------------
+    def _on_started(self) -> None:
+        for pane in self.panes.values():
+            pane.reset()
+        self.vote_bar.set_waiting("Both answers are on their way…")
+
+    def _on_finished(self, record, blocker) -> None:
+        if record is None or blocker:
+            self.vote_bar.set_waiting(blocker or "This round cannot be voted on.")
+            return
+        if record.identity_leak:
+            for pane in self.panes.values():
+                pane.show_note(wording.NEUTRAL_LEAK)
+        self.vote_bar.set_ready()
+        self.vote_bar.buttons["a"].setFocus()
+
+    def _on_revealed(self, record) -> None:
+        choice = record.vote.choice if record.vote else None
+        muted = theme.colours().muted
+        for position, pane in self.panes.items():
+            answer = record.answer(position)
+            won = choice == position if choice in ("a", "b") else None
+            pane.reveal(wording.reveal_html(answer, won, muted),
+                        f"{position.upper()} · {wording.display_name(answer)}")
+            pane.show_note("")
+        if record.identity_leak:
+            from desktop.core.identity import leak_warning
+
+            self.panes["a"].show_note(leak_warning(record.leak_names))
+        if choice:
+            self.vote_bar.set_voted(choice)
+
+    def _update_buttons(self, state: str) -> None:
+        running = state == rc.RUNNING
+        problem = self._setup_problem is not None
+        self.answers.setCurrentIndex(1 if problem and state == rc.IDLE else 0)
+        self.send_button.setEnabled(not running and not problem)
+        self.stop_button.setEnabled(running)
+        self.new_button.setEnabled(state != rc.IDLE)
+        for picker in self.pickers:
+            picker.setEnabled(not running)
+        self.blind.setEnabled(not running)

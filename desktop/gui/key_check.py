@@ -1,0 +1,42 @@
+"""Does a chosen contender lack the API key it needs? Qt-free; runs off the UI thread
+(the first keyring query can take a while: it may probe D-Bus)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desktop.gui.settings_store import ContenderChoice
+
+LABELS = {"openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Google Gemini"}
+
+
+@dataclass
+class KeyCheck:
+    choices: list[ContenderChoice]
+    missing: tuple[int, str, str, str] | None  # picker number, provider, headline, detail
+
+
+def missing_keys(choices: list[ContenderChoice]) -> KeyCheck:
+    from desktop.core import keys
+    from desktop.core.errors import ContenderError
+    from desktop.core.specs import parse_spec
+
+    for number, choice in enumerate(choices, start=1):
+        try:
+            spec = parse_spec(choice.spec)
+        except ContenderError:
+            continue
+        if spec.provider not in LABELS:
+            continue  # local models need no key; a compat server may not either
+        key, _ = keys.get_key(spec.provider)
+        if key:
+            continue
+        label = LABELS[spec.provider]
+        env = " or ".join(keys.ENV_VARS.get(spec.provider, ()))
+        return KeyCheck(choices, (
+            number, spec.provider,
+            f"Contender {number} ({label}, {spec.model}) needs an API key.",
+            f"Add a {label} key (it is kept in your system keyring), set {env} before starting "
+            "Side by Side, or choose another contender.",
+        ))
+    return KeyCheck(choices, None)

@@ -1,0 +1,266 @@
+"""The main window: the comparison view, the leaderboard and the history, in three tabs.
+
+Start-up is kept to the comparison view: the leaderboard and history tabs are built the first
+time they are opened, and everything slow (opening the database, finding GGUF files, asking the
+keyring whether a key exists) runs on worker threads after the window is shown. Closing the
+window stops both answers, waits for every thread and saves the settings.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+
+from desktop import APP_NAME
+from desktop.gui import round_controller as rc
+from desktop.gui import settings_store
+from desktop.gui.compare_view import CompareView
+from desktop.gui.services import Services
+from desktop.gui.tasks import TaskRunner
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: settings_store.WindowSettings | None = None,
+                 services: Services | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle(APP_NAME)
+        self.setAccessibleName(APP_NAME)
+        self.settings = settings or settings_store.load()
+        self.services = services or Services()
+        self.db = TaskRunner("sidebyside-db", 1, self)  # the one writer
+        self.work = TaskRunner("sidebyside-work", 2, self)  # scans, results, connection tests
+        self.controller = rc.RoundController(self.db, self)
+        self.controller.services = self.services
+        self.compare = CompareView(self.controller)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.setAccessibleName("Views")
+        self.tabs.addTab(self.compare, "&Compare")
+        self._lazy: dict[int, tuple[QWidget, str]] = {}
+        for title, name in (("&Leaderboard", "leaderboard"), ("&History", "history")):
+            holder = QWidget()
+            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+            self._lazy[self.tabs.addTab(holder, title)] = (holder, name)
+        self.views: dict[str, QWidget] = {}
+        self.tabs.currentChanged.connect(self._on_tab)
+        self.setCentralWidget(self.tabs)
+        self._build_menu()
+        self._apply_settings()
+        self._closing = False
+
+        self.controller.revealed.connect(self._after_vote)
+        self.controller.problem.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.compare.choices_changed.connect(self._choices_changed)
+        self.compare.open_settings.connect(self.open_settings)
+        self.compare.promptset.prompt_chosen.connect(self._prompt_from_set)
+        self.compare.promptset.moved.connect(self.save_settings)
+        QTimer.singleShot(0, self._after_show)
+
+    # -- menus and shortcuts -------------------------------------------------------------
+    def _build_menu(self) -> None:
+        def action(menu, text, slot, keys=()):
+            act = QAction(text, self)
+            if keys:
+                act.setShortcuts([QKeySequence(k) for k in keys])
+            act.triggered.connect(slot)
+            menu.addAction(act)
+            return act
+
+        file_menu = self.menuBar().addMenu("&File")
+        action(file_menu, "Open &prompt set…", self.open_prompt_set, ["Ctrl+O"])
+        action(file_menu, "&Settings and API keys…", lambda: self.open_settings(""), ["Ctrl+,"])
+        file_menu.addSeparator()
+        action(file_menu, "&Quit", self.close, ["Ctrl+Q"])
+        round_menu = self.menuBar().addMenu("&Round")
+        self.send_action = action(round_menu, "&Send to both", self.compare.send,
+                                  ["Ctrl+Return", "Ctrl+Enter"])
+        self.stop_action = action(round_menu, "S&top both", self.controller.stop, ["Esc"])
+        self.new_action = action(round_menu, "&New round", self.compare.new_round, ["Ctrl+N"])
+        view_menu = self.menuBar().addMenu("&View")
+        self.sync_action = action(view_menu, "&Synchronised scrolling", self._toggle_sync)
+        self.sync_action.setCheckable(True)
+        for index, keys in ((0, "Alt+1"), (1, "Alt+2"), (2, "Alt+3")):
+            action(view_menu, self.tabs.tabText(index).replace("&", ""),
+                   lambda _=False, i=index: self.tabs.setCurrentIndex(i), [keys])
+        help_menu = self.menuBar().addMenu("&Help")
+        action(help_menu, f"&About {APP_NAME}", self._about)
+
+    def _toggle_sync(self, on: bool) -> None:
+        self.compare.sync_scroll = on
+        self.settings.sync_scroll = on
+
+    def _about(self) -> None:
+        from desktop import __version__
+
+        QMessageBox.about(self, f"About {APP_NAME}", f"<b>{APP_NAME}</b> {__version__}<br>"
+                          "Compare a local open model with a proprietary one, blind and side by side.")
+
+    # -- lazy tabs -----------------------------------------------------------------------
+    def _on_tab(self, index: int) -> None:
+        if index in self._lazy and self._lazy[index][1] not in self.views:
+            holder, name = self._lazy[index]
+            view = self._make_view(name)
+            holder.layout().addWidget(view)
+            self.views[name] = view
+        view = self.views.get(self._lazy.get(index, (None, ""))[1])
+        if view is not None and hasattr(view, "refresh"):
+            view.refresh()
+
+    def _make_view(self, name: str) -> QWidget:
+        if name == "leaderboard":
+            from desktop.gui.leaderboard_view import LeaderboardView
+
+            return LeaderboardView(self.services, self.db, self.work)
+        from desktop.gui.history_view import HistoryView
+
+        view = HistoryView(self.services, self.db)
+        view.rerun.connect(self.rerun)
+        return view
+
+    def view(self, name: str) -> QWidget:
+        """The named tab's view, built if needed (tests and the screenshot script use this)."""
+        for index, (_, lazy_name) in self._lazy.items():
+            if lazy_name == name:
+                self.tabs.setCurrentIndex(index)
+        return self.views[name]
+
+    # -- settings ------------------------------------------------------------------------
+    def _apply_settings(self) -> None:
+        s = self.settings
+        for picker, choice in zip(self.compare.pickers, s.contenders):
+            for path in s.extra_ggufs:
+                picker.add_gguf(path, path.rsplit("/", 1)[-1].removesuffix(".gguf"), "file")
+            picker.set_choice(choice)
+        self.compare.params.set_params(s.params)
+        self.compare.system.setPlainText(s.params.system)
+        self.compare.system_toggle.setChecked(s.show_system or bool(s.params.system))
+        self.compare.blind.setChecked(s.blind)
+        self.compare.sync_scroll = s.sync_scroll
+        self.sync_action.setChecked(s.sync_scroll)
+        self.compare.category.setEditText(s.category)
+        if s.geometry:
+            self.restoreGeometry(QByteArray.fromBase64(s.geometry.encode()))
+        else:
+            self.resize(1280, 820)
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.contenders = [p.choice() for p in self.compare.pickers]
+        s.params = self.compare.params.params(self.compare.system.toPlainText().strip())
+        s.show_system = self.compare.system_toggle.isChecked()
+        s.blind = self.compare.blind.isChecked()
+        s.category = self.compare.category.currentText().strip()
+        s.geometry = bytes(self.saveGeometry().toBase64()).decode()
+        s.extra_ggufs = sorted({p for picker in self.compare.pickers for p in picker.chosen_ggufs()})
+        panel = self.compare.promptset
+        s.promptset_path, s.promptset_index = panel.path, panel.index
+        try:
+            settings_store.save(s)
+        except OSError as exc:
+            self.statusBar().showMessage(f"Settings could not be saved ({exc.strerror}).", 8000)
+
+    def _choices_changed(self) -> None:
+        self.save_settings()
+        self.check_keys()
+
+    # -- background work after the first paint ---------------------------------------------
+    def _after_show(self) -> None:
+        from desktop.gui import gguf_scan
+
+        self.check_keys()
+        self.work.submit(gguf_scan.scan, on_done=self._found_models, on_error=lambda e: None)
+        self.db.submit(self.services.categories, on_done=self._set_categories,
+                       on_error=self._store_problem)
+        self.db.submit(self.services.notice, on_done=self._store_notice, on_error=lambda e: None)
+        if self.settings.promptset_path:
+            self._load_prompt_set(self.settings.promptset_path, self.settings.promptset_index)
+
+    def _found_models(self, models) -> None:
+        for picker in self.compare.pickers:
+            picker.add_found(models)
+
+    def _set_categories(self, names: list[str]) -> None:
+        combo = self.compare.category
+        text = combo.currentText()
+        combo.clear()
+        combo.addItems(names)
+        combo.setEditText(text or "other")
+
+    def _store_problem(self, exc: BaseException) -> None:
+        self.statusBar().showMessage(getattr(exc, "message", str(exc)), 15000)
+
+    def _store_notice(self, notice: str | None) -> None:
+        if notice:
+            QMessageBox.information(self, APP_NAME, notice)
+
+    def check_keys(self) -> None:
+        from desktop.gui.key_check import missing_keys
+
+        choices = [p.choice() for p in self.compare.pickers]
+        self.work.submit(missing_keys, choices, on_done=self._keys_checked, on_error=lambda e: None)
+
+    def _keys_checked(self, result) -> None:
+        if [p.choice() for p in self.compare.pickers] != result.choices:
+            return  # the pickers changed meanwhile; a newer check is on its way
+        if result.missing is None:
+            self.compare.set_setup_problem(None)
+        else:
+            number, provider, text, detail = result.missing
+            self.compare.set_setup_problem(number, text, detail, provider)
+
+    # -- actions ---------------------------------------------------------------------------
+    def open_settings(self, provider: str = "") -> None:
+        from desktop.gui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.work, provider, self)
+        dialog.exec()
+        self.check_keys()
+
+    def open_prompt_set(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a prompt set", "",
+                                              "Prompt sets (*.txt *.csv *.jsonl);;All files (*)")
+        if path:
+            self._load_prompt_set(path, 0)
+
+    def _load_prompt_set(self, path: str, index: int) -> None:
+        from desktop.core.promptsets import PromptSetError, load_prompt_set
+
+        try:
+            prompt_set = load_prompt_set(path)
+        except PromptSetError as exc:
+            self.statusBar().showMessage(exc.message, 10000)
+            return
+        self.compare.promptset.open_set(prompt_set, index)
+
+    def _prompt_from_set(self, prompt: str, category) -> None:
+        self.compare.prompt.setPlainText(prompt)
+        if category:
+            self.compare.category.setEditText(category)
+
+    def _after_vote(self, record) -> None:
+        self.compare.promptset.advance()
+        for name in ("leaderboard", "history"):
+            view = self.views.get(name)
+            if view is not None and hasattr(view, "mark_stale"):
+                view.mark_stale()
+
+    def rerun(self, prompt: str, category: str) -> None:
+        self.tabs.setCurrentIndex(0)
+        if self.controller.state == rc.RUNNING:
+            return
+        self.compare.new_round()
+        self.compare.prompt.setPlainText(prompt)
+        self.compare.category.setEditText(category)
+        self.compare.send()
+
+    # -- closing ---------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:
+        if not self._closing:
+            self._closing = True
+            self.save_settings()
+            self.controller.shutdown()
+            self.work.shutdown(wait=True)
+            self.db.shutdown(wait=True)
+            self.services.close()
+        super().closeEvent(event)

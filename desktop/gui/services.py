@@ -1,0 +1,76 @@
+"""The window's one seam to the store: Qt-free calls that run on the database thread.
+
+Every function here is called through `tasks.TaskRunner` (one writer thread), never on the UI
+thread. The store is opened lazily on first use, so start-up does not wait for SQLite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class SavedRound:
+    record: object  # store.BattleRecord
+    blocker: str | None  # why it cannot be voted on, or None
+
+
+class Services:
+    def __init__(self) -> None:
+        self._store = None
+
+    @property
+    def store(self):
+        if self._store is None:
+            from desktop.core.store import open_store
+
+            self._store = open_store()
+        return self._store
+
+    def notice(self) -> str | None:
+        return self.store.notice
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    # -- battles and votes ------------------------------------------------------------
+    def save_battle(self, battle, *, blind: bool, a_slot: str, category: str) -> SavedRound:
+        from desktop.core.battle_record import record_battle
+        from desktop.core.categories import resolve_category
+        from desktop.core.store import vote_blocker
+
+        canonical = resolve_category(self.store, category)
+        record = record_battle(
+            self.store, battle, mode="blind" if blind else "named", a_slot=a_slot,
+            category=canonical,
+        )
+        blocker = vote_blocker(record)
+        return SavedRound(record, blocker.message if blocker else None)
+
+    def vote(self, battle_id: str, choice: str, decide_s: float | None):
+        from desktop.core.store import cast_vote
+
+        return cast_vote(self.store, battle_id, choice, decide_s=decide_s)
+
+    def categories(self) -> list[str]:
+        from desktop.core.categories import all_categories
+
+        return all_categories(self.store)
+
+    # -- history ----------------------------------------------------------------------
+    def history(self, query: str = "", limit: int = 200):
+        from desktop.core.store import list_battles
+
+        return list_battles(self.store, query=query or None, limit=limit)
+
+    def battle(self, battle_id: str):
+        from desktop.core.store import get_battle
+
+        return get_battle(self.store, battle_id)
+
+    def delete_battle(self, battle_id: str) -> bool:
+        from desktop.core.store import delete_battle
+
+        return delete_battle(self.store, battle_id)

@@ -1,0 +1,61 @@
+"""Runs plain functions off the UI thread and hands their results back on it.
+
+`TaskRunner(max_workers=1)` is the database's writer: every store call goes through it, one at
+a time, in order (SQLite writes are serialised there, never on the UI thread). A second runner
+with more workers serves slow reads that may overlap: results, scans, connection tests.
+Callbacks run on the UI thread; a callback whose owner has been deleted is skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from PySide6.QtCore import QObject, Signal
+
+
+class TaskRunner(QObject):
+    _finished = Signal(object, object, object)  # callback, result, error
+
+    def __init__(self, name: str, max_workers: int = 1, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=name)
+        self._finished.connect(self._deliver)
+        self._closed = False
+
+    def submit(
+        self,
+        fn: Callable,
+        *args,
+        on_done: Callable | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> Future | None:
+        if self._closed:
+            return None
+
+        def work():
+            try:
+                result = fn(*args)
+            except BaseException as exc:  # handed to the UI thread, which decides what to say
+                self._finished.emit(on_error, None, exc)
+                return
+            self._finished.emit(on_done, result, None)
+
+        return self._pool.submit(work)
+
+    def _deliver(self, callback, result, error) -> None:
+        if callback is None:
+            if error is not None:
+                import logging
+
+                logging.getLogger(__name__).error("background task failed", exc_info=error)
+            return
+        try:
+            callback(error if error is not None else result)
+        except RuntimeError as exc:  # the widget it reports to was closed meanwhile
+            if "already deleted" not in str(exc):
+                raise
+
+    def shutdown(self, wait: bool = True) -> None:
+        self._closed = True
+        self._pool.shutdown(wait=wait, cancel_futures=True)

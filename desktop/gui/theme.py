@@ -1,0 +1,114 @@
+"""Colours and the style sheet: one calm look, light or dark, following the system.
+
+The Fusion style gets a palette built here, so the app looks the same on every desktop and
+switches when the system's colour scheme does. Widgets ask for roles by object name
+(`#card`, `#muted`, `#paneTitle`...) instead of carrying colours of their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+
+
+@dataclass(frozen=True)
+class Colours:
+    window: str
+    base: str
+    card: str
+    border: str
+    text: str
+    muted: str
+    accent: str
+    accent_text: str
+    code: str
+    error_bg: str
+    error_text: str
+    note_bg: str
+    good: str
+
+
+LIGHT = Colours(
+    window="#f4f5f7", base="#ffffff", card="#ffffff", border="#dfe2e7", text="#1f2329",
+    muted="#6b7280", accent="#3563e9", accent_text="#ffffff", code="#f1f3f6",
+    error_bg="#fdecec", error_text="#9b1c1c", note_bg="#eef3ff", good="#1f7a4d",
+)
+DARK = Colours(
+    window="#1b1d21", base="#23262b", card="#23262b", border="#363a41", text="#e7e9ec",
+    muted="#9aa1ab", accent="#6d8ff5", accent_text="#0f1115", code="#2c3036",
+    error_bg="#3a2224", error_text="#f3b4b4", note_bg="#24304a", good="#6fd3a0",
+)
+
+
+def current(dark: bool) -> Colours:
+    return DARK if dark else LIGHT
+
+
+def palette(c: Colours) -> QPalette:
+    p = QPalette()
+    role = QPalette.ColorRole
+    for r, value in (
+        (role.Window, c.window), (role.WindowText, c.text), (role.Base, c.base),
+        (role.AlternateBase, c.window), (role.Text, c.text), (role.Button, c.card),
+        (role.ButtonText, c.text), (role.Highlight, c.accent),
+        (role.HighlightedText, c.accent_text), (role.ToolTipBase, c.card),
+        (role.ToolTipText, c.text), (role.PlaceholderText, c.muted), (role.Link, c.accent),
+        (role.Mid, c.border), (role.Midlight, c.border), (role.Light, c.base),
+    ):
+        p.setColor(r, QColor(value))
+    disabled = QPalette.ColorGroup.Disabled
+    for r in (role.WindowText, role.Text, role.ButtonText):
+        p.setColor(disabled, r, QColor(c.muted))
+    return p
+
+
+def style_sheet(c: Colours) -> str:
+    return f"""
+    QWidget {{ font-size: 10pt; }}
+    QFrame#card {{ background: {c.card}; border: 1px solid {c.border}; border-radius: 8px; }}
+    QFrame#notice {{ background: {c.note_bg}; border-radius: 8px; }}
+    QLabel#muted, QLabel#paneState {{ color: {c.muted}; }}
+    QLabel#paneTitle {{ font-size: 13pt; font-weight: 600; }}
+    QLabel#heading {{ font-size: 12pt; font-weight: 600; }}
+    QLabel#error {{ background: {c.error_bg}; color: {c.error_text}; border-radius: 6px;
+                    padding: 8px 10px; }}
+    QLabel#warning {{ background: {c.note_bg}; border-radius: 6px; padding: 6px 10px; }}
+    QLabel#reveal {{ border-top: 1px solid {c.border}; padding-top: 8px; }}
+    QTextBrowser, QPlainTextEdit, QTableView, QListView {{ border: 1px solid {c.border};
+                    border-radius: 6px; background: {c.base}; }}
+    QTextBrowser#answer {{ border: none; background: transparent; }}
+    QPushButton {{ padding: 5px 12px; border: 1px solid {c.border}; border-radius: 6px;
+                   background: {c.card}; }}
+    QPushButton:hover {{ border-color: {c.accent}; }}
+    QPushButton:focus {{ border-color: {c.accent}; }}
+    QPushButton:disabled {{ color: {c.muted}; background: {c.window}; }}
+    QPushButton#primary {{ background: {c.accent}; color: {c.accent_text}; border-color: {c.accent};
+                           font-weight: 600; }}
+    QPushButton#primary:disabled {{ background: {c.border}; color: {c.muted}; border-color: {c.border}; }}
+    QPushButton#vote {{ padding: 7px 14px; }}
+    QProgressBar {{ border: none; background: {c.window}; border-radius: 2px; max-height: 4px; }}
+    QProgressBar::chunk {{ background: {c.accent}; border-radius: 2px; }}
+    QTabWidget::pane {{ border: none; }}
+    QTabBar::tab {{ padding: 7px 16px; border: none; color: {c.muted}; }}
+    QTabBar::tab:selected {{ color: {c.text}; border-bottom: 2px solid {c.accent}; }}
+    QToolTip {{ border: 1px solid {c.border}; padding: 4px; }}
+    """
+
+
+def apply(app, dark: bool | None = None) -> Colours:
+    if dark is None:
+        dark = app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+    c = current(dark)
+    app.setPalette(palette(c))
+    app.setStyleSheet(style_sheet(c))
+    app.setProperty("sidebyside_dark", dark)
+    return c
+
+
+def colours(app=None) -> Colours:
+    from PySide6.QtWidgets import QApplication
+
+    app = app or QApplication.instance()
+    return current(bool(app and app.property("sidebyside_dark")))

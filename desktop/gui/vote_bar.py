@@ -1,0 +1,66 @@
+"""The vote bar: four choices, one keystroke each (Ctrl+1 … Ctrl+4).
+
+Enabled only when both answers are done without error and the battle is saved; after a vote
+it shows what was chosen and stays disabled, so a battle takes exactly one vote.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from desktop.gui import wording
+
+CHOICES = ("a", "b", "tie", "both_bad")
+
+
+class VoteBar(QWidget):
+    voted = Signal(str)  # "a", "b", "tie" or "both_bad"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Vote")
+        self.hint = QLabel("", objectName="muted")
+        self.hint.setAccessibleName("Vote status")
+        self.hint.setWordWrap(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addWidget(self.hint, 1)
+        self.buttons: dict[str, QPushButton] = {}
+        for number, choice in enumerate(CHOICES, start=1):
+            keys = QKeySequence(f"Ctrl+{number}")
+            label = wording.VOTE_LABELS[choice]
+            button = QPushButton(label, objectName="vote")
+            button.setShortcut(keys)
+            shortcut_text = keys.toString(QKeySequence.SequenceFormat.NativeText)
+            button.setToolTip(f"{label} ({shortcut_text})")
+            button.setAccessibleName(label)
+            button.setAccessibleDescription(f"Vote: {label}. Shortcut {shortcut_text}.")
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            button.clicked.connect(lambda _=False, c=choice: self._vote(c))
+            layout.addWidget(button)
+            self.buttons[choice] = button
+        self.set_waiting("Send a prompt to start a round.")
+
+    def _vote(self, choice: str) -> None:
+        if self.buttons[choice].isEnabled():
+            self.set_enabled(False)
+            self.voted.emit(choice)
+
+    def set_enabled(self, enabled: bool) -> None:
+        for button in self.buttons.values():
+            button.setEnabled(enabled)
+
+    def set_waiting(self, text: str) -> None:
+        self.set_enabled(False)
+        self.hint.setText(text)
+
+    def set_ready(self) -> None:
+        self.hint.setText("Which answer is better? Ctrl+1 … Ctrl+4")
+        self.set_enabled(True)
+
+    def set_voted(self, choice: str) -> None:
+        self.set_enabled(False)
+        self.hint.setText(wording.VOTE_PAST[choice] + " Ctrl+N starts a new round.")

@@ -1,0 +1,92 @@
+"""Every sentence the window shows about a battle, in one place and Qt-free.
+
+Words shown before the vote are the same for every model: nothing here may name a provider,
+model or spec unless it is for a revealed battle or an error (a failed battle takes no vote).
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from desktop.core.answer import FINISH_CANCELLED, FINISH_LENGTH, Answer
+
+WAITING = "Starting…"
+STREAMING = "Writing…"
+FINISH_WORDS = {
+    "done": "Done",
+    "cut": "Done · reached the token limit",
+    "stopped": "Stopped",
+    "error": "Failed",
+}
+VOTE_LABELS = {
+    "a": "A is better",
+    "b": "B is better",
+    "tie": "Tie",
+    "both_bad": "Both are bad",
+}
+VOTE_PAST = {
+    "a": "You voted: A is better.",
+    "b": "You voted: B is better.",
+    "tie": "You voted: tie.",
+    "both_bad": "You voted: both are bad.",
+}
+NEUTRAL_LEAK = (
+    "An answer names a model or its maker, so this round may not be fully blind. "
+    "You can still vote; the names are shown after."
+)
+
+
+def loading(percent: int) -> str:
+    return f"Loading the model… {percent} %"
+
+
+def retrying(seconds: int) -> str:
+    if seconds <= 0:
+        return "Trying again…"
+    return f"Busy; trying again in {seconds} s"
+
+
+def finished(answer: Answer) -> tuple[str, str]:
+    """(state, message): state is a key of FINISH_WORDS; message explains a failure."""
+    if answer.finish_reason == FINISH_CANCELLED:
+        return "stopped", ""
+    if answer.error is not None:
+        return "error", answer.error.message
+    if answer.finish_reason == FINISH_LENGTH:
+        return "cut", ""
+    return "done", ""
+
+
+def display_name(answer: Answer) -> str:
+    """The name shown at the reveal: the model as reported, with its provider."""
+    provider = {
+        "local": "Local", "openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Gemini",
+        "compat": "OpenAI-compatible server",
+    }.get(answer.provider, answer.provider)
+    model = answer.model or answer.contender
+    return f"{model} · {provider}"
+
+
+def metrics(answer: Answer) -> str:
+    parts = []
+    if answer.ttft_s is not None:
+        parts.append(f"first token {answer.ttft_s:.2f} s")
+    if answer.tokens_per_s is not None:
+        parts.append(f"{answer.tokens_per_s:.1f} tok/s")
+    if answer.output_tokens is not None:
+        parts.append(f"{answer.output_tokens} tokens")
+    if answer.cost_usd is not None:
+        parts.append("free" if answer.cost_usd == 0 else f"${answer.cost_usd:.4f}")
+    else:
+        parts.append("cost unknown")
+    return " · ".join(parts)
+
+
+def reveal_html(answer: Answer, won: bool | None, muted: str = "#6b7280") -> str:
+    badge = ""
+    if won is True:
+        badge = " <span style='font-weight:600'>· your pick</span>"
+    return (
+        f"<b>{escape(display_name(answer))}</b>{badge}<br>"
+        f"<span style='color:{muted}'>{escape(metrics(answer))}</span>"
+    )

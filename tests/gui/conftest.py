@@ -1,0 +1,76 @@
+"""Window tests: offscreen Qt, a fresh data directory each, and helpers to drive a round.
+
+Tests wait on conditions (`qtbot.waitUntil`), never on sleeps. The `window` fixture closes the
+window in teardown, which stops both answers and waits for every thread.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def gui_home(tmp_path_factory, monkeypatch):
+    """A fresh SIDEBYSIDE_HOME (tests/conftest.py does the same; this keeps tests/gui whole)."""
+    home = tmp_path_factory.mktemp("gui-home")
+    monkeypatch.setenv("SIDEBYSIDE_HOME", str(home))
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("user-home")))  # no real GGUF scan
+    for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def fake_provider(monkeypatch):
+    from desktop.core import specs
+
+    monkeypatch.setitem(specs.PROVIDERS, "fake", "tests.gui.fakes:FakeContender")
+    return "fake"
+
+
+@pytest.fixture
+def make_window(qtbot):
+    from desktop.gui import settings_store
+    from desktop.gui.app import make_app
+    from desktop.gui.main_window import MainWindow
+
+    make_app()
+    windows = []
+
+    def make(left: str = "local", right: str = "local", **overrides):
+        settings = settings_store.WindowSettings(
+            contenders=[settings_store.ContenderChoice(left), settings_store.ContenderChoice(right)],
+        )
+        for key, value in overrides.items():
+            setattr(settings, key, value)
+        window = MainWindow(settings)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+
+
+def send_prompt(qtbot, window, prompt: str = "Say hello.") -> None:
+    from PySide6.QtCore import Qt
+
+    view = window.compare
+    view.prompt.setPlainText(prompt)
+    view.prompt.setFocus()
+    qtbot.keyClick(view.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+
+def wait_finished(qtbot, window, timeout: int = 60_000) -> None:
+    from desktop.gui import round_controller as rc
+
+    qtbot.waitUntil(lambda: window.controller.state == rc.FINISHED, timeout=timeout)
