@@ -23,6 +23,8 @@ import email.utils
 import json
 import os
 import socket
+import ssl
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,7 +47,6 @@ MAX_ERROR_BODY = 64 * 1024
 MAX_JSON_BODY = 16 * 1024 * 1024
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429, 529}) | frozenset(range(500, 600))
-RETRYABLE_KINDS = frozenset({E.RATE_LIMIT, E.OVERLOADED, E.SERVER, E.NETWORK})
 
 # Error `type`/`code`/`status` strings the providers use, mapped to our kinds.
 ERROR_TYPE_KINDS: dict[str, str] = {
@@ -82,6 +83,20 @@ ERROR_TYPE_KINDS: dict[str, str] = {
 QUOTA_TYPES = frozenset(
     {"insufficient_quota", "billing_error", "billing_hard_limit_reached", "billing_not_active"}
 )
+
+
+_ssl_lock = threading.Lock()
+_ssl_context: ssl.SSLContext | None = None
+
+
+def shared_ssl_context() -> ssl.SSLContext:
+    """One TLS context for all requests: loading the CA bundle costs ~50 ms, which would
+    otherwise land in every answer's time to first token."""
+    global _ssl_context
+    with _ssl_lock:
+        if _ssl_context is None:
+            _ssl_context = httpx.create_ssl_context()
+        return _ssl_context
 
 
 def idle_timeout_from_env(default: float = DEFAULT_IDLE_TIMEOUT_S) -> float:
@@ -262,6 +277,15 @@ class RemoteContender(Contender):
         self._api_key = api_key
         self.idle_timeout_s = idle_timeout_s
         self.retry = retry or RetryPolicy()
+        # Done now rather than in stream(): the first keyring lookup probes D-Bus (~0.3 s) and
+        # the TLS context loads the CA bundle; neither should count in time to first token.
+        self._early_key: str | None = None
+        if api_key is None:
+            try:
+                self._early_key = self.resolve_key()
+            except ContenderError:
+                pass  # reported by stream(), where the answer can carry it
+        shared_ssl_context()
 
     @classmethod
     def from_spec(cls, spec, kind: str | None = None) -> "RemoteContender":
@@ -298,7 +322,7 @@ class RemoteContender(Contender):
 
     # --- the shared machinery -----------------------------------------------------------------
     def stream(self, request: Request, cancel: CancelToken) -> Iterator[StreamItem]:
-        self._key = key = self._api_key or self.resolve_key()
+        self._key = key = self._api_key or self._early_key or self.resolve_key()
         url, headers, body = self.endpoint(), self.headers(key), self.body(request)
         attempt = 0
         while True:
@@ -312,7 +336,7 @@ class RemoteContender(Contender):
             except ContenderError as exc:
                 if cancel.is_set():
                     raise ContenderError(E.CANCELLED, "Stopped before the answer was finished.")
-                retryable = isinstance(exc, RetryableError) and exc.kind in RETRYABLE_KINDS
+                retryable = isinstance(exc, RetryableError)
                 if not retryable or got_text:
                     raise ContenderError(exc.kind, self._scrub(exc.message)) from None
                 if attempt >= self.retry.max_retries:
@@ -340,7 +364,7 @@ class RemoteContender(Contender):
     def _client(self) -> httpx.Client:
         idle = self.idle_timeout_s or idle_timeout_from_env()
         timeout = httpx.Timeout(connect=CONNECT_TIMEOUT_S, read=idle, write=idle, pool=CONNECT_TIMEOUT_S)
-        return httpx.Client(timeout=timeout, follow_redirects=False)
+        return httpx.Client(timeout=timeout, follow_redirects=False, verify=shared_ssl_context())
 
     def _attempt(
         self, url: str, headers: dict[str, str], body: dict, cancel: CancelToken
