@@ -1,0 +1,148 @@
+"""Votes: one per battle (code and schema), refused with reasons, durable, racing."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from desktop.core.errors import CANCELLED, ErrorInfo
+from desktop.core.store import (
+    VoteRefused, cast_vote, get_battle, get_vote, make_record, open_store, save_battle,
+    vote_blocker,
+)
+from desktop.core.store import votes as votes_mod
+from tests.store.helpers import answer, battle
+
+
+def refused(store, battle_id, choice="a") -> VoteRefused:
+    with pytest.raises(VoteRefused) as info:
+        cast_vote(store, battle_id, choice)
+    return info.value
+
+
+def test_a_vote_is_recorded_and_the_receipt_reveals_both_models(store):
+    rec = battle(store, "openai:gpt-4o-mini", "local", mode="blind", a_slot="right")
+    receipt = cast_vote(store, rec.id, "b", decide_s=4.5)
+    assert receipt.vote.choice == "b" and receipt.vote.decide_s == 4.5
+    assert receipt.battle.a.contender == "openai:gpt-4o-mini" and receipt.battle.b.contender == "local"
+    assert votes_mod.winner_of(receipt.battle, "b") == "local"
+    # Committed: another connection sees it at once.
+    other = sqlite3.connect(store.path)
+    assert other.execute("SELECT choice, contender_a, contender_b FROM votes").fetchall() == [
+        ("b", "openai:gpt-4o-mini", "local")]
+    other.close()
+    assert get_vote(store, rec.id).choice == "b"
+    assert get_battle(store, rec.id).vote.decide_s == 4.5
+
+
+def test_decide_time_defaults_to_time_since_the_battle_was_saved(store):
+    rec = save_battle(store, make_record("p", answer("local"), answer("openai:x"),
+                                         created_at="2025-01-01T00:00:00.000Z"))
+    receipt = cast_vote(store, rec.id, "tie", voted_at="2025-01-01T00:00:07.500Z")
+    assert receipt.vote.decide_s == pytest.approx(7.5)
+
+
+def test_a_second_vote_is_refused_with_a_clear_message(store):
+    rec = battle(store)
+    cast_vote(store, rec.id, "a")
+    err = refused(store, rec.id, "b")
+    assert err.reason == votes_mod.ALREADY_VOTED
+    assert "already has a vote" in err.message and "A is better" in err.message
+    assert get_vote(store, rec.id).choice == "a"
+
+
+def test_the_schema_itself_allows_one_vote_per_battle(store):
+    rec = battle(store)
+    cast_vote(store, rec.id, "a")
+    with pytest.raises(sqlite3.IntegrityError):
+        store.conn.execute(
+            "INSERT INTO votes (battle_id, choice, voted_at, contender_a, contender_b, category) "
+            "VALUES (?, 'b', 'now', 'x', 'y', 'other')", (rec.id,))
+
+
+def test_the_unique_constraint_backs_the_check(store, monkeypatch):
+    rec = battle(store)
+    cast_vote(store, rec.id, "a")
+    monkeypatch.setattr(votes_mod, "vote_blocker", lambda battle: None)  # the check "misses"
+    err = refused(store, rec.id, "b")
+    assert err.reason == votes_mod.ALREADY_VOTED
+
+
+def test_a_battle_where_a_side_errored_cannot_be_voted_on(store):
+    failed = answer("openai:gpt-4o-mini", "partial", finish="error",
+                    error=ErrorInfo("rate_limit", "OpenAI says too many requests; wait a minute."))
+    rec = save_battle(store, make_record("p", answer("local"), failed))
+    err = refused(store, rec.id)
+    assert err.reason == votes_mod.SIDE_FAILED
+    assert "answer B failed" in err.message and "too many requests" in err.message
+    assert "cannot be voted on" in err.message
+    assert get_vote(store, rec.id) is None
+
+
+def test_a_cancelled_battle_cannot_be_voted_on(store):
+    stopped = answer("local", "half an ans", finish="cancelled",
+                     error=ErrorInfo(CANCELLED, "Stopped before the answer was finished."))
+    rec = save_battle(store, make_record("p", stopped, answer("openai:x")))
+    err = refused(store, rec.id, "tie")
+    assert err.reason == votes_mod.SIDE_CANCELLED
+    assert "answer A was stopped before it finished" in err.message
+
+
+def test_unknown_battles_and_choices_are_refused(store):
+    assert refused(store, "no-such-id").reason == votes_mod.NOT_FOUND
+    rec = battle(store)
+    err = refused(store, rec.id, "left")
+    assert err.reason == votes_mod.BAD_CHOICE and "a, b, tie, both_bad" in err.message
+
+
+def test_vote_blocker_lets_the_window_grey_out_buttons(store):
+    rec = battle(store)
+    assert vote_blocker(get_battle(store, rec.id)) is None
+    cast_vote(store, rec.id, "both_bad")
+    assert vote_blocker(get_battle(store, rec.id)).reason == votes_mod.ALREADY_VOTED
+
+
+def test_two_votes_at_once_from_two_connections_keep_one(store):
+    for _ in range(20):
+        rec = battle(store)
+        stores = [open_store(), open_store()]
+        outcomes = []
+        barrier = threading.Barrier(2)
+
+        def vote(s, choice):
+            barrier.wait()
+            try:
+                outcomes.append(cast_vote(s, rec.id, choice).vote.choice)
+            except VoteRefused as exc:
+                outcomes.append(exc.reason)
+
+        threads = [threading.Thread(target=vote, args=(s, c)) for s, c in zip(stores, "ab")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for s in stores:
+            s.close()
+        assert sorted(outcomes, key=len) in (["a", votes_mod.ALREADY_VOTED],
+                                             ["b", votes_mod.ALREADY_VOTED])
+        kept = get_vote(store, rec.id).choice
+        assert kept in outcomes
+
+
+def test_two_processes_voting_at_once_keep_one(store):
+    rec = battle(store)
+    code = (
+        "import sys; from desktop.core.store import open_store, cast_vote, VoteRefused\n"
+        "s = open_store()\n"
+        "try:\n    cast_vote(s, sys.argv[1], sys.argv[2]); print('ok')\n"
+        "except VoteRefused as e:\n    print(e.reason)\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code, rec.id, c], stdout=subprocess.PIPE,
+                              text=True) for c in ("a", "b")]
+    results = sorted(p.communicate(timeout=60)[0].strip() for p in procs)
+    assert results == [votes_mod.ALREADY_VOTED, "ok"]
+    assert store.conn.execute("SELECT count(*) FROM votes").fetchone()[0] == 1
