@@ -231,9 +231,21 @@ def classify(status: int | None, detail: ErrorDetail) -> str:
 class RetryableError(ContenderError):
     """A failure worth another try if no text has been shown yet."""
 
-    def __init__(self, kind: str, message: str, retry_after_s: float | None = None) -> None:
+    def __init__(
+        self, kind: str, message: str, retry_after_s: float | None = None, status: int | None = None
+    ) -> None:
         super().__init__(kind, message)
         self.retry_after_s = retry_after_s
+        self.status = status
+
+
+RETRY_PHRASES = {
+    E.RATE_LIMIT: "is rate limiting requests",
+    E.OVERLOADED: "is overloaded",
+    E.SERVER: "had a server error",
+    E.TIMEOUT: "timed out",
+    E.NETWORK: "could not be reached",
+}
 
 
 def _shorten(text: str, limit: int = 300) -> str:
@@ -346,11 +358,12 @@ class RemoteContender(Contender):
                     ) from None
                 delay = self.retry.delay(attempt, exc.retry_after_s)
                 attempt += 1
+                code = f" ({exc.status})" if exc.status else ""
                 yield Status(
                     state="retrying",
-                    message=self._scrub(
-                        f"{exc.message} Trying again in {delay:.1f} s "
-                        f"(attempt {attempt + 1} of {self.retry.max_retries + 1})."
+                    message=(
+                        f"{self.label} {RETRY_PHRASES.get(exc.kind, 'failed')}{code}; trying again "
+                        f"in {delay:.1f} s (attempt {attempt + 1} of {self.retry.max_retries + 1})."
                     ),
                     retry_in_s=delay,
                 )
@@ -513,7 +526,7 @@ class RemoteContender(Contender):
         if retry_after is None:
             retry_after = detail.retry_delay_s
         if status in RETRYABLE_STATUSES and kind != E.QUOTA:
-            return RetryableError(kind, message, retry_after)
+            return RetryableError(kind, message, retry_after, status)
         return ContenderError(kind, message)
 
     def _stream_error(self, data: Any) -> ContenderError:
