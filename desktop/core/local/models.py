@@ -66,3 +66,52 @@ def check_gguf(path: Path) -> Path:
             "Choose a .gguf file, for example one downloaded for llama.cpp or LM Studio.",
         )
     return path
+
+
+# GGUF metadata value types (gguf spec): sizes of the fixed-width ones.
+_FIXED_SIZES = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
+_STRING, _ARRAY = 8, 9
+
+
+def read_gguf_architecture(path: Path, max_keys: int = 64) -> str | None:
+    """`general.architecture` from a GGUF header, or None; used to explain a failed load."""
+    import struct
+
+    try:
+        with Path(path).open("rb") as f:
+            if f.read(4) != GGUF_MAGIC:
+                return None
+            version, _tensors, n_kv = struct.unpack("<IQQ", f.read(20))
+            if version < 2:
+                return None
+
+            def string() -> bytes:
+                (length,) = struct.unpack("<Q", f.read(8))
+                if length > 1 << 20:
+                    raise ValueError("implausible string length")
+                return f.read(length)
+
+            def skip(value_type: int) -> None:
+                if value_type in _FIXED_SIZES:
+                    f.seek(_FIXED_SIZES[value_type], 1)
+                elif value_type == _STRING:
+                    string()
+                elif value_type == _ARRAY:
+                    item_type, count = struct.unpack("<IQ", f.read(12))
+                    if item_type in _FIXED_SIZES:
+                        f.seek(_FIXED_SIZES[item_type] * count, 1)
+                    else:
+                        for _ in range(count):
+                            skip(item_type)
+                else:
+                    raise ValueError("unknown GGUF value type")
+
+            for _ in range(min(n_kv, max_keys)):
+                key = string()
+                (value_type,) = struct.unpack("<I", f.read(4))
+                if key == b"general.architecture" and value_type == _STRING:
+                    return string().decode("utf-8", "replace")
+                skip(value_type)
+    except (OSError, ValueError, struct.error):
+        return None
+    return None

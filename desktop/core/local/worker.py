@@ -222,6 +222,32 @@ def _first_stop(text: str, stops: list[str]) -> int | None:
     return min(positions) if positions else None
 
 
+def _load_failure(exc: Exception, request: dict) -> str:
+    """A plain explanation of why llama.cpp could not load the model."""
+    from desktop.core.local.models import read_gguf_architecture
+
+    path = request.get("path", "")
+    detail = str(exc).strip() or type(exc).__name__
+    if "context" in detail.lower():
+        return (
+            f"The model {Path(path).name} loaded, but llama.cpp could not set up a context of "
+            f"{int(request.get('n_ctx', 0)):,} tokens (n_ctx): there is not enough memory for it. "
+            "Lower n_ctx (4096 suits most prompts) and try again."
+        )
+    architecture = read_gguf_architecture(Path(path))
+    if architecture:
+        return (
+            f"Could not load the model file {path}. Its architecture is '{architecture}'; if "
+            "this version of llama.cpp does not support it, choose another GGUF file. The file "
+            f"may also be damaged or incomplete (llama.cpp said: {detail})."
+        )
+    return (
+        f"Could not load the model file {path}: llama.cpp could not read it as a GGUF model "
+        f"({detail}). The file may be damaged, incomplete or of an unsupported architecture; "
+        "choose another GGUF file."
+    )
+
+
 def main() -> int:
     parent_pid = int(os.environ.get("SIDEBYSIDE_PARENT_PID", "0") or 0)
     _die_with_parent(parent_pid)
@@ -232,15 +258,7 @@ def main() -> int:
     try:
         llm = _load(out, load_request)
     except Exception as exc:
-        detail = str(exc).strip() or type(exc).__name__
-        send(out, {
-            "ev": "error", "kind": "model_load",
-            "message": (
-                f"Could not load the model file {path}: llama.cpp could not read it as a GGUF "
-                f"model ({detail}). The file may be damaged, incomplete or of an unsupported "
-                "architecture; choose another GGUF file."
-            ),
-        })
+        send(out, {"ev": "error", "kind": "model_load", "message": _load_failure(exc, load_request)})
         return 3
     send(out, {
         "ev": "loaded", "model": _model_name(llm, path), "n_ctx": llm.n_ctx(),
