@@ -1,0 +1,144 @@
+"""CSV export: safe cells, awkward prompts round-trip, no overwrite, atomic writes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+
+import pytest
+
+from desktop.core import export
+from desktop.core.export import (
+    ExportError, TALLY_COLUMNS, VOTE_COLUMNS, export_tallies, export_votes, neutralise,
+)
+from desktop.core.store import cast_vote, make_record, save_battle
+from tests.store.helpers import answer, battle, populate
+
+AWKWARD = [
+    'Commas, "double quotes", and \'single\'',
+    "Line one\nline two\r\nline three",
+    "Emoji 😀🎉 and combining é and zero-width\u200bspace",
+    "RTL: שלום עולם — مرحبا بالعالم",
+    "Tab\tinside and trailing spaces   ",
+    "SQL'); DROP TABLE votes;--",
+    "",
+]
+FORMULAS = ["=1+2", "+SUM(A1:A2)", "-2+3+cmd|' /C calc'!A0", "@SUM(1)", "\t=1", "\r=1",
+            '=HYPERLINK("http://x","y")']
+
+
+def read(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_neutralise_rule():
+    for text in FORMULAS:
+        assert neutralise(text) == "'" + text
+    for safe in ("-1.5", "+3", "-0.25e-3", "12", "hello", "", "a=b", "'already"):
+        assert neutralise(safe) == safe
+    assert neutralise(-1.5) == -1.5 and neutralise(None) is None
+    assert neutralise("-1.5 apples") == "'-1.5 apples"
+
+
+def test_awkward_prompts_round_trip_through_the_csv_module(store, tmp_path):
+    ids = []
+    for prompt in AWKWARD:
+        rec = battle(store, prompt=prompt, text_a=prompt, text_b="fine", category="creative")
+        cast_vote(store, rec.id, "a")
+        ids.append(rec.id)
+    export_votes(store, tmp_path / "v.csv", answers=True)
+    raw = (tmp_path / "v.csv").read_bytes()
+    raw.decode("utf-8")  # valid UTF-8
+    assert not raw.startswith(b"\xef\xbb\xbf")  # no BOM: csv.DictReader sees 'battle_id'
+    rows = read(tmp_path / "v.csv")
+    assert list(rows[0]) == VOTE_COLUMNS + ["answer_a", "answer_b"]
+    assert [r["battle_id"] for r in rows] == ids
+    assert [r["prompt"] for r in rows] == AWKWARD
+    assert [r["answer_a"] for r in rows] == AWKWARD
+
+
+def test_formula_cells_are_neutralised_but_numbers_stay_numbers(store, tmp_path):
+    for text in FORMULAS:
+        rec = save_battle(store, make_record(
+            text, answer("local", text, model=text), answer("openai:x", "ok", ttft_s=-1.5),
+            category=text))
+        cast_vote(store, rec.id, "b")
+    export_votes(store, tmp_path / "v.csv", answers=True)
+    rows = read(tmp_path / "v.csv")
+    for text, row in zip(FORMULAS, rows):
+        for col in ("prompt", "model_a", "category", "answer_a"):
+            assert row[col] == "'" + text, col
+        assert row["ttft_s_b"] == "-1.5"  # a number, not text
+    export_tallies(store, tmp_path / "t.csv")
+    for row in read(tmp_path / "t.csv"):
+        assert not row["category"].startswith(("=", "+", "-", "@", "\t", "\r"))
+        assert not row["model"].startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_fast_and_careful_rendering_agree(store, tmp_path, monkeypatch):
+    """The chunked writer renders exactly what neutralising every cell would."""
+    monkeypatch.setattr(export, "_CHUNK", 3)
+    for i, text in enumerate(AWKWARD + FORMULAS + ["-1.5", "+7"]):
+        rec = battle(store, prompt=text, text_a=f"answer {i}", category="other")
+        cast_vote(store, rec.id, "tie")
+    export_votes(store, tmp_path / "fast.csv", answers=True)
+    careful = io.StringIO(newline="")
+    w = csv.writer(careful)
+    w.writerow(VOTE_COLUMNS + ["answer_a", "answer_b"])
+    for row in export.vote_rows(store, answers=True):
+        w.writerow([neutralise(v) for v in row])
+    assert (tmp_path / "fast.csv").read_bytes().decode("utf-8") == careful.getvalue()
+
+
+def test_no_overwrite_without_force_and_no_temporary_left(store, tmp_path):
+    populate(store, 20, k=3)
+    target = tmp_path / "t.csv"
+    target.write_text("precious")
+    with pytest.raises(ExportError) as info:
+        export_tallies(store, target)
+    assert "already exists" in info.value.message and "--force" in info.value.message
+    assert target.read_text() == "precious"
+    summary = export_tallies(store, target, force=True)
+    assert summary.rows > 0 and list(read(target)[0]) == TALLY_COLUMNS
+    assert sorted(os.listdir(tmp_path)) == ["t.csv"]
+
+
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(store, tmp_path, monkeypatch):
+    populate(store, 5, k=2)
+    target = tmp_path / "v.csv"
+    target.write_text("old")
+
+    def boom(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export.os, "replace", boom)
+    with pytest.raises(ExportError) as info:
+        export_votes(store, target, force=True)
+    assert "disk is full" in info.value.message
+    assert target.read_text() == "old" and os.listdir(tmp_path) == ["v.csv"]
+
+
+def test_bad_targets_are_explained(store, tmp_path):
+    with pytest.raises(ExportError, match="is a folder"):
+        export_votes(store, tmp_path)
+    with pytest.raises(ExportError, match="does not exist"):
+        export_votes(store, tmp_path / "missing" / "v.csv")
+
+
+def test_tallies_have_a_row_per_contender_per_category_plus_all(store, tmp_path):
+    populate(store, 120, k=3, categories=("coding", "creative"))
+    export_tallies(store, tmp_path / "t.csv")
+    rows = read(tmp_path / "t.csv")
+    assert {r["category"] for r in rows} == {"all", "coding", "creative"}
+    assert sum(r["category"] == "all" for r in rows) == 3
+    export_tallies(store, tmp_path / "c.csv", category="Coding")
+    assert {r["category"] for r in read(tmp_path / "c.csv")} == {"coding"}
+
+
+def test_votes_export_can_be_limited_to_a_category(store, tmp_path):
+    populate(store, 60, k=3, categories=("coding", "creative"))
+    export_votes(store, tmp_path / "v.csv", category="creative")
+    rows = read(tmp_path / "v.csv")
+    assert rows and {r["category"] for r in rows} == {"creative"}
