@@ -279,7 +279,7 @@ def list_battles(
         " OR x.finish_reason IS NULL OR y.error_kind IS NOT NULL "
         " OR y.finish_reason NOT IN ('stop', 'length') OR y.finish_reason IS NULL), "
         "b.identity_leak, v.choice" + _SUMMARY_FROM + where
-        + " ORDER BY b.created_at DESC, b.id LIMIT ? OFFSET ?"
+        + " ORDER BY b.created_at DESC, b.rowid DESC LIMIT ? OFFSET ?"
     )
     with store.read() as db:
         rows = db.execute(sql, (*args, int(limit), int(offset))).fetchall()
