@@ -14,7 +14,9 @@ import sys
 
 from desktop.cli import UsageError
 
-PROVIDER_HELP = "openai, anthropic, gemini, or compat:BASE_URL (e.g. compat:http://localhost:8080/v1)"
+PROVIDER_HELP = (
+    "openai, anthropic, gemini, or compat:BASE_URL (e.g. compat:http://localhost:8080/v1)"
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -114,7 +114,8 @@ class AnthropicContender(RemoteContender):
         if not seen_event:
             raise self.protocol_error("sent an empty answer stream")
         raise ContenderError(
-            E.NETWORK, "The connection to Anthropic closed before the answer was finished. Try again."
+            E.NETWORK,
+            "The connection to Anthropic closed before the answer was finished. Try again.",
         )
 
 

@@ -49,7 +49,8 @@ class GeminiContender(RemoteContender):
 
     def endpoint(self) -> str:
         model = self.model.removeprefix("models/")
-        return f"{self.base_url}/v1beta/models/{quote(model, safe='-._')}:streamGenerateContent?alt=sse"
+        model = quote(model, safe="-._")
+        return f"{self.base_url}/v1beta/models/{model}:streamGenerateContent?alt=sse"
 
     def headers(self, key: str | None) -> dict[str, str]:
         return {"x-goog-api-key": key or "", "Accept": "text/event-stream"}

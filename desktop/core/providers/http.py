@@ -122,7 +122,9 @@ class RetryPolicy:
         return min(self.base_s * (2**attempt), self.max_backoff_s)
 
 
-def parse_retry_after(headers: httpx.Headers | dict[str, str], now: float | None = None) -> float | None:
+def parse_retry_after(
+    headers: httpx.Headers | dict[str, str], now: float | None = None
+) -> float | None:
     """Seconds the server asks us to wait, from `retry-after-ms` or `retry-after`."""
     headers = httpx.Headers(headers)
     raw_ms = headers.get("retry-after-ms")
@@ -376,7 +378,9 @@ class RemoteContender(Contender):
 
     def _client(self) -> httpx.Client:
         idle = self.idle_timeout_s or idle_timeout_from_env()
-        timeout = httpx.Timeout(connect=CONNECT_TIMEOUT_S, read=idle, write=idle, pool=CONNECT_TIMEOUT_S)
+        timeout = httpx.Timeout(
+            connect=CONNECT_TIMEOUT_S, read=idle, write=idle, pool=CONNECT_TIMEOUT_S
+        )
         return httpx.Client(timeout=timeout, follow_redirects=False, verify=shared_ssl_context())
 
     def _attempt(
@@ -559,7 +563,10 @@ class RemoteContender(Contender):
                 "and billing with the provider, then try again."
             )
         if kind == E.RATE_LIMIT:
-            return f"{who} is limiting how fast requests can be sent{code}. Wait a minute and try again."
+            return (
+                f"{who} is limiting how fast requests can be sent{code}. Wait a minute and "
+                "try again."
+            )
         if kind == E.OVERLOADED:
             return f"{who} is overloaded right now{code}. Try again in a few minutes."
         if kind == E.NOT_FOUND:

@@ -69,7 +69,9 @@ class OpenAIContender(RemoteContender):
         return parse_chat_completion(self, data)
 
 
-def parse_chat_stream(contender: RemoteContender, events: Iterator[SSEEvent]) -> Iterator[StreamItem]:
+def parse_chat_stream(
+    contender: RemoteContender, events: Iterator[SSEEvent]
+) -> Iterator[StreamItem]:
     """Stream items from a Chat Completions event stream (OpenAI and compatible servers)."""
     seen_event = finished = done = False
     model_sent = ""
