@@ -64,6 +64,8 @@ def fit(w: np.ndarray, penalty: float | None = None, tol: float = 1e-10) -> np.n
     if not batched:
         w = w[None]
     r, k, _ = w.shape
+    if k == 0:
+        return np.zeros((r, 0)) if batched else np.zeros(0)
     lam = _penalty() if penalty is None else penalty
     n = w + np.swapaxes(w, 1, 2)
     beta = np.zeros((r, k))

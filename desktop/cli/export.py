@@ -1,0 +1,47 @@
+"""`sidebyside export tallies|votes PATH`: results or raw votes as CSV for a spreadsheet."""
+
+from __future__ import annotations
+
+from desktop.cli._store import StoreUnavailable, fail, open_for_cli
+from desktop.core.export import ExportError, export_tallies, export_votes
+from desktop.core.store import StoreError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "export", help="write tallies or raw votes to a CSV file",
+        description="tallies: one row per contender per category plus 'all' (counts, win "
+        "rates, ratings with intervals). votes: one row per vote with both sides' metrics. "
+        "Cells that a spreadsheet would run as a formula are prefixed with an apostrophe.",
+    )
+    p.add_argument("what", choices=("tallies", "votes"), help="what to export")
+    p.add_argument("path", metavar="PATH", help="the CSV file to write")
+    p.add_argument("--category", metavar="NAME", help="only this category")
+    p.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    p.add_argument("--include-leaks", action="store_true",
+                   help="tallies: count battles flagged as identity leaks too")
+    p.add_argument("--answers", action="store_true", help="votes: add both answer texts")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    try:
+        store = open_for_cli()
+    except StoreUnavailable as exc:
+        return fail(str(exc))
+    try:
+        if args.what == "tallies":
+            summary = export_tallies(store, args.path, category=args.category,
+                                     include_leaks=args.include_leaks, force=args.force)
+            noun = "contender row"
+        else:
+            summary = export_votes(store, args.path, category=args.category,
+                                   answers=args.answers, force=args.force)
+            noun = "vote"
+    except (ExportError, StoreError) as exc:
+        return fail(exc.message)
+    finally:
+        store.close()
+    plural = "" if summary.rows == 1 else "s"
+    print(f"Wrote {summary.rows} {noun}{plural} to {summary.path}.")
+    return 0

@@ -1,0 +1,104 @@
+"""`sidebyside leaderboard`: ratings, win rates, position bias and the head-to-head matrix."""
+
+from __future__ import annotations
+
+import json
+
+from desktop.cli._store import StoreUnavailable, fail, open_for_cli
+from desktop.core.stats.results import Results, categories_in, load_votes, results_for
+from desktop.core.store import StoreError
+
+MAX_MATRIX = 10  # contenders; beyond this the matrix would not fit a terminal
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "leaderboard", help="show ratings and win rates from your votes",
+        description="Bradley–Terry ratings (Chatbot Arena's scale, mean 1000) with 95 %% "
+        "bootstrap intervals, win rates with Wilson intervals, position bias and head-to-head "
+        "results. Battles whose answers name a model maker are left out unless you ask.",
+    )
+    p.add_argument("--category", metavar="NAME", help="only battles in this category")
+    p.add_argument("--include-leaks", action="store_true",
+                   help="count battles flagged as identity leaks too")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    try:
+        store = open_for_cli()
+    except StoreUnavailable as exc:
+        return fail(str(exc))
+    try:
+        data = load_votes(store)
+    except StoreError as exc:
+        return fail(exc.message)
+    finally:
+        store.close()
+    categories = categories_in(data)
+    per_category = {c: int((data.category == c.lower()).sum()) for c in categories}
+    if args.category and args.category.lower() not in {c.lower() for c in categories} | {"all"}:
+        known = ", ".join(categories) or "none yet"
+        return fail(f"No votes in the category '{args.category}'. Categories with votes: {known}.")
+    results = results_for(data, args.category, include_leaks=args.include_leaks)
+    if args.json:
+        out = results.to_dict()
+        out["categories"] = per_category
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    print_table(results, per_category)
+    return 0
+
+
+def print_table(res: Results, per_category: dict[str, int]) -> None:
+    scope = "all battles" if res.category == "all" else f"category '{res.category}'"
+    print(f"Leaderboard for {scope}: {res.votes} vote{'s' if res.votes != 1 else ''} counted.")
+    if res.leaks_excluded:
+        print(f"{res.leaks_excluded} vote(s) on battles with an identity leak left out; "
+              "--include-leaks counts them.")
+    if not res.contenders:
+        print("No votes to rank yet. Try: sidebyside ask --blind --right openai:gpt-4o-mini "
+              "\"your prompt\", then sidebyside vote BATTLE_ID a")
+        return
+    header = ["#", "Contender", "Model", "Kind", "Rating", "95% CI", "Battles", "W", "L", "T",
+              "Bad", "Win rate", "95% CI"]
+    rows = []
+    for rank, c in enumerate(res.contenders, 1):
+        rows.append([
+            str(rank), c.contender, c.model if c.model != c.contender else "", c.kind,
+            f"{c.rating:.0f}", f"{c.rating_low:.0f}–{c.rating_high:.0f}", str(c.battles),
+            str(c.wins), str(c.losses), str(c.ties), str(c.both_bad), f"{c.win_rate:.1%}",
+            f"{c.win_rate_low:.0%}–{c.win_rate_high:.0%}",
+        ])
+    right = {0, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+    _print_rows([header, *rows], right)
+    pb = res.position_bias
+    if pb.a_share is not None:
+        print(f"\nPosition bias: A (shown first) won {pb.a_share:.1%} of {pb.a_wins + pb.b_wins} "
+              f"decisive votes (95% CI {pb.a_share_low:.1%}–{pb.a_share_high:.1%}); 50% is no bias.")
+    h = res.head_to_head
+    if 1 < len(h.contenders) <= MAX_MATRIX:
+        print("\nHead to head: the row's share of points against the column (games played).")
+        matrix = [["", *[f"#{j + 1}" for j in range(len(h.contenders))]]]
+        for i in range(len(h.contenders)):
+            cells = [f"#{i + 1}"]
+            for j in range(len(h.contenders)):
+                rate = h.rate(i, j)
+                cells.append("·" if i == j else "–" if rate is None
+                             else f"{rate:.0%} ({h.games[i, j]})")
+            matrix.append(cells)
+        _print_rows(matrix, set(range(1, len(h.contenders) + 1)))
+    if res.category == "all" and per_category:
+        listed = ", ".join(f"{name} ({n})" for name, n in per_category.items())
+        print(f"\nVotes by category: {listed}. Use --category NAME for one.")
+    print("Ratings: Bradley–Terry, 400 points = 10× odds, mean 1000; ties count half. "
+          "See docs/schema.md.")
+
+
+def _print_rows(rows: list[list[str]], right: set[int]) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        cells = [cell.rjust(w) if i in right else cell.ljust(w)
+                 for i, (cell, w) in enumerate(zip(row, widths))]
+        print("  ".join(cells).rstrip())
