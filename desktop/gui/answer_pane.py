@@ -11,7 +11,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
-    QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QTextBrowser, QVBoxLayout, QWidget,
+    QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QTextBrowser, QVBoxLayout,
+    QWidget,
 )
 
 from desktop.core.answer import Answer, Status
@@ -36,6 +37,10 @@ class AnswerPane(QFrame):
 
         self.title = QLabel(self.label, objectName="paneTitle")
         self.state = QLabel("", objectName="paneState")
+        self.state.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.name = QLabel(objectName="revealName")  # shown after the vote only
+        self.name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.name.hide()
         self.state.setAccessibleName(f"State of answer {self.label}")
         self.copy_button = QPushButton("Copy")
         self.copy_button.setAccessibleName(f"Copy answer {self.label}")
@@ -77,6 +82,7 @@ class AnswerPane(QFrame):
         layout.setContentsMargins(14, 10, 14, 12)
         layout.setSpacing(6)
         layout.addLayout(header)
+        layout.addWidget(self.name)
         layout.addWidget(self.progress)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.error)
@@ -100,7 +106,9 @@ class AnswerPane(QFrame):
         self.note.hide()
         self.reveal_label.hide()
         self.copy_button.setEnabled(False)
-        self.title.setText(self.label)
+        self.name.clear()
+        self.name.setToolTip("")
+        self.name.hide()
         self._set_state("empty", "")
 
     def begin(self) -> None:
@@ -172,8 +180,10 @@ class AnswerPane(QFrame):
         self.markdown.set_text(text)
         self.copy_button.setEnabled(bool(text))
 
-    def reveal(self, html: str, title: str) -> None:
-        self.title.setText(title)
+    def reveal(self, html: str, name: str) -> None:
+        self.name.setText(name)
+        self.name.setToolTip(name)
+        self.name.show()
         self.reveal_label.setText(html)
         self.reveal_label.show()
 

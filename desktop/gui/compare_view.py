@@ -265,8 +265,7 @@ class CompareView(QWidget):
         for position, pane in self.panes.items():
             answer = record.answer(position)
             won = choice == position if choice in ("a", "b") else None
-            pane.reveal(wording.reveal_html(answer, won, muted),
-                        f"{position.upper()} · {wording.display_name(answer)}")
+            pane.reveal(wording.reveal_html(answer, won, muted), wording.display_name(answer))
             pane.show_note("")
         if record.identity_leak:
             from desktop.core.identity import leak_warning

@@ -201,6 +201,9 @@ class ContenderPicker(QWidget):
     def _update_fields(self) -> None:
         provider = self.provider()
         self.model.setVisible(provider != "local")
+        grid = self.layout()
+        grid.removeWidget(self.source)
+        grid.addWidget(self.source, 1, 0, 1, 1 if provider != "local" else 2)
         self.base_url.setVisible(provider == "compat")
         self.kind.setVisible(provider == "compat")
         default = PROVIDERS.get(provider, ("", ""))[1]

@@ -36,7 +36,11 @@ def missing_keys(choices: list[ContenderChoice]) -> KeyCheck:
         return KeyCheck(choices, (
             number, spec.provider,
             f"Contender {number} ({label}, {spec.model}) needs an API key.",
-            f"Add a {label} key (it is kept in your system keyring), set {env} before starting "
+            f"Add {_article(label)} {label} key (it is kept in your system keyring), set {env} before starting "
             "Side by Side, or choose another contender.",
         ))
     return KeyCheck(choices, None)
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"

@@ -56,8 +56,7 @@ class IncrementalMarkdown:
         """Show a complete answer (history, reveal): one pass, same rendering as streaming."""
         self.clear()
         self.source = text
-        self._splitter.feed(text)
-        self._render(self._splitter.finish())
+        self._render(self._splitter.feed(text) + self._splitter.finish())
 
     # -- rendering ------------------------------------------------------------------------
     def _render(self, finished: list[str]) -> None:

@@ -6,6 +6,7 @@ thread. The store is opened lazily on first use, so start-up does not wait for S
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 
@@ -18,14 +19,16 @@ class SavedRound:
 class Services:
     def __init__(self) -> None:
         self._store = None
+        self._open_lock = threading.Lock()
 
     @property
     def store(self):
-        if self._store is None:
-            from desktop.core.store import open_store
+        with self._open_lock:  # the results thread may ask at the same moment as the writer
+            if self._store is None:
+                from desktop.core.store import open_store
 
-            self._store = open_store()
-        return self._store
+                self._store = open_store()
+            return self._store
 
     def notice(self) -> str | None:
         return self.store.notice
@@ -74,3 +77,22 @@ class Services:
         from desktop.core.store import delete_battle
 
         return delete_battle(self.store, battle_id)
+
+    # -- results and export (read-only snapshots: may run beside the writer) -----------
+    def leaderboard(self, category: str | None, include_leaks: bool):
+        """(Results for `category`, the categories that have votes)."""
+        from desktop.core.stats.results import categories_in, load_votes, results_for
+
+        data = load_votes(self.store)
+        return results_for(data, category, include_leaks=include_leaks), categories_in(data)
+
+    def export_tallies(self, path: str, category: str | None, include_leaks: bool):
+        from desktop.core.export import export_tallies
+
+        return export_tallies(self.store, path, category=category, include_leaks=include_leaks,
+                              force=True)
+
+    def export_votes(self, path: str, category: str | None):
+        from desktop.core.export import export_votes
+
+        return export_votes(self.store, path, category=category, force=True)

@@ -71,6 +71,7 @@ def style_sheet(c: Colours) -> str:
     QFrame#notice {{ background: {c.note_bg}; border-radius: 8px; }}
     QLabel#muted, QLabel#paneState {{ color: {c.muted}; }}
     QLabel#paneTitle {{ font-size: 13pt; font-weight: 600; }}
+    QLabel#revealName {{ color: {c.accent}; font-size: 11pt; font-weight: 600; }}
     QLabel#heading {{ font-size: 12pt; font-weight: 600; }}
     QLabel#error {{ background: {c.error_bg}; color: {c.error_text}; border-radius: 6px;
                     padding: 8px 10px; }}

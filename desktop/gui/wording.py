@@ -57,14 +57,19 @@ def finished(answer: Answer) -> tuple[str, str]:
     return "done", ""
 
 
+PROVIDER_LABELS = {
+    "local": "Local", "openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Gemini",
+    "compat": "OpenAI-compatible server",
+}
+
+
+def provider_label(provider: str) -> str:
+    return PROVIDER_LABELS.get(provider, provider)
+
+
 def display_name(answer: Answer) -> str:
     """The name shown at the reveal: the model as reported, with its provider."""
-    provider = {
-        "local": "Local", "openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Gemini",
-        "compat": "OpenAI-compatible server",
-    }.get(answer.provider, answer.provider)
-    model = answer.model or answer.contender
-    return f"{model} · {provider}"
+    return f"{answer.model or answer.contender} · {provider_label(answer.provider)}"
 
 
 def metrics(answer: Answer) -> str:
@@ -83,10 +88,6 @@ def metrics(answer: Answer) -> str:
 
 
 def reveal_html(answer: Answer, won: bool | None, muted: str = "#6b7280") -> str:
-    badge = ""
-    if won is True:
-        badge = " <span style='font-weight:600'>· your pick</span>"
-    return (
-        f"<b>{escape(display_name(answer))}</b>{badge}<br>"
-        f"<span style='color:{muted}'>{escape(metrics(answer))}</span>"
-    )
+    """The pane's footer after the vote: the metrics, and whether this was the pick."""
+    badge = "<b>Your pick</b> · " if won else ""
+    return f"{badge}<span style='color:{muted}'>{escape(metrics(answer))}</span>"

@@ -1,0 +1,219 @@
+"""The history tab: battles newest first, searchable, with both answers, the vote and the reveal.
+
+A blind battle that has no vote yet keeps its names hidden here too (it may be the round on
+screen right now); a failed one can never take a vote, so its names are shown. Reads and the
+delete run on the database thread.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton,
+    QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
+)
+
+from desktop.gui import theme, wording
+from desktop.gui.markdown_doc import IncrementalMarkdown
+
+VOTE_WORDS = {"a": "A better", "b": "B better", "tie": "Tie", "both_bad": "Both bad", None: "—"}
+
+
+class HistoryView(QWidget):
+    rerun = Signal(str, str)  # prompt, category
+
+    def __init__(self, services, db, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services, self.db = services, db
+        self._stale = True
+        self._request = 0
+        self.summaries: list = []
+        self.record = None
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search prompts and answers")
+        self.search.setAccessibleName("Search history")
+        self.search.setClearButtonEnabled(True)
+        self.count = QLabel(objectName="muted")
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count)
+
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["When", "Prompt", "Category", "Vote"])
+        self.table.setAccessibleName("Battles, newest first")
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+
+        self.detail_title = QLabel("Choose a battle to see both answers.", objectName="heading")
+        self.detail_title.setWordWrap(True)
+        self.detail_meta = QLabel(objectName="muted")
+        self.detail_meta.setWordWrap(True)
+        self.rerun_button = QPushButton("Run again")
+        self.rerun_button.setAccessibleName("Run this prompt again as a new battle")
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.setAccessibleName("Delete this battle")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.detail_meta, 1)
+        buttons.addWidget(self.rerun_button)
+        buttons.addWidget(self.delete_button)
+        self.answer_views = {}
+        self.answer_heads = {}
+        answers = QSplitter(Qt.Orientation.Horizontal)
+        code = QColor(theme.colours().code)
+        for position in ("a", "b"):
+            box = QWidget()
+            box_layout = QVBoxLayout(box)
+            box_layout.setContentsMargins(0, 0, 0, 0)
+            head = QLabel(position.upper(), objectName="paneTitle")
+            head.setWordWrap(True)
+            view = QTextBrowser()
+            view.setAccessibleName(f"Answer {position.upper()} of the chosen battle")
+            view.setOpenExternalLinks(True)
+            box_layout.addWidget(head)
+            box_layout.addWidget(view, 1)
+            answers.addWidget(box)
+            self.answer_heads[position] = head
+            self.answer_views[position] = (view, IncrementalMarkdown(view.document(), code))
+        detail = QWidget()
+        detail_layout = QVBoxLayout(detail)
+        detail_layout.setContentsMargins(0, 8, 0, 0)
+        detail_layout.addWidget(self.detail_title)
+        detail_layout.addLayout(buttons)
+        detail_layout.addWidget(answers, 1)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(detail)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 14)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+
+        self._debounce = QTimer(self, singleShot=True, interval=250)
+        self._debounce.timeout.connect(self.reload)
+        self.search.textChanged.connect(lambda _: self._debounce.start())
+        self.table.itemSelectionChanged.connect(self._selected)
+        self.rerun_button.clicked.connect(self._rerun)
+        self.delete_button.clicked.connect(self._delete)
+        self._show_record(None)
+
+    # -- list ------------------------------------------------------------------------------
+    def mark_stale(self) -> None:
+        self._stale = True
+        if self.isVisible():
+            self.reload()
+
+    def refresh(self) -> None:
+        if self._stale:
+            self.reload()
+
+    def reload(self) -> None:
+        self._stale = False
+        self._request += 1
+        request = self._request
+        self.db.submit(self.services.history, self.search.text().strip(),
+                       on_done=lambda rows: self._loaded(request, rows),
+                       on_error=lambda exc: self.count.setText(getattr(exc, "message", str(exc))))
+
+    def _loaded(self, request: int, rows) -> None:
+        if request != self._request:
+            return
+        selected = self.record.id if self.record else None
+        self.summaries = rows
+        self.table.setRowCount(len(rows))
+        for i, s in enumerate(rows):
+            first_line = s.prompt.strip().splitlines()[0] if s.prompt.strip() else ""
+            cells = (s.created_at[:16].replace("T", " "), first_line, s.category,
+                     "Failed" if s.failed else VOTE_WORDS.get(s.choice, "—"))
+            for j, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if j == 1:
+                    item.setToolTip(s.prompt[:300])
+                self.table.setItem(i, j, item)
+        if not self.search.text().strip():
+            self.count.setText(f"{len(rows)} battle{'s' * (len(rows) != 1)}" if rows else "No battles yet")
+        else:
+            self.count.setText(f"{len(rows)} found")
+        ids = [s.id for s in rows]
+        if selected in ids:
+            self.table.selectRow(ids.index(selected))
+        else:
+            self._show_record(None)
+
+    def _selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return
+        battle_id = self.summaries[rows[0].row()].id
+        self.db.submit(self.services.battle, battle_id, on_done=self._show_record,
+                       on_error=lambda exc: None)
+
+    # -- details ---------------------------------------------------------------------------
+    def _show_record(self, record) -> None:
+        self.record = record
+        self.rerun_button.setEnabled(record is not None)
+        self.delete_button.setEnabled(record is not None)
+        if record is None:
+            self.detail_title.setText("Choose a battle to see both answers.")
+            self.detail_meta.setText("")
+            for position, (view, md) in self.answer_views.items():
+                md.clear()
+                self.answer_heads[position].setText(position.upper())
+            return
+        self.detail_title.setText(record.prompt.strip()[:400])
+        hidden = record.mode == "blind" and record.vote is None and not _failed(record)
+        vote = wording.VOTE_PAST[record.vote.choice] if record.vote else "No vote yet."
+        meta = [record.created_at[:19].replace("T", " ") + " UTC", record.category, vote]
+        if record.identity_leak:
+            meta.append("an answer names " + ", ".join(record.leak_names))
+        if hidden:
+            meta.append("names stay hidden until this battle has a vote")
+        self.detail_meta.setText(" · ".join(meta))
+        for position, (view, md) in self.answer_views.items():
+            answer = record.answer(position)
+            md.set_text(answer.text or "")
+            head = position.upper()
+            if not hidden:
+                head += f" · {wording.display_name(answer)}"
+                head += f"<br><span style='font-size:9pt; font-weight:400'>{wording.metrics(answer)}</span>"
+            state, message = wording.finished(answer)
+            if message:
+                head += f"<br><span style='font-size:9pt; font-weight:400'>{message}</span>"
+            self.answer_heads[position].setText(head)
+
+    def _rerun(self) -> None:
+        if self.record is not None:
+            self.rerun.emit(self.record.prompt, self.record.category)
+
+    def _delete(self) -> None:
+        if self.record is None:
+            return
+        record = self.record
+        answer = QMessageBox.question(
+            self, "Delete battle",
+            "Delete this battle, both answers and its vote? This cannot be undone.",
+            QMessageBox.StandardButton.Delete | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Delete:
+            return
+        self.db.submit(self.services.delete_battle, record.id,
+                       on_done=lambda _: (self._show_record(None), self.reload()),
+                       on_error=lambda exc: self.count.setText(getattr(exc, "message", str(exc))))
+
+
+def _failed(record) -> bool:
+    from desktop.core.store.battles import answer_finished
+
+    return not (answer_finished(record.a) and answer_finished(record.b))
