@@ -16,7 +16,8 @@ def register(subparsers) -> None:
         "ask", help="send one prompt to two models at once",
         description="Send one prompt to two contenders at the same moment and show both answers.",
     )
-    p.add_argument("prompt", metavar="PROMPT", nargs="?", help="the prompt; '-' reads standard input")
+    p.add_argument("prompt", metavar="PROMPT", nargs="?",
+                   help="the prompt; '-' reads standard input (or use --file)")
     p.add_argument("--left", default="local", metavar="SPEC", help="left contender (default: local)")
     p.add_argument("--right", default="local", metavar="SPEC", help="right contender (default: local)")
     p.add_argument("--left-kind", choices=("open", "proprietary"), help="override the left kind")
@@ -32,7 +33,18 @@ def register(subparsers) -> None:
                    help="llama.cpp threads (default: measured rule, see docs/performance.md)")
     p.add_argument("--gpu-layers", type=int, default=0, metavar="N",
                    help="layers to offload to a GPU (-1 for all)")
-    p.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object at the end (one line per prompt with --file)")
+    p.add_argument("--blind", action="store_true",
+                   help="a fair coin decides which contender is A and which is B; their names "
+                   "stay hidden until you vote")
+    p.add_argument("--category", metavar="NAME",
+                   help="file the battle under this category (default: other); a new name "
+                   "becomes one of your categories")
+    p.add_argument("--file", metavar="PROMPTS",
+                   help="run every prompt in a .txt (one per line), .csv ('prompt' and optional "
+                   "'category' columns) or .jsonl file, one battle each")
+    p.add_argument("--no-save", action="store_true", help="do not record the battle")
     p.set_defaults(func=run)
 
 
@@ -106,26 +118,86 @@ def run_battle(contenders: dict, request: Request, labels: dict[str, str], as_js
 
 
 def run(args) -> int:
-    prompt = read_prompt(args)
+    from desktop.cli.recording import Session
+
+    if args.file and args.prompt is not None:
+        raise UsageError("give a PROMPT or --file PROMPTS, not both.")
+    items = load_prompt_items(args.file) if args.file else [(None, read_prompt(args), None)]
     contenders = build_contenders(args)
-    request = Request(prompt=prompt, params=params_from_args(args))
+    session = Session(args)
+    params = params_from_args(args)
+    status = 0
+    done = 0
     try:
-        labels = {"left": "left", "right": "right"}
-        battle = run_battle(contenders, request, labels, args.json)
+        for index, (line, prompt, category) in enumerate(items, 1):
+            category = session.category_for(category)
+            if args.file:
+                from desktop.cli.recording import progress
+
+                progress(index, len(items), line, category)
+            request = Request(prompt=prompt, params=params)
+            ok, stopped = ask_one(session, contenders, request, args, category, bool(args.file))
+            status = status or (0 if ok else 1)
+            done += 1
+            if stopped and args.file and index < len(items):
+                print(f"Stopped after {done} of {len(items)} prompts.", file=sys.stderr)
+                break
     finally:
         shutdown_workers()
+        session.close()
+    if args.file:
+        print(f"Ran {done} of {len(items)} prompts from {args.file}.", file=sys.stderr)
+    return status
+
+
+def load_prompt_items(path: str) -> list[tuple[int, str, str | None]]:
+    """(line, prompt, category) for each good line; bad lines are reported and skipped."""
+    from desktop.core.promptsets import PromptSetError, load_prompt_set
+
+    try:
+        prompt_set = load_prompt_set(path)
+    except PromptSetError as exc:
+        raise UsageError(exc.message) from None
+    for problem in prompt_set.problems:
+        print(f"{prompt_set.path.name} line {problem.line}: {problem.message}", file=sys.stderr)
+    if not prompt_set.items:
+        raise UsageError(f"'{path}' has no prompts to run.")
+    return [(item.line, item.prompt, item.category) for item in prompt_set.items]
+
+
+def ask_one(session, contenders: dict, request: Request, args, category: str,
+            json_lines: bool) -> tuple[bool, bool]:
+    """Run, save and show one battle. Returns (no side failed, the user stopped it)."""
+    from desktop.cli.recording import after_battle, blind_answer, json_result, print_json
+    from desktop.core.store import StoreError
+
+    a_slot = session.new_assignment()
+    labels = session.labels(a_slot)
+    battle = run_battle(contenders, request, labels, args.json)
     answers = battle.answers
+    record, save_error = None, None
+    try:
+        record = session.record(battle, a_slot, category)
+    except StoreError as exc:
+        save_error = exc.message
     if args.json:
-        print(json.dumps({side: answers[side].to_dict() for side in ("left", "right")},
-                         ensure_ascii=False, indent=2))
+        print_json(json_result(session, answers, record, a_slot), lines=json_lines)
     else:
         from desktop.cli.live import LivePrinter
 
         printer = LivePrinter(labels)
         print()
-        for side in ("left", "right"):
-            printer.metrics(side, answers[side], answers[side].contender)
-    return 0 if all(a.error is None for a in answers.values()) else 1
+        for side in labels:  # A first when blind
+            if session.blind:
+                printer.metrics(side, blind_answer(answers[side]), labels[side])
+            else:
+                printer.metrics(side, answers[side], answers[side].contender)
+        after_battle(record, session.blind)
+    if save_error:
+        print(f"sidebyside: the battle was not saved: {save_error}", file=sys.stderr)
+    ok = save_error is None and all(a.error is None for a in answers.values())
+    stopped = any(a.finish_reason == "cancelled" for a in answers.values())
+    return ok, stopped
 
 
 def shutdown_workers() -> None:
