@@ -17,8 +17,10 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 class BlockSplitter:
     def __init__(self) -> None:
-        self._partial = ""  # the last line, not yet ended by a newline
+        self._partial: list[str] = []  # pieces of the last line, not yet ended by a newline
+        self._partial_len = 0
         self._lines: list[str] = []  # complete lines of the open block
+        self._lines_len = 0
         self._fence: str | None = None  # the open fence's marker, e.g. "```"
 
     @property
@@ -26,32 +28,43 @@ class BlockSplitter:
         return self._fence is not None
 
     @property
+    def tail_length(self) -> int:
+        return self._lines_len + self._partial_len
+
+    @property
     def tail(self) -> str:
         """Source of the open block: its complete lines plus the partial last line."""
-        return "".join(self._lines) + self._partial
+        return "".join(self._lines) + "".join(self._partial)
 
     @property
     def fence_body(self) -> str:
         """Inside an open fence: the code so far, without the opening fence line."""
-        return "".join(self._lines[1:]) + self._partial if self._fence else ""
+        return "".join(self._lines[1:]) + "".join(self._partial) if self._fence else ""
 
     def feed(self, text: str) -> list[str]:
-        """Add text; return the blocks it finished, in order."""
+        """Add text; return the blocks it finished, in order. Costs O(len(text))."""
         done: list[str] = []
         if not text:
             return done
-        pieces = (self._partial + text).split("\n")
-        self._partial = pieces.pop()
-        for piece in pieces:
-            self._line(piece + "\n", done)
+        if "\n" not in text:
+            self._partial.append(text)
+            self._partial_len += len(text)
+            return done
+        head, *rest = text.split("\n")
+        first = "".join(self._partial) + head
+        self._partial, self._partial_len = [], 0
+        for line in [first, *rest[:-1]]:
+            self._line(line + "\n", done)
+        if rest[-1]:
+            self._partial, self._partial_len = [rest[-1]], len(rest[-1])
         return done
 
     def finish(self) -> list[str]:
         """The answer ended: everything left is a finished block."""
         done: list[str] = []
         if self._partial:
-            self._line(self._partial, done)
-            self._partial = ""
+            self._line("".join(self._partial), done)
+            self._partial, self._partial_len = [], 0
         self._emit(done)
         self._fence = None
         return done
@@ -59,7 +72,7 @@ class BlockSplitter:
     def _line(self, line: str, done: list[str]) -> None:
         stripped = line.strip()
         if self._fence is not None:
-            self._lines.append(line)
+            self._add(line)
             if stripped.startswith(self._fence) and set(stripped) == {self._fence[0]}:
                 self._fence = None
                 self._emit(done)
@@ -68,17 +81,21 @@ class BlockSplitter:
         if fence:
             self._emit(done)
             self._fence = fence.group(1)
-            self._lines.append(line)
+            self._add(line)
         elif not stripped:
             self._emit(done)
         elif _HEADING.match(line):
             self._emit(done)
-            self._lines.append(line)
+            self._add(line)
             self._emit(done)
         else:
-            self._lines.append(line)
+            self._add(line)
+
+    def _add(self, line: str) -> None:
+        self._lines.append(line)
+        self._lines_len += len(line)
 
     def _emit(self, done: list[str]) -> None:
         if self._lines:
             done.append("".join(self._lines))
-            self._lines = []
+            self._lines, self._lines_len = [], 0

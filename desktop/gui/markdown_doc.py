@@ -19,52 +19,62 @@ from PySide6.QtGui import (
 from desktop.gui.markdown_blocks import BlockSplitter
 
 TAIL_RERENDER_LIMIT = 2000
+# Qt lays out a whole paragraph on every insert, so a verbatim paragraph is continued in a new
+# (margin-less) block after this many characters, at a space: one endless line stays linear.
+RAW_BLOCK_LIMIT = 1000
 
 
 class IncrementalMarkdown:
     def __init__(self, document: QTextDocument, code_background: QColor) -> None:
         self.document = document
         self.code_background = code_background
-        self.source = ""
+        self._parts: list[str] = []  # the source, joined only when asked for
         self.rendered_chars = 0
         self._splitter = BlockSplitter()
         self._tail_start: int | None = None  # document position where the tail region begins
         self._tail_mode = ""  # "", "markdown", "code" or "raw"
-        self._tail_shown = ""  # the source already shown in the tail region (code/raw modes)
+        self._tail_block_format = QTextBlockFormat()
+        self._tail_char_format = QTextCharFormat()
+        self._block_len = 0  # characters in the last verbatim block
         self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
 
     # -- public ---------------------------------------------------------------------------
     def clear(self) -> None:
         self.document.clear()
-        self.source = ""
+        self._parts = []
         self.rendered_chars = 0
         self._splitter = BlockSplitter()
         self._tail_start = None
         self._tail_mode = ""
-        self._tail_shown = ""
 
     def append(self, text: str) -> None:
         if not text:
             return
-        self.source += text
-        self._render(self._splitter.feed(text))
+        self._parts.append(text)
+        self._render(self._splitter.feed(text), text)
 
     def finish(self) -> None:
-        self._render(self._splitter.finish())
+        self._render(self._splitter.finish(), "")
+
+    @property
+    def source(self) -> str:
+        if len(self._parts) > 1:
+            self._parts[:] = ["".join(self._parts)]
+        return self._parts[0] if self._parts else ""
 
     def set_text(self, text: str) -> None:
         """Show a complete answer (history, reveal): one pass, same rendering as streaming."""
         self.clear()
-        self.source = text
-        self._render(self._splitter.feed(text) + self._splitter.finish())
+        self._parts.append(text)
+        self._render(self._splitter.feed(text) + self._splitter.finish(), "")
 
     # -- rendering ------------------------------------------------------------------------
-    def _render(self, finished: list[str]) -> None:
+    def _render(self, finished: list[str], new_text: str) -> None:
         if finished:
             self._drop_tail()
             for block in finished:
                 self._insert_markdown(block)
-        self._render_tail()
+        self._render_tail("" if finished else new_text)
 
     def _drop_tail(self) -> None:
         if self._tail_start is None:
@@ -77,7 +87,6 @@ class IncrementalMarkdown:
             cursor.deletePreviousChar()
         self._tail_start = None
         self._tail_mode = ""
-        self._tail_shown = ""
 
     def _new_block(self, block_format: QTextBlockFormat, char_format: QTextCharFormat) -> QTextCursor:
         cursor = QTextCursor(self.document)
@@ -151,46 +160,66 @@ class IncrementalMarkdown:
         char_format.setFontFixedPitch(True)
         return char_format
 
-    def _render_tail(self) -> None:
+    def _render_tail(self, new_text: str) -> None:
+        """Redraw the open block. `new_text` is what was appended to an unchanged tail region
+        (empty when blocks were finished and the region starts afresh)."""
         splitter = self._splitter
-        tail = splitter.tail
-        if not tail:
+        if not splitter.tail_length:
             self._drop_tail()
             return
         if splitter.in_fence:
-            self._append_verbatim("code", splitter.fence_body)
-        elif len(tail) > TAIL_RERENDER_LIMIT:
-            self._append_verbatim("raw", tail)
+            if self._tail_mode == "code" and new_text:
+                self._append_plain(new_text)
+            else:
+                self._open_verbatim("code")
+                self._append_plain(splitter.fence_body)
+        elif splitter.tail_length > TAIL_RERENDER_LIMIT:
+            if self._tail_mode == "raw" and new_text:
+                self._append_plain(new_text)
+            else:
+                self._open_verbatim("raw")
+                self._append_plain(splitter.tail)
         else:
             self._drop_tail()
-            self._tail_start = self._insert_markdown(tail)
+            self._tail_start = self._insert_markdown(splitter.tail)
             self._tail_mode = "markdown"
 
-    def _append_verbatim(self, mode: str, shown: str) -> None:
-        """Append only what is new since the last update, as plain code or plain text."""
-        if self._tail_mode != mode or not shown.startswith(self._tail_shown):
-            self._drop_tail()
-            block_format = QTextBlockFormat()
-            char_format = QTextCharFormat()
-            if mode == "code":
-                self._code_block_format(block_format)
-                char_format = self._code_char_format()
-            cursor = self._new_block(block_format, char_format)
-            self._tail_start = cursor.position()
-            self._tail_mode = mode
-            self._tail_shown = ""
-            self._tail_char_format = char_format
-            self._tail_block_format = block_format
-        new = shown[len(self._tail_shown):]
+    def _open_verbatim(self, mode: str) -> None:
+        """Start a fresh tail region that text is appended to verbatim (code or plain)."""
+        self._drop_tail()
+        block_format = QTextBlockFormat()
+        char_format = QTextCharFormat()
+        if mode == "code":
+            self._code_block_format(block_format)
+            char_format = self._code_char_format()
+        cursor = self._new_block(block_format, char_format)
+        self._tail_start = cursor.position()
+        self._tail_mode = mode
+        self._block_len = 0
+        self._tail_char_format = char_format
+        self._tail_block_format = block_format
+
+    def _append_plain(self, new: str) -> None:
         if not new:
             return
         self.rendered_chars += len(new)
         cursor = QTextCursor(self.document)
         cursor.movePosition(QTextCursor.MoveOperation.End)
-        lines = new.split("\n")
-        for index, line in enumerate(lines):
+        for index, line in enumerate(new.split("\n")):
             if index:
                 cursor.insertBlock(self._tail_block_format, self._tail_char_format)
-            if line:
+                self._block_len = 0
+            while line:
+                room = RAW_BLOCK_LIMIT - self._block_len
+                if self._tail_mode == "raw" and len(line) > room:
+                    cut = 0 if room <= 0 else (line.rfind(" ", 0, room) + 1 or room)
+                    cursor.insertText(line[:cut], self._tail_char_format)
+                    continued = QTextBlockFormat(self._tail_block_format)
+                    continued.setTopMargin(0)
+                    cursor.insertBlock(continued, self._tail_char_format)
+                    self._block_len = 0
+                    line = line[cut:]
+                    continue
                 cursor.insertText(line, self._tail_char_format)
-        self._tail_shown = shown
+                self._block_len += len(line)
+                break

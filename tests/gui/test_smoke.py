@@ -17,5 +17,5 @@ def test_fake_round_fills_both_panes_and_votes(qtbot, make_window, fake_provider
     qtbot.waitUntil(lambda: window.controller.record is not None
                     and window.controller.record.vote is not None)
     assert window.controller.record.vote.choice == "a"
-    titles = {p.title.text() for p in window.compare.panes.values()}
+    titles = {p.name.text() for p in window.compare.panes.values()}
     assert any("alpha" in t for t in titles) and any("beta" in t for t in titles)
