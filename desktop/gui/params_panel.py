@@ -30,7 +30,7 @@ class ParamsPanel(QWidget):
         self.seed.setRange(-1, 2**31 - 1)
         self.seed.setSpecialValueText("random")
         self.seed.setAccessibleName("Seed")
-        self.seed.setToolTip("The same seed makes a local model repeat its answer; random by default.")
+        self.seed.setToolTip("With a fixed seed a model that supports seeds repeats its answer; random by default.")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)

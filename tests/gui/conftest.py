@@ -7,6 +7,7 @@ window in teardown, which stops both answers and waits for every thread.
 from __future__ import annotations
 
 import os
+import sys
 
 import keyring
 import keyring.backend
@@ -91,6 +92,67 @@ def make_window(qtbot):
     yield make
     for window in windows:
         window.close()
+    client = sys.modules.get("desktop.core.local.client")
+    if client is not None:  # end llama.cpp workers with the test that started them
+        client.POOL.shutdown()
+
+
+@pytest.fixture
+def fake_openai(monkeypatch):
+    """The loopback server standing in for OpenAI, with a key in the environment."""
+    from tests.providers.fake_server import running_fake_server
+
+    with running_fake_server() as server:
+        for name, value in server.env().items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-window-0000")
+        yield server
+
+
+def walk_texts(root, skip=()):
+    """Every string a user or a screen reader can get from `root` and its children:
+    (where, text) pairs. Widgets inside `skip` are left out."""
+    from PySide6.QtWidgets import (
+        QAbstractButton, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QTableWidget, QTabWidget,
+        QTextEdit, QWidget,
+    )
+
+    skipped = set()
+    for widget in skip:
+        skipped.add(widget)
+        skipped.update(widget.findChildren(QWidget))
+    out = [("window title", root.windowTitle())]
+    for widget in [root, *root.findChildren(QWidget)]:
+        if widget in skipped:
+            continue
+        name = f"{type(widget).__name__}({widget.objectName() or widget.accessibleName()})"
+        for attr in ("toolTip", "statusTip", "whatsThis", "accessibleName", "accessibleDescription",
+                     "windowTitle"):
+            out.append((f"{name}.{attr}", getattr(widget, attr)()))
+        if isinstance(widget, (QLabel, QAbstractButton, QLineEdit)):
+            out.append((f"{name}.text", widget.text()))
+        if isinstance(widget, (QLineEdit, QPlainTextEdit, QTextEdit)):
+            out.append((f"{name}.placeholder", widget.placeholderText()))
+        if isinstance(widget, (QPlainTextEdit, QTextEdit)):
+            out.append((f"{name}.document", widget.document().toPlainText()))
+        if isinstance(widget, QComboBox):
+            for i in range(widget.count()):
+                out.append((f"{name}.item", widget.itemText(i)))
+        if isinstance(widget, QTabWidget):
+            for i in range(widget.count()):
+                out.append((f"{name}.tab", widget.tabText(i) + " " + widget.tabToolTip(i)))
+        if isinstance(widget, QTableWidget):
+            for col in range(widget.columnCount()):
+                header = widget.horizontalHeaderItem(col)
+                out.append((f"{name}.header", header.text() if header else ""))
+            for row in range(widget.rowCount()):
+                for col in range(widget.columnCount()):
+                    item = widget.item(row, col)
+                    if item is not None:
+                        out.append((f"{name}.cell", item.text() + " " + item.toolTip()))
+    for action in root.findChildren(__import__("PySide6.QtGui", fromlist=["QAction"]).QAction):
+        out.append(("action", action.text() + " " + action.toolTip() + " " + action.statusTip()))
+    return [(where, text) for where, text in out if text]
 
 
 def send_prompt(qtbot, window, prompt: str = "Say hello.") -> None:

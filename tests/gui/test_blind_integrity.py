@@ -1,0 +1,52 @@
+"""Before the vote nothing in the window ties a model, provider, spec or the word "local" to
+pane A or B: not titles, labels, tooltips, accessible names, status texts, tabs or tables.
+The contender pickers are left out on purpose: they list both contenders, tied to no pane."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from desktop.core.params import GenerationParams
+from tests.gui.conftest import send_prompt, wait_finished, walk_texts
+
+pytestmark = pytest.mark.slow
+FORBIDDEN = re.compile(
+    r"smol\s?lm|gpt|openai|open\s?ai|local|embedded|gguf|llama|q4_1|135m|proprietary|"
+    r"fake server|127\.0\.0\.1", re.IGNORECASE,
+)
+
+
+def _leaks(window):
+    skip = window.compare.pickers
+    return [(where, text) for where, text in walk_texts(window, skip) if FORBIDDEN.search(text)]
+
+
+def test_nothing_names_a_side_before_the_vote(qtbot, make_window, fake_openai):
+    from tests.providers.fake_server import Reply
+
+    fake_openai.script("openai", Reply(text="Hello there, have a nice day."))
+    window = make_window("local", "openai:gpt-4o-mini",
+                         params=GenerationParams(max_tokens=16, temperature=0.0, seed=2))
+    assert _leaks(window) == []
+    send_prompt(qtbot, window, "Say hello.")
+    qtbot.waitUntil(lambda: any(p.view.toPlainText() for p in window.compare.panes.values()),
+                    timeout=120_000)
+    assert _leaks(window) == [], "while streaming"
+    wait_finished(qtbot, window, timeout=120_000)
+    window.view("history")
+    history = window.views["history"]
+    qtbot.waitUntil(lambda: history.table.rowCount() == 1)
+    history.table.selectRow(0)
+    qtbot.waitUntil(lambda: history.record is not None)
+    window.view("leaderboard")
+    board = window.views["leaderboard"]
+    qtbot.waitUntil(lambda: board.results is not None)
+    window.tabs.setCurrentIndex(0)
+    assert _leaks(window) == [], "after both answers, before the vote"
+
+    window.compare.vote_bar.buttons["tie"].click()
+    qtbot.waitUntil(lambda: window.compare.panes["a"].name.isVisible())
+    revealed = " ".join(p.name.text() for p in window.compare.panes.values())
+    assert "gpt-4o-mini" in revealed and "SmolLM2" in revealed
