@@ -13,8 +13,6 @@
 from __future__ import annotations
 
 import csv
-import io
-import itertools
 import os
 import re
 import secrets
@@ -31,8 +29,9 @@ TALLY_COLUMNS = [
     "both_bad", "win_rate", "win_rate_low", "win_rate_high", "rating", "rating_low",
     "rating_high",
 ]
-_METRICS = ["finish_reason", "ttft_s", "total_s", "prompt_tokens", "output_tokens",
-            "tokens_per_s", "cost_usd"]
+_METRICS = {"finish_reason": "text", "ttft_s": "real", "total_s": "real",
+            "prompt_tokens": "integer", "output_tokens": "integer", "tokens_per_s": "real",
+            "cost_usd": "real"}
 VOTE_COLUMNS = [
     "battle_id", "created_at", "voted_at", "decide_s", "category", "mode", "prompt",
     "system_prompt", "contender_a", "contender_b", "model_a", "model_b", "provider_a",
@@ -139,43 +138,71 @@ def export_tallies(store: Store, path: str | Path, *, category: str | None = Non
 
 # --- votes ---------------------------------------------------------------------------------
 
-# One expression per VOTE_COLUMNS entry, in order.
+# One expression per VOTE_COLUMNS entry, in order, with its kind: text, integer or real.
 _VOTE_SELECT = [
-    "b.id", "b.created_at", "v.voted_at", "v.decide_s", "b.category", "b.mode", "b.prompt",
-    "b.system_prompt", "x.contender", "y.contender", "x.model", "y.model", "x.provider",
-    "y.provider", "x.kind", "y.kind", "b.a_slot", "v.choice",
-    "CASE v.choice WHEN 'a' THEN x.contender WHEN 'b' THEN y.contender ELSE v.choice END",
-    "b.identity_leak", "b.leak_names",
-    *[f"x.{m}" for m in _METRICS], *[f"y.{m}" for m in _METRICS],
+    ("b.id", "text"), ("b.created_at", "text"), ("v.voted_at", "text"), ("v.decide_s", "real"),
+    ("b.category", "text"), ("b.mode", "text"), ("b.prompt", "text"), ("b.system_prompt", "text"),
+    ("x.contender", "text"), ("y.contender", "text"), ("x.model", "text"), ("y.model", "text"),
+    ("x.provider", "text"), ("y.provider", "text"), ("x.kind", "text"), ("y.kind", "text"),
+    ("b.a_slot", "text"), ("v.choice", "text"),
+    ("CASE v.choice WHEN 'a' THEN x.contender WHEN 'b' THEN y.contender ELSE v.choice END",
+     "text"),
+    ("b.identity_leak", "integer"), ("b.leak_names", "text"),
+    *[(f"{t}.{m}", k) for t in ("x", "y") for m, k in _METRICS.items()],
 ]
-_ANSWER_SELECT = ["x.text", "y.text"]
+_ANSWER_SELECT = [("x.text", "text"), ("y.text", "text")]
 # CROSS JOIN fixes the join order: walk votes in the order recorded, look the rest up by key.
 _VOTE_FROM = (
     " FROM votes v CROSS JOIN battles b ON b.id = v.battle_id"
     " CROSS JOIN answers x ON x.battle_id = v.battle_id AND x.position = 'a'"
     " CROSS JOIN answers y ON y.battle_id = v.battle_id AND y.position = 'b'"
 )
-# Where a cell can start in csv.writer output: at a line start or after a comma, maybe after the
-# opening quote. Any formula character there is a candidate; a match inside a quoted cell is a
-# harmless false alarm (that chunk is simply rendered the careful way).
-_CELL_START = re.compile(r'(?:^|,)"?[=+\-@\t\r]', re.MULTILINE)
 _CHUNK = 2000
 
 
-def _select(answers: bool) -> list[str]:
+def _select(answers: bool) -> list[tuple[str, str]]:
     return _VOTE_SELECT + (_ANSWER_SELECT if answers else [])
+
+
+def _where(category: str | None) -> tuple[str, tuple]:
+    if category and category.lower() != ALL:
+        return " WHERE v.category = ? COLLATE NOCASE", (category,)
+    return "", ()
 
 
 def vote_rows(store: Store, *, category: str | None = None,
               answers: bool = False) -> Iterator[tuple]:
     """The votes as plain value rows (not neutralised), in the order recorded."""
-    sql = f"SELECT {', '.join(_select(answers))}" + _VOTE_FROM
-    args: tuple = ()
-    if category and category.lower() != ALL:
-        sql += " WHERE v.category = ? COLLATE NOCASE"
-        args = (category,)
+    where, args = _where(category)
+    sql = f"SELECT {', '.join(e for e, _ in _select(answers))}" + _VOTE_FROM + where
     with store.snapshot() as db:
         yield from db.execute(sql + " ORDER BY v.id", args)
+
+
+def _line_query(category: str | None, answers: bool) -> tuple[str, tuple]:
+    """SQL that renders each vote as one finished CSV line, plus a flag for rows that need care.
+
+    Text cells are always quoted (`%w` doubles the quotes inside; RFC 4180 allows quoting any
+    cell), numbers are bare, NULL is empty. Numeric cells are CAST so that even a damaged or
+    hand-made file cannot smuggle text into an unquoted cell. Rows where any text cell starts
+    with a formula character (or hold a NUL, where printf would stop) are flagged and written
+    by Python through `neutralise` instead, so the exact rule (which also spares plain numbers
+    such as "-1.5") lives in one place."""
+    parts, values, risky = [], [], []
+    for expr, kind in _select(answers):
+        if kind == "text":
+            parts.append('"%w"')
+            values.append(f"ifnull({expr}, '')")
+            risky.append(f"unicode({expr}) IN (61, 43, 45, 64, 9, 13)")
+            risky.append(f"instr({expr}, char(0))")  # printf would stop at a NUL
+        else:
+            parts.append("%s")
+            values.append(f"CAST({expr} AS {'INTEGER' if kind == 'integer' else 'REAL'})")
+    fmt = ",".join(parts) + "\r\n"
+    where, args = _where(category)
+    sql = (f"SELECT printf('{fmt}', {', '.join(values)}), ({' OR '.join(risky)}), v.id"
+           + _VOTE_FROM + where + " ORDER BY v.id")
+    return sql, args
 
 
 def export_votes(store: Store, path: str | Path, *, category: str | None = None,
@@ -183,27 +210,28 @@ def export_votes(store: Store, path: str | Path, *, category: str | None = None,
     """One row per vote, in the order recorded, with both sides' metrics (and the answer texts
     if `answers`).
 
-    Speed (100,000 votes well under 2 s): rows are rendered a chunk at a time by the C csv
-    writer; only a chunk whose text shows a formula character at a cell start is rendered again
-    cell by cell through `neutralise`. Output is identical to neutralising every cell."""
+    Speed (100,000 votes well under 2 s): SQLite renders each line itself (`_line_query`),
+    which avoids building some 3.5 million Python objects; flagged rows are re-read and written
+    by the csv module. Either way `csv.reader` reads back the same values."""
     header = VOTE_COLUMNS + (ANSWER_COLUMNS if answers else [])
-    rows = vote_rows(store, category=category, answers=answers)
+    sql, args = _line_query(category, answers)
+    one_row = (f"SELECT {', '.join(e for e, _ in _select(answers))}" + _VOTE_FROM
+               + " WHERE v.id = ?")
 
     def write(f: TextIO) -> int:
-        csv.writer(f).writerow(header)
-        buf = io.StringIO(newline="")
-        chunk_writer = csv.writer(buf)
+        writer = csv.writer(f)
+        writer.writerow(header)
         count = 0
-        while chunk := list(itertools.islice(rows, _CHUNK)):
-            buf.seek(0)
-            buf.truncate()
-            chunk_writer.writerows(chunk)
-            if _CELL_START.search(buf.getvalue()):
-                buf.seek(0)
-                buf.truncate()
-                chunk_writer.writerows([neutralise(v) for v in row] for row in chunk)
-            f.write(buf.getvalue())
-            count += len(chunk)
+        with store.snapshot() as db:
+            cursor = db.execute(sql, args)
+            while chunk := cursor.fetchmany(_CHUNK):
+                for line, risky, vote_id in chunk:
+                    if risky:
+                        row = db.execute(one_row, (vote_id,)).fetchone()
+                        writer.writerow([neutralise(v) for v in row])
+                    else:
+                        f.write(line)
+                count += len(chunk)
         return count
 
     return _write_atomic(path, write, force)

@@ -77,19 +77,42 @@ def test_formula_cells_are_neutralised_but_numbers_stay_numbers(store, tmp_path)
         assert not row["model"].startswith(("=", "+", "-", "@", "\t", "\r"))
 
 
-def test_fast_and_careful_rendering_agree(store, tmp_path, monkeypatch):
-    """The chunked writer renders exactly what neutralising every cell would."""
-    monkeypatch.setattr(export, "_CHUNK", 3)
-    for i, text in enumerate(AWKWARD + FORMULAS + ["-1.5", "+7"]):
-        rec = battle(store, prompt=text, text_a=f"answer {i}", category="other")
-        cast_vote(store, rec.id, "tie")
+def same_cells(fast: str, careful: str) -> None:
+    """Both renderings read back through csv.reader to the same values (numbers may be
+    written with different digits: SQLite keeps 15 significant, Python 17)."""
+    fast_rows = list(csv.reader(io.StringIO(fast, newline="")))
+    careful_rows = list(csv.reader(io.StringIO(careful, newline="")))
+    assert len(fast_rows) == len(careful_rows)
+    for got_row, want_row in zip(fast_rows, careful_rows):
+        assert len(got_row) == len(want_row)
+        for got, want in zip(got_row, want_row):
+            try:
+                assert float(got) == pytest.approx(float(want), rel=1e-13)
+            except ValueError:
+                assert got == want
+
+
+def test_fast_and_careful_rendering_agree(store, tmp_path):
+    """SQLite's rendering reads back exactly like neutralising every cell with the csv module."""
+    for i, text in enumerate(AWKWARD + FORMULAS + ["-1.5", "+7", "1/3", "NUL\x00inside"]):
+        rec = save_battle(store, make_record(
+            text, answer("local", f"answer {i}", ttft_s=1 / 3, cost_usd=1e-05, output_tokens=None),
+            answer("openai:x", text, tokens_per_s=-2.5), category=text or "other"))
+        cast_vote(store, rec.id, "tie", decide_s=None if i % 2 else 12.75)
+    store.conn.execute("UPDATE answers SET finish_reason = NULL WHERE text = 'answer 0'")
+    # A hand-made file could hold text in a numeric column; it must stay one quoted cell.
+    store.conn.execute("UPDATE answers SET ttft_s = 'x,\"y\"\nz' WHERE text = 'answer 1'")
     export_votes(store, tmp_path / "fast.csv", answers=True)
     careful = io.StringIO(newline="")
     w = csv.writer(careful)
     w.writerow(VOTE_COLUMNS + ["answer_a", "answer_b"])
     for row in export.vote_rows(store, answers=True):
         w.writerow([neutralise(v) for v in row])
-    assert (tmp_path / "fast.csv").read_bytes().decode("utf-8") == careful.getvalue()
+    fast = (tmp_path / "fast.csv").read_bytes().decode("utf-8")
+    rows = list(csv.reader(io.StringIO(fast, newline="")))
+    assert rows[2][VOTE_COLUMNS.index("ttft_s_a")] == "0.0"  # text in a REAL column: cast
+    careful_text = careful.getvalue().replace('"x,""y""\nz"', "0.0")
+    same_cells(fast, careful_text)
 
 
 def test_no_overwrite_without_force_and_no_temporary_left(store, tmp_path):
