@@ -18,7 +18,8 @@ def make_app(argv: list[str] | None = None):
     from PySide6.QtGui import QGuiApplication, QIcon
     from PySide6.QtWidgets import QApplication
 
-    from desktop.gui import resources, theme
+    from desktop.gui import theme
+    from desktop.resource_files import icon_paths
 
     app = QApplication.instance()
     if app is not None:
@@ -35,9 +36,11 @@ def make_app(argv: list[str] | None = None):
     app.setStyle("Fusion")
     theme.apply(app)
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: _restyle(app))
-    icon = resources.icon_path()
-    if icon is not None:
-        app.setWindowIcon(QIcon(str(icon)))
+    icon = QIcon()
+    for path in icon_paths():
+        icon.addFile(str(path))
+    if not icon.isNull():
+        app.setWindowIcon(icon)
     return app
 
 

@@ -146,16 +146,21 @@ class HistoryView(QWidget):
         else:
             self.count.setText(f"{len(rows)} found")
         ids = [s.id for s in rows]
-        if selected in ids:
+        if selected in ids:  # keep the choice, and show it as it is now (it may have a vote)
+            self.table.blockSignals(True)
             self.table.selectRow(ids.index(selected))
+            self.table.blockSignals(False)
+            self._fetch(selected)
         else:
+            self.table.clearSelection()
             self._show_record(None)
 
     def _selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
-        if not rows:
-            return
-        battle_id = self.summaries[rows[0].row()].id
+        if rows:
+            self._fetch(self.summaries[rows[0].row()].id)
+
+    def _fetch(self, battle_id: str) -> None:
         self.db.submit(self.services.battle, battle_id, on_done=self._show_record,
                        on_error=lambda exc: None)
 
@@ -200,17 +205,20 @@ class HistoryView(QWidget):
         if self.record is None:
             return
         record = self.record
-        answer = QMessageBox.question(
-            self, "Delete battle",
-            "Delete this battle, both answers and its vote? This cannot be undone.",
-            QMessageBox.StandardButton.Delete | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        if answer != QMessageBox.StandardButton.Delete:
+        if not self.confirm_delete():
             return
         self.db.submit(self.services.delete_battle, record.id,
                        on_done=lambda _: (self._show_record(None), self.reload()),
                        on_error=lambda exc: self.count.setText(getattr(exc, "message", str(exc))))
+
+    def confirm_delete(self) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Delete battle",
+                          "Delete this battle, both answers and its vote? This cannot be undone.",
+                          QMessageBox.StandardButton.Cancel, self)
+        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is delete
 
 
 def _failed(record) -> bool:
