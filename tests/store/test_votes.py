@@ -146,3 +146,61 @@ def test_two_processes_voting_at_once_keep_one(store):
     results = sorted(p.communicate(timeout=60)[0].strip() for p in procs)
     assert results == [votes_mod.ALREADY_VOTED, "ok"]
     assert store.conn.execute("SELECT count(*) FROM votes").fetchone()[0] == 1
+
+
+def test_a_full_disk_reports_the_vote_and_it_can_be_retried(store, monkeypatch):
+    from desktop.core.store import StoreError
+
+    rec = battle(store)
+    real_insert = votes_mod.insert_vote
+
+    def insert_on_a_full_disk(db, *args):
+        real_insert(db, *args)
+        # The transaction now needs new pages that SQLite may not have: a genuine SQLITE_FULL.
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {pages}")
+        db.execute("INSERT INTO categories VALUES (?, 'x')", ("y" * 200_000,))
+
+    monkeypatch.setattr(votes_mod, "insert_vote", insert_on_a_full_disk)
+    with pytest.raises(StoreError) as info:
+        cast_vote(store, rec.id, "a")
+    assert info.value.kind == "disk_full" and "try again" in info.value.message
+    assert get_vote(store, rec.id) is None  # rolled back whole, not half-saved
+    monkeypatch.setattr(votes_mod, "insert_vote", real_insert)
+    store.conn.execute("PRAGMA max_page_count = 1073741823")  # space freed
+    assert cast_vote(store, rec.id, "a").vote.choice == "a"
+
+
+def test_acknowledged_votes_survive_sigkill(store):
+    """A process voting as fast as it can is killed outright in mid-stream, several times:
+    every vote it had acknowledged is in the file, and the file passes integrity_check."""
+    import signal
+
+    ids = [battle(store, prompt=f"p{i}").id for i in range(300)]
+    code = (
+        "import sys; from desktop.core.store import open_store, cast_vote, VoteRefused\n"
+        "s = open_store()\n"
+        "for battle_id in sys.argv[1:]:\n"
+        "    try:\n"
+        "        cast_vote(s, battle_id, 'a')\n"
+        "    except VoteRefused:\n"
+        "        continue  # committed by a killed predecessor, not acknowledged\n"
+        "    print(battle_id, flush=True)\n"
+    )
+    acknowledged: list[str] = []
+    for round_ in range(4):
+        remaining = [i for i in ids if i not in set(acknowledged)]
+        proc = subprocess.Popen([sys.executable, "-c", code, *remaining], stdout=subprocess.PIPE,
+                                text=True)
+        for _ in range(10 + 7 * round_):  # let it acknowledge some, then kill it mid-stream
+            acknowledged.append(proc.stdout.readline().strip())
+        proc.send_signal(signal.SIGKILL)
+        acknowledged += proc.stdout.read().split()
+        proc.stdout.close()
+        assert proc.wait(timeout=30) == -signal.SIGKILL
+    check = sqlite3.connect(store.path)
+    assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    saved = {row[0] for row in check.execute("SELECT battle_id FROM votes")}
+    check.close()
+    assert len(acknowledged) < len(ids)  # the kills really came mid-stream
+    assert set(acknowledged) <= saved
