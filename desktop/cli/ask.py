@@ -118,13 +118,18 @@ def run_battle(contenders: dict, request: Request, labels: dict[str, str], as_js
 
 
 def run(args) -> int:
+    from desktop.cli._store import StoreUnavailable
     from desktop.cli.recording import Session
 
     if args.file and args.prompt is not None:
         raise UsageError("give a PROMPT or --file PROMPTS, not both.")
     items = load_prompt_items(args.file) if args.file else [(None, read_prompt(args), None)]
     contenders = build_contenders(args)
-    session = Session(args)
+    try:
+        session = Session(args)
+    except StoreUnavailable as exc:
+        print(f"sidebyside: {exc}", file=sys.stderr)
+        return 1
     params = params_from_args(args)
     status = 0
     done = 0

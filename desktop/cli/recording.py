@@ -37,13 +37,15 @@ class Session:
             try:
                 self.store = open_for_cli()
             except StoreUnavailable as exc:
-                raise UsageError(f"{exc} (Or add --no-save to ask without saving.)") from None
+                raise StoreUnavailable(f"{exc} (Or add --no-save to ask without saving.)") from None
             try:
                 self.category = resolve_category(self.store, args.category)
             except CategoryError as exc:
+                self.store.close()
                 raise UsageError(exc.message) from None
             except StoreError as exc:
-                raise UsageError(exc.message) from None
+                self.store.close()
+                raise StoreUnavailable(exc.message) from None
         elif args.category:
             self.category = args.category
 

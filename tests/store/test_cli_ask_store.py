@@ -165,3 +165,13 @@ def test_real_processes_blind_ask_then_vote_with_the_embedded_model():
     again = sidebyside("vote", data["battle_id"], "a")
     assert again.returncode == 1 and "already has a vote" in again.stderr
     assert "Traceback" not in again.stderr
+
+
+def test_an_unwritable_data_folder_is_reported_before_asking(scripted, capsys, monkeypatch, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    monkeypatch.setenv("SIDEBYSIDE_HOME", str(blocker / "home"))
+    assert main(["ask", "Hi"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot write" in err and "--no-save" in err and "Traceback" not in err
+    assert main(["ask", "Hi", "--no-save", "--json"]) == 0
