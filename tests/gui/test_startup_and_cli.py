@@ -1,0 +1,87 @@
+"""Start-up stays light, the `gui` command is wired, and GGUF files on disk are found."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+HEAVY = ("llama_cpp", "httpx", "numpy", "desktop.core.providers", "desktop.core.stats")
+
+PROBE = textwrap.dedent("""
+    import json, sys
+    from desktop.gui.app import make_app
+    from desktop.gui import settings_store
+    from desktop.gui.main_window import MainWindow
+    from PySide6.QtCore import QTimer
+    app = make_app()
+    window = MainWindow(settings_store.load())
+    window.show()
+    seen = {}
+    def painted():
+        seen["at_paint"] = sorted(m for m in %(heavy)r if m in sys.modules)
+        QTimer.singleShot(1500, done)  # after-show work (key check, scan, categories) has run
+    def done():
+        seen["after_show"] = sorted(m for m in %(heavy)r if m in sys.modules)
+        window.close()
+        app.quit()
+    QTimer.singleShot(0, painted)
+    app.exec()
+    print(json.dumps(seen))
+""") % {"heavy": HEAVY}
+
+
+def test_nothing_heavy_is_imported_to_open_the_window(gui_home, tmp_path):
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
+                            env=env, timeout=120, cwd=Path(__file__).resolve().parents[2])
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen == {"at_paint": [], "after_show": []}
+
+
+def test_gui_command_opens_the_window_with_the_given_contenders(monkeypatch):
+    from desktop.cli import build_parser, main
+
+    calls = []
+    monkeypatch.setattr("desktop.gui.app.run", lambda left, right: calls.append((left, right)) or 0)
+    assert main(["gui", "--left", "local", "--right", "openai:gpt-4o-mini"]) == 0
+    assert main([]) == 0  # no command: the window
+    assert calls == [("local", "openai:gpt-4o-mini"), (None, None)]
+    assert main(["gui", "--left", "nonsense"]) == 2
+    assert build_parser().parse_args(["gui"]).command == "gui"
+
+
+def test_gguf_files_are_found_where_other_apps_keep_them(tmp_path):
+    from desktop.gui.gguf_scan import scan
+
+    def gguf(path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"GGUF" + b"\0" * 16)
+        return path
+
+    home = tmp_path
+    gguf(home / ".lmstudio/models/org/repo/model-q4.gguf")
+    gguf(home / ".local/share/nomic.ai/GPT4All/orca-mini.gguf")
+    (home / ".cache/lm-studio/models/fake.gguf").parent.mkdir(parents=True)
+    (home / ".cache/lm-studio/models/fake.gguf").write_bytes(b"not a model")
+    blob = gguf(home / ".cache/huggingface/hub/models--Org--Tiny-GGUF/blobs/abc123")
+    snap = home / ".cache/huggingface/hub/models--Org--Tiny-GGUF/snapshots/rev/tiny.Q4.gguf"
+    snap.parent.mkdir(parents=True)
+    snap.symlink_to(blob)
+    gguf(home / ".ollama/models/blobs/sha256-deadbeef")
+    manifest = home / ".ollama/models/manifests/registry.ollama.ai/library/llama3.2/3b"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text(json.dumps({"layers": [
+        {"mediaType": "application/vnd.ollama.image.model", "digest": "sha256:deadbeef"},
+    ]}), encoding="utf-8")
+
+    found = {(m.source, m.name) for m in scan(home)}
+    assert found == {
+        ("LM Studio", "model-q4"),
+        ("GPT4All", "orca-mini"),
+        ("Hugging Face", "tiny.Q4 (Org/Tiny-GGUF)"),
+        ("Ollama", "llama3.2:3b"),
+    }
