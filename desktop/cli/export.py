@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from desktop.cli._store import StoreUnavailable, fail, open_for_cli
-from desktop.core.export import ExportError, export_tallies, export_votes
 from desktop.core.store import StoreError
 
 
@@ -25,6 +24,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from desktop.core.export import ExportError, export_tallies, export_votes  # numpy: lazily
+
     try:
         store = open_for_cli()
     except StoreUnavailable as exc:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 
+from typing import TYPE_CHECKING
+
 from desktop.cli._store import StoreUnavailable, fail, open_for_cli
-from desktop.core.stats.results import Results, categories_in, load_votes, results_for
 from desktop.core.store import StoreError
+
+if TYPE_CHECKING:
+    from desktop.core.stats.results import Results
 
 MAX_MATRIX = 10  # contenders; beyond this the matrix would not fit a terminal
 
@@ -26,6 +30,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from desktop.core.stats.results import categories_in, load_votes, results_for  # numpy: lazily
+
     try:
         store = open_for_cli()
     except StoreUnavailable as exc:
@@ -51,7 +57,7 @@ def run(args) -> int:
     return 0
 
 
-def print_table(res: Results, per_category: dict[str, int]) -> None:
+def print_table(res: "Results", per_category: dict[str, int]) -> None:
     scope = "all battles" if res.category == "all" else f"category '{res.category}'"
     print(f"Leaderboard for {scope}: {res.votes} vote{'s' if res.votes != 1 else ''} counted.")
     if res.leaks_excluded:

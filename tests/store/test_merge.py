@@ -9,7 +9,7 @@ import pytest
 from desktop.core.categories import resolve_category
 from desktop.core.merge import MergeError, merge_database
 from desktop.core.stats.results import compute_results
-from desktop.core.store import cast_vote, count_battles, get_battle, open_store
+from desktop.core.store import cast_vote, get_battle, open_store
 from tests.store.helpers import battle, populate
 from tests.store.test_migrations import write_v1
 
