@@ -65,6 +65,33 @@ def test_a_database_with_damaged_pages_is_found_at_start():
         again.close()
 
 
+def test_big_files_skip_the_page_walk_until_damage_was_seen(monkeypatch):
+    store = open_store()
+    for i in range(300):
+        battle(store, prompt=f"prompt {i} " + "x" * 500)
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    path = paths.database_path()
+    data = bytearray(path.read_bytes())
+    for offset in range(8192, len(data), 4096):
+        data[offset + 100:offset + 300] = os.urandom(200)
+    path.write_bytes(bytes(data))
+    monkeypatch.setattr(dbmod, "QUICK_CHECK_MAX_BYTES", 0)  # every file counts as big
+    damaged = open_store()  # opens: the walk was skipped
+    assert damaged.moved_aside is None
+    with pytest.raises(StoreError) as info:
+        with damaged.read() as db:
+            db.execute("SELECT count(*), max(length(prompt)) FROM battles").fetchall()
+    assert info.value.kind == dbmod.CORRUPT and "Restart" in info.value.message
+    damaged.close()
+    again = open_store()  # the marker left by the failure makes this start walk every page
+    try:
+        assert again.moved_aside is not None
+        assert not (path.parent / (path.name + ".check")).exists()
+    finally:
+        again.close()
+
+
 def test_a_second_instance_waits_for_the_first_and_is_told(store, monkeypatch):
     monkeypatch.setattr(dbmod, "BUSY_QUIET_MS", 50)
     record = battle(store)
