@@ -33,8 +33,14 @@ CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
 
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 set +e
+# The keyring daemon keeps its files in a throwaway folder: a fresh, unlocked login keyring every
+# run, whatever keyrings this machine already has.
+KEYRING_HOME=$(mktemp -d)
+trap 'rm -rf "$KEYRING_HOME"' EXIT
+export KEYRING_HOME
 dbus-run-session -- sh -c '
-  echo -n ci-keyring-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  echo -n test-keyring-password | XDG_DATA_HOME="$KEYRING_HOME" \
+    gnome-keyring-daemon --unlock --components=secrets >/dev/null
   exec xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python -m pytest "$@"
 ' sh "$@"
 status=$?
