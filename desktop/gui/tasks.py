@@ -9,7 +9,6 @@ Callbacks run on the UI thread; a callback whose owner has been deleted is skipp
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, Signal
 
@@ -19,7 +18,8 @@ class TaskRunner(QObject):
 
     def __init__(self, name: str, max_workers: int = 1, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=name)
+        self._name, self._max_workers = name, max_workers
+        self._pool = None  # made on first use: concurrent.futures is not needed to paint
         self._finished.connect(self._deliver)
         self._closed = False
 
@@ -29,9 +29,14 @@ class TaskRunner(QObject):
         *args,
         on_done: Callable | None = None,
         on_error: Callable[[BaseException], None] | None = None,
-    ) -> Future | None:
+    ):
+        """Run `fn(*args)` on a worker thread; returns its Future (None once shut down)."""
         if self._closed:
             return None
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(self._max_workers, thread_name_prefix=self._name)
 
         def work():
             try:
@@ -58,4 +63,5 @@ class TaskRunner(QObject):
 
     def shutdown(self, wait: bool = True) -> None:
         self._closed = True
-        self._pool.shutdown(wait=wait, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait, cancel_futures=True)

@@ -66,7 +66,6 @@ def palette(c: Colours) -> QPalette:
 
 def style_sheet(c: Colours) -> str:
     return f"""
-    QWidget {{ font-size: 10pt; }}
     QFrame#card {{ background: {c.card}; border: 1px solid {c.border}; border-radius: 8px; }}
     QFrame#notice {{ background: {c.note_bg}; border-radius: 8px; }}
     QLabel#muted, QLabel#paneState {{ color: {c.muted}; }}

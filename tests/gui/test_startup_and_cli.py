@@ -22,9 +22,9 @@ PROBE = textwrap.dedent("""
     seen = {}
     def painted():
         seen["at_paint"] = sorted(m for m in %(heavy)r if m in sys.modules)
-        QTimer.singleShot(1500, done)  # after-show work (key check, scan, categories) has run
+        QTimer.singleShot(0, done)
     def done():
-        seen["after_show"] = sorted(m for m in %(heavy)r if m in sys.modules)
+        pass
         window.close()
         app.quit()
     QTimer.singleShot(0, painted)
@@ -39,7 +39,8 @@ def test_nothing_heavy_is_imported_to_open_the_window(gui_home, tmp_path):
                             env=env, timeout=120, cwd=Path(__file__).resolve().parents[2])
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
-    assert seen == {"at_paint": [], "after_show": []}
+    # After the first paint a worker thread imports them on purpose (desktop/gui/warm_up.py).
+    assert seen["at_paint"] == []
 
 
 def test_gui_command_opens_the_window_with_the_given_contenders(monkeypatch):

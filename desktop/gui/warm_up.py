@@ -1,0 +1,39 @@
+"""Imports what a round and the results will need, on a worker thread after the first paint.
+
+Python holds its global lock while it compiles or executes a module body, so a first import on
+any thread stalls the UI thread for as long. Doing it here, right after the window is shown and
+before the first prompt is sent, keeps those stalls away from streaming (where the window must
+never pause for more than a frame) while keeping them out of start-up too.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+MODULES = (
+    "desktop.core.engine",
+    "desktop.core.battle_record",
+    "desktop.core.store",
+    "desktop.core.categories",
+    "desktop.core.identity",
+    "desktop.core.keys",
+    "desktop.core.local.contender",
+    "desktop.core.providers.openai",
+    "desktop.core.providers.anthropic",
+    "desktop.core.providers.gemini",
+    "desktop.core.providers.compat",
+    "desktop.core.prices",
+    "desktop.core.stats.results",
+    "desktop.core.export",
+)
+
+
+def warm_up(modules: tuple[str, ...] = MODULES) -> list[str]:
+    """Import each module; return those that could not be imported (none, normally)."""
+    missing = []
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    return missing
