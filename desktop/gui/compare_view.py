@@ -41,11 +41,16 @@ class CompareView(QWidget):
         vs = QLabel("vs", objectName="muted")
         top = QHBoxLayout()
         top.setSpacing(12)
-        top.addWidget(self.pickers[0], 1)
-        top.addWidget(vs, 0, Qt.AlignmentFlag.AlignBottom)
-        top.addWidget(self.pickers[1], 1)
-        top.addSpacing(8)
-        top.addWidget(self.blind, 0, Qt.AlignmentFlag.AlignBottom)
+        top_align = Qt.AlignmentFlag.AlignTop
+        # "vs" and Blind sit on the pickers' first row of fields, whatever fields they show
+        caption_height = self.pickers[0].caption.sizeHint().height() + 4
+        blind_box = QWidget()
+        blind_layout = QVBoxLayout(blind_box)
+        blind_layout.setContentsMargins(0, caption_height + 3, 0, 0)
+        blind_layout.addWidget(self.blind)
+        vs.setContentsMargins(0, caption_height + 3, 0, 0)
+        for widget, stretch in ((self.pickers[0], 1), (vs, 0), (self.pickers[1], 1), (blind_box, 0)):
+            top.addWidget(widget, stretch, top_align)
 
         self.promptset = PromptSetPanel()
         self.prompt = QPlainTextEdit()

@@ -156,11 +156,16 @@ class RoundController(QObject):
     def _retire(self) -> None:
         """Detach the current runner (a late piece must not paint the next round)."""
         if self.runner is not None:
-            if self.runner.running:
-                self.runner.detach()
-                self._retired.append(self.runner)
+            self.runner.detach()
+            self._retired.append(self.runner)
             self.runner = None
-        self._retired = [r for r in self._retired if not r.is_idle()]
+        still_running = []
+        for runner in self._retired:
+            if runner.is_idle():  # its thread has ended: safe to let it go
+                runner.deleteLater()
+            else:
+                still_running.append(runner)
+        self._retired = still_running
 
     def shutdown(self, timeout_ms: int = 3000) -> None:
         runners = self._retired + ([self.runner] if self.runner else [])

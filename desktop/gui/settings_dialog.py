@@ -9,7 +9,7 @@ keyring available the dialog says so and explains the environment variables inst
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QLabel, QLayout, QLineEdit, QPushButton, QVBoxLayout,
+    QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
     QWidget,
 )
 
@@ -62,11 +62,11 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.work = work
         self.setWindowTitle("Settings and API keys")
-        self.setMinimumWidth(640)
+        self.resize(680, 10)
         self.banner = QLabel(objectName="warning")
         self.banner.setWordWrap(True)
         self.banner.hide()
-        intro = QLabel("Keys go straight to your system keyring and are never written to a file. "
+        self.intro = intro = QLabel("Keys go straight to your system keyring and are never written to a file. "
                        "A key set in the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY, "
                        "GEMINI_API_KEY) is used when the keyring holds none.", objectName="muted")
         intro.setWordWrap(True)
@@ -114,7 +114,6 @@ class SettingsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows with the banner
         layout.setSpacing(12)
         layout.addWidget(self.banner)
         layout.addWidget(intro)
@@ -122,6 +121,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
         if focus_provider in self.rows:
             self.rows[focus_provider]["field"].setFocus()
+        self._fit()
         self._refresh()
 
     def _refresh(self) -> None:
@@ -131,10 +131,18 @@ class SettingsDialog(QDialog):
     def _show_problem(self, text: str) -> None:
         self.banner.setText(text)
         self.banner.show()
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to the height the wrapped texts need at the current width."""
+        layout = self.layout()
+        height = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else 0
+        self.resize(self.width(), max(self.height(), height, layout.totalMinimumSize().height()))
 
     def _show_statuses(self, result) -> None:
         problem, rows = result
         if problem:
+            self.intro.hide()
             self._show_problem(problem)
         for provider, row in self.rows.items():
             key_row = rows.get(provider)
