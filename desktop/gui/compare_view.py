@@ -252,6 +252,11 @@ class CompareView(QWidget):
     def _on_started(self) -> None:
         for pane in self.panes.values():
             pane.reset()
+        if not self.controller.blind:  # named mode: say who is who from the start
+            for slot, picker in zip(("left", "right"), self.pickers):
+                label = wording.spec_label(picker.choice().spec)
+                self.panes[self.controller.position(slot)].name.setText(label)
+                self.panes[self.controller.position(slot)].name.show()
         self.vote_bar.set_waiting("Both answers are on their way…")
 
     def _on_finished(self, record, blocker) -> None:

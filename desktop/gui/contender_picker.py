@@ -20,6 +20,7 @@ from desktop.gui.settings_store import ContenderChoice
 
 EMBEDDED = "local"
 CHOOSE = "__choose__"
+CHOSEN = "your file"  # the source shown for a GGUF chosen through the file dialog
 PROVIDERS = {  # provider -> (label, default model)
     "openai": ("OpenAI", "gpt-4o-mini"),
     "anthropic": ("Anthropic", "claude-3-5-haiku-latest"),
@@ -110,7 +111,7 @@ class ContenderPicker(QWidget):
         out = []
         for i in range(self.source.count()):
             data = self.source.itemData(i)
-            if isinstance(data, str) and data.startswith("local:") and self.source.itemText(i).endswith("· file"):
+            if isinstance(data, str) and data.startswith("local:") and self.source.itemText(i).endswith("· " + CHOSEN):
                 out.append(data[len("local:"):])
         return out
 
@@ -124,7 +125,7 @@ class ContenderPicker(QWidget):
         if spec.provider == "local" and spec.path is None:
             index = self.source.findData(EMBEDDED)
         elif spec.provider == "local":
-            index = self.add_gguf(spec.path, Path(spec.path).stem, "file")
+            index = self.add_gguf(spec.path, Path(spec.path).stem, CHOSEN)
         else:
             index = self.source.findData(f"{spec.provider}:")
             if index < 0:  # a provider this picker does not list yet: keep it selectable
@@ -191,7 +192,7 @@ class ContenderPicker(QWidget):
         )
         self.source.blockSignals(True)
         if path:
-            self._previous = self.add_gguf(path, Path(path).stem, "file")
+            self._previous = self.add_gguf(path, Path(path).stem, CHOSEN)
         self.source.setCurrentIndex(self._previous)
         self.source.blockSignals(False)
         self._update_fields()

@@ -16,6 +16,7 @@ from desktop import APP_NAME
 from desktop.gui import round_controller as rc
 from desktop.gui import settings_store
 from desktop.gui.compare_view import CompareView
+from desktop.gui.contender_picker import CHOSEN
 from desktop.gui.services import Services
 from desktop.gui.tasks import TaskRunner
 
@@ -130,7 +131,7 @@ class MainWindow(QMainWindow):
         s = self.settings
         for picker, choice in zip(self.compare.pickers, s.contenders):
             for path in s.extra_ggufs:
-                picker.add_gguf(path, path.rsplit("/", 1)[-1].removesuffix(".gguf"), "file")
+                picker.add_gguf(path, path.rsplit("/", 1)[-1].removesuffix(".gguf"), CHOSEN)
             picker.set_choice(choice)
         self.compare.params.set_params(s.params)
         self.compare.system.setPlainText(s.params.system)

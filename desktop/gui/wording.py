@@ -67,6 +67,17 @@ def provider_label(provider: str) -> str:
     return PROVIDER_LABELS.get(provider, provider)
 
 
+def spec_label(spec: str) -> str:
+    """A contender named from its spec alone (named mode shows this before any answer)."""
+    provider, _, rest = spec.partition(":")
+    if spec == "local":
+        return "SmolLM2-135M-Instruct · Local"
+    if provider == "local":
+        return f"{rest.rsplit('/', 1)[-1].removesuffix('.gguf')} · Local"
+    model = rest.split("@", 1)[0]
+    return f"{model} · {provider_label(provider)}"
+
+
 def display_name(answer: Answer) -> str:
     """The name shown at the reveal: the model as reported, with its provider."""
     return f"{answer.model or answer.contender} · {provider_label(answer.provider)}"

@@ -111,3 +111,29 @@ def test_vote_shortcuts_are_off_until_both_answers_are_done(qtbot, make_window, 
     wait_finished(qtbot, window, timeout=5000)
     qtbot.keyClick(window.compare, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.controller.state == rc.FINISHED and window.controller.record.vote is None
+
+
+def test_named_mode_names_both_sides_from_the_start(qtbot, make_window, fake_provider):
+    window = make_window("fake:alpha", "fake:beta", blind=False)
+    send_prompt(qtbot, window)
+    panes = window.compare.panes
+    assert "alpha" in panes["a"].name.text() and "beta" in panes["b"].name.text()
+    wait_finished(qtbot, window)
+
+
+def test_a_gguf_chosen_by_dialog_is_kept(qtbot, make_window, tmp_path, monkeypatch, gui_home):
+    from desktop.gui import settings_store
+    from desktop.gui.contender_picker import CHOOSE
+
+    model = tmp_path / "my-model.Q4_K_M.gguf"
+    model.write_bytes(b"GGUF" + b"\0" * 8)
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getOpenFileName",
+                        lambda *a, **k: (str(model), ""))
+    window = make_window("local", "local")
+    picker = window.compare.pickers[1]
+    picker.source.setCurrentIndex(picker.source.findData(CHOOSE))
+    assert picker.choice().spec == f"local:{model}"
+    assert "my-model" in picker.source.currentText()
+    window.close()
+    saved = settings_store.load()
+    assert saved.contenders[1].spec == f"local:{model}" and saved.extra_ggufs == [str(model)]
