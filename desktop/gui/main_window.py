@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
         self._build_menu()
         self._apply_settings()
         self._closing = False
+        self.compare.prompt.setFocus()  # typing goes straight into the prompt
 
         self.controller.revealed.connect(self._after_vote)
         self.controller.problem.connect(lambda text: self.statusBar().showMessage(text, 10000))

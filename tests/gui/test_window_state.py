@@ -197,3 +197,13 @@ def test_settings_dialog_explains_the_environment_without_a_keyring(qtbot, make_
     qtbot.waitUntil(lambda: dialog.banner.isVisibleTo(dialog))
     assert "OPENAI_API_KEY" in dialog.banner.text()
     assert not dialog.rows["openai"]["save"].isEnabled()
+
+
+def test_empty_leaderboard_and_history_say_what_to_do(qtbot, make_window):
+    window = make_window()
+    board = window.view("leaderboard")
+    qtbot.waitUntil(lambda: board.results is not None or "could not" in board.summary.text())
+    assert "No votes yet" in board.summary.text()
+    assert board.table.rowCount() == 0 and board.plot.rows == []
+    history = window.view("history")
+    qtbot.waitUntil(lambda: history.count.text() == "No battles yet")
