@@ -265,7 +265,7 @@ class MainWindow(QMainWindow):
             self.save_settings()
             self.controller.shutdown()
             self.work.shutdown(wait=True)
-            self.db.shutdown(wait=True)
+            self.db.shutdown(wait=True, cancel_pending=False)
             self.services.close()
         super().closeEvent(event)
 

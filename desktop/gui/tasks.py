@@ -61,7 +61,9 @@ class TaskRunner(QObject):
             if "already deleted" not in str(exc):
                 raise
 
-    def shutdown(self, wait: bool = True) -> None:
+    def shutdown(self, wait: bool = True, cancel_pending: bool = True) -> None:
+        """Refuse new work; drop queued work unless `cancel_pending` is False (the writer keeps
+        its queue, so a battle finished just before closing is still saved)."""
         self._closed = True
         if self._pool is not None:
-            self._pool.shutdown(wait=wait, cancel_futures=True)
+            self._pool.shutdown(wait=wait, cancel_futures=cancel_pending)
