@@ -10,8 +10,6 @@ import os
 import sys
 
 import keyring
-import keyring.backend
-import keyring.errors
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -28,28 +26,11 @@ def gui_home(tmp_path_factory, monkeypatch):
     return home
 
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """No test may read or write the real keyring."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.entries.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service, username):
-        if self.entries.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("No such password")
-
-
 @pytest.fixture(autouse=True)
 def memory_keyring():
+    """No window test may read or write the real keyring."""
+    from tests.providers.conftest import MemoryKeyring
+
     previous = keyring.get_keyring()
     backend = MemoryKeyring()
     keyring.set_keyring(backend)

@@ -3,7 +3,7 @@ errors, closing mid-answer, named mode, keyboard paths."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 
 from desktop.gui import round_controller as rc
 from tests.gui.conftest import send_prompt, wait_finished
@@ -38,7 +38,7 @@ def test_new_round_clears_and_a_late_piece_never_paints(qtbot, make_window, fake
     assert all(not p.view.toPlainText() for p in panes.values())
     assert window.compare.prompt.toPlainText() == "Say hello."  # the prompt stays for a re-send
     qtbot.waitUntil(old.is_idle, timeout=5000)
-    qtbot.wait(100)  # let any queued drain run: nothing may arrive from the detached runner
+    QCoreApplication.processEvents()  # deliver anything the old runner queued: nothing may paint
     assert all(not p.view.toPlainText() for p in panes.values())
     assert all(p.state_name == "empty" for p in panes.values())
 
