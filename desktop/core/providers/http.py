@@ -478,11 +478,13 @@ class RemoteContender(Contender):
         )
 
     def _transport_error(self, exc: httpx.HTTPError, before_response: bool) -> ContenderError:
+        # "OpenAI at api.example.com", but a compat: server's label is its host already.
         host = self._host()
+        where = self.label if self.label == host else f"{self.label} at {host}"
         if isinstance(exc, httpx.ConnectTimeout):
             return ContenderError(
                 E.TIMEOUT,
-                f"Couldn't reach {self.label} at {host} within {CONNECT_TIMEOUT_S:.0f} s. Check "
+                f"Couldn't reach {where} within {CONNECT_TIMEOUT_S:.0f} s. Check "
                 "your internet connection and try again.",
             )
         if isinstance(exc, httpx.TimeoutException):
@@ -496,13 +498,13 @@ class RemoteContender(Contender):
             reason = _shorten(str(exc), 120) or "connection failed"
             return RetryableError(
                 E.NETWORK,
-                f"Couldn't connect to {self.label} at {host} ({reason}). Check your internet "
+                f"Couldn't connect to {where} ({reason}). Check your internet "
                 "connection and the server address.",
             )
         if isinstance(exc, (httpx.TransportError, httpx.StreamError)):
             if before_response:
                 message = (
-                    f"The connection to {self.label} at {host} failed before it answered. "
+                    f"The connection to {where} failed before it answered. "
                     "Check your internet connection and try again."
                 )
             else:
