@@ -16,18 +16,17 @@ from PySide6.QtWidgets import (
 
 from desktop.gui import theme, wording
 from desktop.gui.markdown_doc import IncrementalMarkdown
+from desktop.gui.reloading import ReloadOnShow
 
 VOTE_WORDS = {"a": "A better", "b": "B better", "tie": "Tie", "both_bad": "Both bad", None: "—"}
 
 
-class HistoryView(QWidget):
+class HistoryView(ReloadOnShow, QWidget):
     rerun = Signal(str, str)  # prompt, category
 
     def __init__(self, services, db, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services, self.db = services, db
-        self._stale = True
-        self._request = 0
         self.summaries: list = []
         self.record = None
 
@@ -109,25 +108,14 @@ class HistoryView(QWidget):
         self._show_record(None)
 
     # -- list ------------------------------------------------------------------------------
-    def mark_stale(self) -> None:
-        self._stale = True
-        if self.isVisible():
-            self.reload()
-
-    def refresh(self) -> None:
-        if self._stale:
-            self.reload()
-
     def reload(self) -> None:
-        self._stale = False
-        self._request += 1
-        request = self._request
+        request = self.next_ticket()
         self.db.submit(self.services.history, self.search.text().strip(),
                        on_done=lambda rows: self._loaded(request, rows),
                        on_error=lambda exc: self.count.setText(getattr(exc, "message", str(exc))))
 
     def _loaded(self, request: int, rows) -> None:
-        if request != self._request:
+        if not self.is_newest(request):
             return
         selected = self.record.id if self.record else None
         self.summaries = rows

@@ -16,18 +16,17 @@ from PySide6.QtWidgets import (
 
 from desktop.gui import wording
 from desktop.gui.rating_plot import PlotRow, RatingPlot
+from desktop.gui.reloading import ReloadOnShow
 
 ALL_LABEL = "All categories"
 COLUMNS = ("#", "Contender", "Kind", "Rating", "95 % interval", "Win rate", "Battles",
            "W / L / T / Bad")
 
 
-class LeaderboardView(QWidget):
+class LeaderboardView(ReloadOnShow, QWidget):
     def __init__(self, services, db, work, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services, self.db, self.work = services, db, work
-        self._request = 0
-        self._stale = True
         self.results = None
 
         self.category = QComboBox()
@@ -90,19 +89,8 @@ class LeaderboardView(QWidget):
         self.export_votes_button.clicked.connect(self.export_votes)
 
     # -- loading -------------------------------------------------------------------------
-    def mark_stale(self) -> None:
-        self._stale = True
-        if self.isVisible():
-            self.reload()
-
-    def refresh(self) -> None:
-        if self._stale:
-            self.reload()
-
     def reload(self) -> None:
-        self._stale = False
-        self._request += 1
-        request = self._request
+        request = self.next_ticket()
         self.summary.setText("Updating…")
         category = self.category.currentData() or None
         self.work.submit(
@@ -112,11 +100,11 @@ class LeaderboardView(QWidget):
         )
 
     def _failed(self, request: int, exc: BaseException) -> None:
-        if request == self._request:
+        if self.is_newest(request):
             self.summary.setText(getattr(exc, "message", None) or f"The results could not be computed ({type(exc).__name__}).")
 
     def _loaded(self, request: int, result) -> None:
-        if request != self._request:
+        if not self.is_newest(request):
             return
         results, categories = result
         self.results = results
