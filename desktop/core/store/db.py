@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -41,6 +42,7 @@ IO = "io"
 BUSY_QUIET_MS = 300  # wait this long silently before telling the user another instance holds the lock
 BUSY_WAIT_S = 30.0  # then wait up to this long in all
 QUICK_CHECK_MAX_BYTES = 256 * 1024 * 1024  # see _check_readable
+FULL_DISK_BYTES = 1024 * 1024  # an I/O error with less room than this left is a full disk
 
 
 class StoreError(Exception):
@@ -61,13 +63,19 @@ def parse_utc(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def translate(exc: BaseException, doing: str = "save") -> StoreError:
-    """Turn an sqlite3/OS error into a StoreError with a message that says what to do."""
+def translate(exc: BaseException, doing: str = "save", folder: Path | None = None) -> StoreError:
+    """Turn an sqlite3/OS error into a StoreError with a message that says what to do.
+
+    `folder` (the database's) lets a bare "disk I/O error" be recognised as a full disk: SQLite
+    reports a failed write to its shared-memory file that way, not as SQLITE_FULL."""
     if isinstance(exc, StoreError):
         return exc
     name = getattr(exc, "sqlite_errorname", "") or ""
     text = str(exc).lower()
-    if name == "SQLITE_FULL" or "disk is full" in text or getattr(exc, "errno", None) == 28:
+    full = name == "SQLITE_FULL" or "disk is full" in text or getattr(exc, "errno", None) == 28
+    if not full and folder is not None and name.startswith("SQLITE_IOERR"):
+        full = _nearly_full(folder)
+    if full:
         return StoreError(
             DISK_FULL,
             f"Could not {doing}: the disk is full. Nothing was changed; free some space and try again.",
@@ -198,7 +206,7 @@ class Store:
         self.conn.execute(f"PRAGMA busy_timeout = {int(ms)}")
 
     def _fail(self, exc: BaseException, doing: str) -> StoreError:
-        err = translate(exc, doing)
+        err = translate(exc, doing, self.path.parent)
         if err.kind == CORRUPT:  # make the next start run the full page check, whatever the size
             with contextlib.suppress(OSError):
                 _check_marker(self.path).touch()
@@ -265,7 +273,7 @@ def open_store(
             if conn is not None:
                 with contextlib.suppress(sqlite3.Error):
                     conn.close()
-            err = translate(exc, "open the database")
+            err = translate(exc, "open the database", path.parent)
             if err.kind == CORRUPT and attempt == 1 and recover:
                 moved = _move_aside(path)
                 continue
@@ -301,6 +309,13 @@ def _check_readable(conn: sqlite3.Connection, path: Path) -> None:
             raise sqlite3.DatabaseError(f"database disk image is malformed ({rows[0][0]})")
     with contextlib.suppress(OSError):
         marker.unlink()
+
+
+def _nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < FULL_DISK_BYTES
+    except OSError:
+        return False
 
 
 def _check_marker(path: Path) -> Path:
