@@ -63,6 +63,10 @@ def print_table(res: "Results", per_category: dict[str, int]) -> None:
     if res.leaks_excluded:
         print(f"{res.leaks_excluded} vote(s) on battles with an identity leak left out; "
               "--include-leaks counts them.")
+    if not res.contenders and res.votes:
+        print("Those votes compare a contender with itself, which shows position bias but "
+              "ranks nobody. Put two different contenders side by side to build a ranking.")
+        return
     if not res.contenders:
         print("No votes to rank yet. Try: sidebyside ask --blind --right openai:gpt-4o-mini "
               "\"your prompt\", then sidebyside vote BATTLE_ID a")
