@@ -57,7 +57,15 @@ class MainWindow(QMainWindow):
         self.compare.open_settings.connect(self.open_settings)
         self.compare.promptset.prompt_chosen.connect(self._prompt_from_set)
         self.compare.promptset.moved.connect(self.save_settings)
-        QTimer.singleShot(0, self._after_show)
+        self._started_background = False
+        # Background work starts once the first frame is on screen (see paintEvent); this is
+        # the fallback for a window that is never painted (started minimised, tests).
+        QTimer.singleShot(1000, self, self._after_show)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self._started_background:
+            QTimer.singleShot(0, self._after_show)  # after this frame is flushed
 
     # -- menus and shortcuts -------------------------------------------------------------
     def _build_menu(self) -> None:
@@ -168,6 +176,9 @@ class MainWindow(QMainWindow):
 
     # -- background work after the first paint ---------------------------------------------
     def _after_show(self) -> None:
+        if self._started_background or self._closing:
+            return
+        self._started_background = True
         from desktop.gui import gguf_scan
         from desktop.gui.warm_up import warm_up
 

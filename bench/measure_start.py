@@ -1,0 +1,103 @@
+"""Target 4: process start to the main window's first paint, against a bare PySide6 window.
+
+Both are measured the same way, alternating, many times: the parent notes the monotonic clock
+(system-wide on Linux) just before it starts a fresh interpreter; the child notes it at the first
+Expose or Paint event its main window receives and exits at once. The app is started through
+its real entry point (`sidebyside`, i.e. `desktop.cli.main([])`), so argument parsing, settings
+and everything `gui` does before `show()` is counted. The child also reports which heavy modules
+were already imported at that moment (the target allows none unless they cost nothing).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+from bench.common import ROOT, Figure
+
+HEAVY = ("llama_cpp", "httpx", "numpy", "desktop.core.providers", "desktop.core.stats")
+
+# Reports the first paint of the main window, then ends the process without tearing Qt down.
+_FILTER = r"""
+import json, os, sys, time
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QMainWindow
+
+class _FirstPaint(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() in (QEvent.Type.Expose, QEvent.Type.Paint) and isinstance(obj, QMainWindow):
+            at = time.monotonic()
+            heavy = sorted(m for m in %(heavy)r if m in sys.modules)
+            sys.stdout.write(json.dumps({"painted_at": at, "heavy": heavy}) + "\n")
+            sys.stdout.flush()
+            os._exit(0)
+        return False
+"""
+
+BARE = _FILTER % {"heavy": HEAVY} + r"""
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+first_paint = _FirstPaint()
+app.installEventFilter(first_paint)
+window = QMainWindow()
+window.setWindowTitle("bare")
+window.resize(1280, 820)
+window.show()
+app.exec()
+"""
+
+APP = r"""
+import desktop.gui.app as _gui_app
+_make_app = _gui_app.make_app
+def _make_app_watched(argv=None):
+    app = _make_app(argv)
+""" + "\n".join("    " + line for line in (_FILTER % {"heavy": HEAVY}).strip().splitlines()) + r"""
+    global _watcher
+    _watcher = _FirstPaint()
+    app.installEventFilter(_watcher)
+    return app
+_gui_app.make_app = _make_app_watched
+from desktop.cli import main
+main([])
+"""
+
+
+def _start_ms(code: str, env: dict) -> tuple[float, list[str]]:
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, env=env, cwd=ROOT)
+    if done.returncode != 0 or not done.stdout.strip():
+        raise RuntimeError(done.stderr[-2000:] or "the window never painted")
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    return (report["painted_at"] - started) * 1000, report["heavy"]
+
+
+def measure(quick: bool = False) -> list[Figure]:
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    rounds = 3 if quick else 25
+    for code in (BARE, APP):  # warm the file cache and the bytecode caches first
+        _start_ms(code, env)
+    bare, app, heavy = [], [], set()
+    for _ in range(rounds):
+        bare.append(_start_ms(BARE, env)[0])
+        ms, seen = _start_ms(APP, env)
+        app.append(ms)
+        heavy.update(seen)
+    bare_median, app_median = statistics.median(bare), statistics.median(app)
+    ratio = app_median / bare_median
+    return [Figure(
+        "4_start", "process start to main window painted, app vs bare PySide6 window (medians)",
+        ratio, "× bare", "≤ 1.5", ratio <= 1.5,
+        {"app_ms": _summary(app), "bare_ms": _summary(bare), "samples": rounds,
+         "heavy_imported_before_paint": sorted(heavy)},
+    )]
+
+
+def _summary(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    return {"median": round(statistics.median(ordered), 1), "min": round(ordered[0], 1),
+            "max": round(ordered[-1], 1)}

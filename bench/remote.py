@@ -1,0 +1,84 @@
+"""The "proprietary" side of a benchmark battle: the loopback test server, in its own process.
+
+It runs apart from the app so that its own work (formatting and pacing thousands of events a
+second) is not charged to the app's interpreter lock, as a real remote API's would not be. The
+app reaches it through OPENAI_BASE_URL; the reply every request gets is set with `set_reply`.
+
+    with RemoteServer() as remote:
+        remote.set_reply(pieces=stream_pieces(4000), delay_s=0.0005)
+        env = remote.env()
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from bench.common import ROOT
+
+_SERVER = r"""
+import json, sys
+from tests.providers.fake_server import FakeServer, Reply
+server = FakeServer().start()
+print(json.dumps(server.env()), flush=True)
+for line in sys.stdin:
+    server.default_reply = Reply(**json.loads(line))
+    print("ok", flush=True)
+server.stop()
+"""
+
+# Words and Markdown shapes an answer is made of; pieces are single tokens (a word and a space).
+_WORDS = ("the model answers each question with care and the window shows every word as it "
+          "arrives from the server while the other side keeps thinking about its own reply").split()
+
+
+def stream_pieces(n: int) -> list[str]:
+    """`n` token-sized pieces of Markdown: paragraphs, a list now and then, a code block."""
+    pieces: list[str] = []
+    i = 0
+    while len(pieces) < n:
+        block = (i // 60) % 5
+        word = _WORDS[i % len(_WORDS)]
+        if i % 60 == 0 and i:
+            pieces.append("\n\n")
+            if block == 2:
+                pieces.append("- ")
+            elif block == 4:
+                pieces.append("```python\n")
+        if block == 2 and i % 12 == 11:
+            pieces.append(f"{word}\n- ")
+        elif block == 4 and i % 8 == 7:
+            pieces.append(f"{word}()\n")
+        else:
+            pieces.append(f"{word} ")
+        if block == 4 and i % 60 == 59:
+            pieces.append("\n```")
+        i += 1
+    return pieces[:n]
+
+
+class RemoteServer:
+    def __enter__(self) -> "RemoteServer":
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True, cwd=ROOT,
+        )
+        self._env = json.loads(self.process.stdout.readline())
+        return self
+
+    def env(self) -> dict[str, str]:
+        return {**self._env, "OPENAI_API_KEY": "sk-bench-0000"}
+
+    def set_reply(self, **reply) -> None:
+        self.process.stdin.write(json.dumps(reply) + "\n")
+        self.process.stdin.flush()
+        assert self.process.stdout.readline().strip() == "ok"
+
+    def __exit__(self, *exc) -> None:
+        self.process.stdin.close()
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
