@@ -92,7 +92,7 @@ FAULTS: dict[str, Fault] = {
     "html_page_with_200": Fault(lambda: [Reply.html(200)], E.PROTOCOL, says=("web page",)),
     "empty_200_stream": Fault(lambda: [Reply(fault="empty")], E.PROTOCOL, says=("empty",)),
     "1mb_answer": Fault(lambda: [Reply(pieces=big_answer(), chunk_size=64 * 1024)], None),
-    "slow_trickle": Fault(lambda: [Reply(chunk_size=24, delay_s=0.02)], None),
+    "slow_trickle": Fault(lambda: [Reply(chunk_size=40, delay_s=0.02)], None),
     "429_then_answer": Fault(
         lambda: [Reply.fail("rate_limit", headers={"retry-after": "0"}), Reply()], None,
         requests=2, retry_waits=(0.0,)),

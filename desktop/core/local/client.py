@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +68,41 @@ def describe_exit(returncode: int | None) -> str:
     return f"exit status {returncode}"
 
 
+class _Spawner:
+    """Starts worker processes from one long-lived thread.
+
+    On Linux a worker asks the kernel to kill it when its parent dies (PR_SET_PDEATHSIG), and
+    the "parent" there is the *thread* that started it, not the process. Started from a
+    battle's thread, a warm worker would be killed the moment that battle ended. This thread
+    lives as long as the app, so a worker still ends with the app, however the app ends."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: "queue.Queue[tuple[Future, tuple, dict]]" = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    def popen(self, *args, **kwargs) -> subprocess.Popen:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._serve, name="worker-spawner",
+                                                daemon=True)
+                self._thread.start()
+        job: Future = Future()
+        self._jobs.put((job, args, kwargs))
+        return job.result()
+
+    def _serve(self) -> None:
+        while True:
+            job, args, kwargs = self._jobs.get()
+            try:
+                job.set_result(subprocess.Popen(*args, **kwargs))
+            except BaseException as exc:  # handed to the caller, raised there
+                job.set_exception(exc)
+
+
+_SPAWNER = _Spawner()
+
+
 class WorkerProcess:
     def __init__(self, settings: LoadSettings, log_path: Path | None = None) -> None:
         self.settings = settings
@@ -76,7 +112,7 @@ class WorkerProcess:
         self._pending_id: str | None = None  # a stopped request whose "done" has not arrived
         log = open(log_path, "ab") if log_path else subprocess.DEVNULL
         try:
-            self.process = subprocess.Popen(
+            self.process = _SPAWNER.popen(
                 worker_command(),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
