@@ -85,10 +85,14 @@ def test_bad_model_files(case, tmp_path, tiny):
     assert_next_prompt_works(f"local:{tiny}", n_ctx=256)
 
 
-def test_context_too_large_to_allocate(tiny):
-    result = ask(f"local:{tiny}", n_ctx=100_000_000)
+@pytest.mark.parametrize("model", ["tiny", "embedded"])
+def test_context_too_large_to_allocate(model, tiny):
+    # Refused before loading, with the numbers: trying would summon the out-of-memory killer.
+    spec = f"local:{tiny}" if model == "tiny" else "local"
+    result = ask(spec, n_ctx=1_000_000_000)
     assert result.error.kind == "model_load"
-    assert_plain(result.error, "100,000,000", "n_ctx")
+    assert_plain(result.error, "1,000,000,000", "n_ctx", "GB")
+    assert not POOL.workers(), "no worker was started for an impossible context"
     assert_next_prompt_works(f"local:{tiny}", n_ctx=256)
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
+
 import os
 import sqlite3
+import subprocess
 import threading
 import time
 
@@ -142,17 +146,34 @@ def test_a_data_folder_that_cannot_be_made_says_so(tmp_path, monkeypatch):
     assert "cannot write" in info.value.message and "SIDEBYSIDE_HOME" in info.value.message
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores permissions")
 def test_a_read_only_data_folder_says_so(tmp_path):
     folder = tmp_path / "ro"
     folder.mkdir()
-    folder.chmod(0o555)
-    try:
+    with read_only(folder):
         with pytest.raises(StoreError) as info:
             open_store(folder / "sidebyside.db")
         assert info.value.kind == dbmod.READ_ONLY
+
+
+@contextlib.contextmanager
+def read_only(folder):
+    """Make `folder` unwritable: by permissions, or, for root (whom permissions do not stop),
+    by mounting a read-only file system on it."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+        return
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.fail(f"could not mount a read-only file system: {mounted.stderr.strip()}")
+    try:
+        yield
     finally:
-        folder.chmod(0o755)
+        subprocess.run(["umount", str(folder)], check=True)
 
 
 def test_errors_translate_to_plain_messages():

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from desktop.core.contenders.base import CancelToken, Contender, ModelName, StreamItem
 from desktop.core.local.client import POOL, LoadSettings
-from desktop.core.local.models import EMBEDDED_NAME, check_gguf, embedded_model_path
+from desktop.core.local.models import (
+    EMBEDDED_NAME, check_context_fits, check_gguf, embedded_model_path,
+)
 from desktop.core.local.threads import default_threads
 from desktop.core.params import Request
 
@@ -39,6 +41,7 @@ class LocalContender(Contender):
             n_threads=int(params.n_threads or default_threads()),
             n_gpu_layers=int(params.n_gpu_layers),
         )
+        check_context_fits(path, settings.n_ctx)
         worker = POOL.acquire(settings)
         try:
             if not worker.loaded:

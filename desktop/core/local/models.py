@@ -68,50 +68,103 @@ def check_gguf(path: Path) -> Path:
     return path
 
 
-# GGUF metadata value types (gguf spec): sizes of the fixed-width ones.
-_FIXED_SIZES = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
+# GGUF metadata value types (gguf spec): struct formats of the fixed-width ones.
+_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?",
+            10: "<Q", 11: "<q", 12: "<d"}
 _STRING, _ARRAY = 8, 9
 
 
-def read_gguf_architecture(path: Path, max_keys: int = 64) -> str | None:
-    """`general.architecture` from a GGUF header, or None; used to explain a failed load."""
+def read_gguf_header(path: Path, max_keys: int = 4096) -> dict:
+    """The scalar and string metadata of a GGUF file (arrays are skipped); {} if unreadable."""
     import struct
 
+    found: dict = {}
     try:
         with Path(path).open("rb") as f:
             if f.read(4) != GGUF_MAGIC:
-                return None
+                return {}
             version, _tensors, n_kv = struct.unpack("<IQQ", f.read(20))
             if version < 2:
-                return None
+                return {}
 
             def string() -> bytes:
                 (length,) = struct.unpack("<Q", f.read(8))
-                if length > 1 << 20:
+                if length > 1 << 24:
                     raise ValueError("implausible string length")
                 return f.read(length)
 
-            def skip(value_type: int) -> None:
-                if value_type in _FIXED_SIZES:
-                    f.seek(_FIXED_SIZES[value_type], 1)
-                elif value_type == _STRING:
-                    string()
-                elif value_type == _ARRAY:
+            def value(value_type: int):
+                if value_type in _SCALARS:
+                    fmt = _SCALARS[value_type]
+                    return struct.unpack(fmt, f.read(struct.calcsize(fmt)))[0]
+                if value_type == _STRING:
+                    return string().decode("utf-8", "replace")
+                if value_type == _ARRAY:
                     item_type, count = struct.unpack("<IQ", f.read(12))
-                    if item_type in _FIXED_SIZES:
-                        f.seek(_FIXED_SIZES[item_type] * count, 1)
+                    if item_type in _SCALARS:
+                        f.seek(struct.calcsize(_SCALARS[item_type]) * count, 1)
                     else:
                         for _ in range(count):
-                            skip(item_type)
-                else:
-                    raise ValueError("unknown GGUF value type")
+                            value(item_type)
+                    return None
+                raise ValueError("unknown GGUF value type")
 
             for _ in range(min(n_kv, max_keys)):
-                key = string()
+                key = string().decode("utf-8", "replace")
                 (value_type,) = struct.unpack("<I", f.read(4))
-                if key == b"general.architecture" and value_type == _STRING:
-                    return string().decode("utf-8", "replace")
-                skip(value_type)
+                item = value(value_type)
+                if item is not None:
+                    found[key] = item
     except (OSError, ValueError, struct.error):
+        return found
+    return found
+
+
+def read_gguf_architecture(path: Path) -> str | None:
+    """`general.architecture`, used to explain a failed load."""
+    return read_gguf_header(path).get("general.architecture")
+
+
+def kv_cache_bytes(header: dict, n_ctx: int) -> int | None:
+    """Memory llama.cpp's KV cache needs for `n_ctx` tokens (f16 keys and values), if known."""
+    arch = header.get("general.architecture")
+    if not arch:
         return None
+    n_layer = header.get(f"{arch}.block_count")
+    n_embd = header.get(f"{arch}.embedding_length")
+    n_head = header.get(f"{arch}.attention.head_count")
+    if not (n_layer and n_embd and n_head):
+        return None
+    n_head_kv = header.get(f"{arch}.attention.head_count_kv") or n_head
+    key_len = header.get(f"{arch}.attention.key_length") or n_embd // n_head
+    value_len = header.get(f"{arch}.attention.value_length") or n_embd // n_head
+    return int(n_ctx) * int(n_layer) * int(n_head_kv) * (int(key_len) + int(value_len)) * 2
+
+
+def available_memory_bytes() -> int | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
     return None
+
+
+def check_context_fits(path: Path, n_ctx: int) -> None:
+    """Refuse, before loading, a context whose cache cannot fit in memory: trying would get the
+    worker killed by the out-of-memory killer, and maybe other programs with it."""
+    needed = kv_cache_bytes(read_gguf_header(path), n_ctx)
+    available = available_memory_bytes()
+    if needed is None or available is None or needed <= available:
+        return
+    raise ContenderError(
+        MODEL_LOAD,
+        f"A context of {n_ctx:,} tokens (n_ctx) for {path.name} needs about "
+        f"{_gigabytes(needed)} of memory for its cache, but only {_gigabytes(available)} is "
+        "free. Lower n_ctx (4096 suits most prompts) and try again.",
+    )
+
+
+def _gigabytes(n: int) -> str:
+    return f"{n / 1e9:,.1f} GB" if n < 1e12 else f"{n / 1e12:,.1f} TB"
