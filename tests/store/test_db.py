@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import subprocess
-
 import os
 import sqlite3
 import subprocess
