@@ -131,6 +131,47 @@ def test_vote_killed_right_after_its_acknowledgement_many_times(fresh_home):
     assert saved == acknowledged
 
 
+def test_window_killed_mid_stream_and_right_after_a_vote_many_times(tiny_model, server,
+                                                                     fresh_home):
+    """The real window, in its own process (offscreen), SIGKILLed 6 times: alternately while
+    both panes stream, and the moment it reveals the names after a vote (which it does only
+    once the vote is committed). Every acknowledged vote is kept, the file is sound, and no
+    worker outlives the window."""
+    pytest.importorskip("PySide6")
+    server.default_reply = TRICKLE
+    voted: dict[str, str] = {}
+    for round_ in range(6):
+        mode = "stream" if round_ % 2 == 0 else "vote"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.reliability.window_driver", f"local:{tiny_model}",
+             server.compat_spec(), mode],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+            cwd=REPO, env=cli_env(QT_QPA_PLATFORM="offscreen"))
+        out, err = Lines(proc.stdout), Lines(proc.stderr)
+        try:
+            def moment() -> str | None:
+                if proc.poll() is not None:
+                    pytest.fail(f"the window exited early: {err.snapshot()}")
+                return next((line for line in out.snapshot()
+                             if line.startswith(("STREAMING", "VOTED"))), None)
+
+            line = wait_until(moment, 90, f"round {round_}: the window {mode}")
+            workers = local_workers(fresh_home)
+            assert workers and set(workers) <= set(children_of(proc.pid))
+        finally:
+            kill(proc)
+        out.join()
+        err.join()
+        if mode == "vote":
+            assert line.startswith("VOTED ")
+            voted[line.split()[1]] = "a"
+        wait_until(lambda: not local_workers(fresh_home), 10,
+                   f"round {round_}: the killed window's workers {workers} to end")
+    assert integrity(db_path(fresh_home)) == "ok"
+    saved = dict(query(db_path(fresh_home), "SELECT battle_id, choice FROM votes"))
+    assert saved == voted and len(voted) == 3
+
+
 def test_a_warm_worker_outlives_the_battle_thread_that_started_it(tiny_model):
     """Workers end with their app, not before: on Linux the kill-with-parent signal follows the
     *thread* that started a process, so a worker started from a battle's thread used to be
