@@ -56,13 +56,12 @@ def wait_until(condition, timeout_s: float = 120.0, poll_ms: int = 20) -> None:
     loop = QEventLoop()
     timer = QTimer()
     timer.setInterval(poll_ms)
-    timer.timeout.connect(lambda: condition() and loop.quit())
-    deadline = QTimer(singleShot=True)
-    deadline.timeout.connect(loop.quit)
+    deadline = time.monotonic() + timeout_s
+    timer.timeout.connect(lambda: (condition() or time.monotonic() > deadline) and loop.quit())
     timer.start()
-    deadline.start(int(timeout_s * 1000))
     loop.exec()
     timer.stop()
+    timer.deleteLater()
     if not condition():
         raise TimeoutError(f"gave up after {timeout_s:.0f} s")
 
@@ -83,15 +82,28 @@ class Heartbeat:
         self.recording = False
         self._last: float | None = None
         self._since = 0.0
+        # Diagnosis: where a late tick's time went (on the CPU, or runnable but not running).
+        self._sched = open("/proc/thread-self/schedstat") if os.environ.get("BENCH_STALL_STACKS") else None
+        self._last_sched = (0, 0)
 
     def _tick(self) -> None:
         now = time.perf_counter()
+        sched = (0, 0)
+        if self._sched is not None:
+            self._sched.seek(0)
+            on_cpu, waiting, _ = self._sched.read().split()
+            sched = (int(on_cpu), int(waiting))
         if self.recording and self._last is not None:
             late = max(0.0, (now - self._last) * 1000 - self.interval_ms)
             self.samples.append(late)
             if late > 16:
-                self.late.append((round(now - self._since, 3), round(late, 1)))
+                entry = [round(now - self._since, 3), round(late, 1)]
+                if self._sched is not None:
+                    entry += [round((sched[0] - self._last_sched[0]) / 1e6, 1),
+                              round((sched[1] - self._last_sched[1]) / 1e6, 1)]
+                self.late.append(tuple(entry))
         self._last = now
+        self._last_sched = sched
 
     def record(self, on: bool) -> None:
         self._last = None
@@ -99,6 +111,48 @@ class Heartbeat:
         self.recording = on
         if on and not self.timer.isActive():
             self.timer.start()
+
+
+class StallWatch:
+    """Diagnosis (BENCH_STALL_STACKS=1): a thread that notes the UI thread's Python stack
+    whenever the heartbeat is overdue by more than `threshold_ms`."""
+
+    def __init__(self, heartbeat: Heartbeat, threshold_ms: float = 12.0) -> None:
+        import threading
+
+        self.heartbeat, self.threshold_s = heartbeat, threshold_ms / 1000
+        self.main = threading.main_thread().ident
+        self.stacks: dict[str, int] = {}
+        self.threads: dict[str, float] = {}
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _thread_times(self) -> None:
+        for tid in os.listdir("/proc/self/task"):
+            try:
+                fields = open(f"/proc/self/task/{tid}/stat").read().rsplit(")", 1)[1].split()
+                comm = open(f"/proc/self/task/{tid}/comm").read().strip()
+            except OSError:
+                continue
+            self.threads[f"{tid} {comm}"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def _run(self) -> None:
+        import traceback
+
+        n = 0
+        while True:
+            time.sleep(0.002)
+            n += 1
+            if n % 100 == 0:
+                self._thread_times()
+            last = self.heartbeat._last
+            if not self.heartbeat.recording or last is None:
+                continue
+            if time.perf_counter() - last > self.threshold_s + self.heartbeat.interval_ms / 1000:
+                frame = sys._current_frames().get(self.main)
+                if frame is not None:
+                    stack = "".join(traceback.format_stack(frame, limit=6)[-4:])
+                    self.stacks[stack] = self.stacks.get(stack, 0) + 1
+                    time.sleep(0.01)
 
 
 def _send(window, prompt: str = PROMPT) -> None:
@@ -121,6 +175,9 @@ def battle(rounds: int, max_tokens: int) -> dict:
     """Rounds of local vs the remote streaming fast, with a heartbeat on the UI thread."""
     app, window = _window(max_tokens)
     heartbeat = Heartbeat()
+    watch = StallWatch(heartbeat) if os.environ.get("BENCH_STALL_STACKS") else None
+    if os.environ.get("BENCH_SWITCH"):
+        sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
     _send(window)  # the first round loads the model; it is not measured
     wait_until(lambda: _finished(window), 300)
     local, remote, lateness, per_round = [], [], [], []
@@ -145,7 +202,13 @@ def battle(rounds: int, max_tokens: int) -> dict:
             "heartbeat_max_ms": round(max(heartbeat.samples[len(lateness):], default=0), 1),
         })
         lateness = list(heartbeat.samples)
+    if watch is not None:
+        for name, cpu in sorted(watch.threads.items(), key=lambda kv: -kv[1])[:12]:
+            print(f"thread {name}: {cpu:.2f} s", file=sys.stderr)
     window.close()
+    if watch is not None:
+        for stack, count in sorted(watch.stacks.items(), key=lambda kv: -kv[1])[:12]:
+            print(f"--- {count}x\n{stack}", file=sys.stderr)
     return {"local_tokens_per_s": local, "remote_tokens_per_s": remote, "lateness_ms": lateness,
             "rounds": per_round, "late_ticks": heartbeat.late}
 

@@ -18,8 +18,40 @@ import sys
 from bench.common import ROOT
 
 _SERVER = r"""
-import json, sys
+import json, sys, time
+from tests.providers import fake_server
 from tests.providers.fake_server import FakeServer, Reply
+
+# Paced streams: every event is due at start + i * delay_s. What is due is written together
+# once the stream is at least TICK_S ahead of schedule, as a network link coalesces small
+# writes into segments, instead of one write and one sleep per event.
+TICK_S = %(tick)r
+_write = fake_server._Handler._write
+_end_chunks = fake_server._Handler._end_chunks
+
+def _paced_write(self, text, reply):
+    if not reply.delay_s or reply.fault or not TICK_S:
+        return _write(self, text, reply)
+    pace = self.__dict__.setdefault("_pace", {"t0": time.perf_counter(), "n": 0, "due": []})
+    pace["due"].append(text)
+    pace["n"] += 1
+    ahead = pace["t0"] + pace["n"] * reply.delay_s - time.perf_counter()
+    if ahead >= TICK_S:
+        _flush(self, reply)
+        time.sleep(ahead)
+
+def _flush(self, reply):
+    pace = self.__dict__.get("_pace")
+    if pace and pace["due"]:
+        _write(self, "".join(pace["due"]), Reply(delay_s=0.0))
+        pace["due"].clear()
+
+def _paced_end(self):
+    _flush(self, None)
+    _end_chunks(self)
+
+fake_server._Handler._write = _paced_write
+fake_server._Handler._end_chunks = _paced_end
 server = FakeServer().start()
 print(json.dumps(server.env()), flush=True)
 for line in sys.stdin:
@@ -59,9 +91,12 @@ def stream_pieces(n: int) -> list[str]:
 
 
 class RemoteServer:
+    def __init__(self, tick_s: float = 0.002) -> None:
+        self.tick_s = tick_s
+
     def __enter__(self) -> "RemoteServer":
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            [sys.executable, "-c", _SERVER % {"tick": self.tick_s}], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             text=True, cwd=ROOT,
         )
         self._env = json.loads(self.process.stdout.readline())

@@ -40,6 +40,11 @@ _PATTERN = re.compile(
     re.IGNORECASE,
 )
 _CANONICAL = list(NAMES)
+# Every match begins with one of these plain lower-case words. Python's regex engine is slow at
+# a case-insensitive alternation of look-behinds (about 30 ms over a 40 KB answer, holding the
+# interpreter lock all along, which stalls the window). Lower-casing once and finding these
+# beginnings takes well under a millisecond; the full pattern then runs only where one begins.
+_STARTS = re.compile("|".join(sorted({re.match("[a-z]+", body).group() for body in NAMES.values()})))
 
 
 def find_identity_leaks(*texts: str) -> list[str]:
@@ -48,11 +53,27 @@ def find_identity_leaks(*texts: str) -> list[str]:
     for text in texts:
         if not text:
             continue
-        for match in _PATTERN.finditer(text):
+        for match in _matches(text):
             name = _CANONICAL[int(match.lastgroup[1:])]
             if name not in found:
                 found.append(name)
     return found
+
+
+def _matches(text: str):
+    """What `_PATTERN.finditer(text)` yields, found faster."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a character that lower-cases to two: positions differ
+        yield from _PATTERN.finditer(text)
+        return
+    pos = 0
+    while (start := _STARTS.search(lowered, pos)) is not None:
+        match = _PATTERN.match(text, start.start())  # its look-behind sees text before pos
+        if match:
+            yield match
+            pos = match.end()
+        else:
+            pos = start.start() + 1
 
 
 def leak_warning(names: list[str]) -> str:

@@ -1,39 +1,28 @@
 """Bridges one engine `Battle` to the UI thread.
 
-A pump thread (a QThread) reads `Battle.events()` and drops each event into an inbox. The UI
-thread drains the inbox at most ~30 times a second (and at once for a state change such as
-start, status or done), merging consecutive text pieces of a side into one. So a provider that
-streams thousands of tokens a second costs the UI thread a bounded number of wake-ups, and the
-local model keeps its CPU.
+The UI thread collects the battle's events itself, without waiting: a timer drains the battle's
+queue ~30 times a second, merging consecutive text pieces of a side into one. No thread sits
+between the engine and the window, so a provider streaming thousands of tokens a second costs
+neither a thread wake-up per token nor more than a bounded number of UI wake-ups, and the
+local model keeps its CPU. A start, status or done event waits at most one tick (33 ms).
 
 Invariants:
-- Signals are emitted on the UI thread only; widgets never see the pump thread.
-- `detach()` (on Stop, New round or close) disconnects every receiver and drops the inbox, so a
+- Signals are emitted on the UI thread only; no other thread ever touches this object.
+- `detach()` (on Stop, New round or close) disconnects every receiver and stops draining, so a
   late piece of a stopped battle can never paint into a new round.
-- The pump thread ends by itself once both sides are done; `shutdown()` stops the battle and
-  waits for it, and the owner calls it before it is destroyed.
+- `shutdown()` stops the battle and waits for both sides' threads; the owner calls it on close.
 """
 
 from __future__ import annotations
 
-import threading
+import queue
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop.core.answer import EV_DELTA, EV_DONE, BattleEvent
+from desktop.core.answer import EV_DELTA, EV_DONE
 
 DRAIN_INTERVAL_MS = 33
-
-
-class _Pump(QThread):
-    def __init__(self, battle, post) -> None:
-        super().__init__()
-        self._battle = battle
-        self._post = post
-
-    def run(self) -> None:
-        for event in self._battle.events():
-            self._post(event)
+SIDES = 2
 
 
 class BattleRunner(QObject):
@@ -42,58 +31,46 @@ class BattleRunner(QObject):
     text = Signal(str, str)  # side, new text (merged pieces)
     event = Signal(object)  # a non-text BattleEvent (start, status, done)
     finished = Signal()  # both sides are done; `battle.answers` holds both answers
-    _wake = Signal()
 
     def __init__(self, battle, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.battle = battle
-        self._lock = threading.Lock()
-        self._inbox: list[BattleEvent] = []
+        self._queue = battle._events  # read without blocking, on the UI thread only
         self._done_sides: set[str] = set()
         self._detached = False
         self._timer = QTimer(self)
         self._timer.setInterval(DRAIN_INTERVAL_MS)
         self._timer.timeout.connect(self._drain)
-        self._wake.connect(self._drain)
-        self._pump = _Pump(battle, self._post)
 
     def start(self) -> "BattleRunner":
         self._timer.start()
-        self._pump.start()
         return self
 
     @property
     def running(self) -> bool:
-        return len(self._done_sides) < 2
+        return len(self._done_sides) < SIDES
 
-    # -- pump thread --------------------------------------------------------------------
-    def _post(self, event: BattleEvent) -> None:
-        with self._lock:
-            self._inbox.append(event)
-        if event.type != EV_DELTA:
-            self._wake.emit()  # queued to the UI thread
-
-    # -- UI thread ----------------------------------------------------------------------
     def _drain(self) -> None:
-        with self._lock:
-            events, self._inbox = self._inbox, []
-        if self._detached or not events:
+        if self._detached:
+            return
+        events = []
+        try:
+            while True:
+                events.append(self._queue.get_nowait())
+        except queue.Empty:
+            pass
+        if not events:
             return
         pending: dict[str, list[str]] = {}
-        order: list[str] = []
 
         def flush() -> None:
-            for side in order:
-                self.text.emit(side, "".join(pending[side]))
+            for side, pieces in pending.items():
+                self.text.emit(side, "".join(pieces))
             pending.clear()
-            order.clear()
 
         for event in events:
             if event.type == EV_DELTA:
-                if event.side not in pending:
-                    pending[event.side] = []
-                    order.append(event.side)
-                pending[event.side].append(event.text)
+                pending.setdefault(event.side, []).append(event.text)
                 continue
             flush()
             if event.type == EV_DONE:
@@ -111,7 +88,7 @@ class BattleRunner(QObject):
         self.battle.stop()
 
     def detach(self) -> None:
-        """Never emit again; stop the battle and let the pump end on its own."""
+        """Never emit again; stop the battle and let its threads end on their own."""
         if self._detached:
             return
         self._detached = True
@@ -122,14 +99,13 @@ class BattleRunner(QObject):
                 signal.disconnect()
             except (RuntimeError, TypeError):
                 pass  # nothing was connected
-        with self._lock:
-            self._inbox.clear()
 
     def is_idle(self) -> bool:
-        return self._pump.isFinished() or not self._pump.isRunning()
+        """Both sides have finished answering (their threads end right after)."""
+        return len(self.battle.answers) >= SIDES
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:
-        """Stop, detach and wait for the pump thread; True if it ended in time."""
+        """Stop, detach and wait for both sides' threads; True if they ended in time."""
         self.detach()
-        self._pump.quit()
-        return self._pump.wait(timeout_ms)
+        self.battle.wait(timeout_ms / 1000)
+        return self.is_idle()
