@@ -88,3 +88,50 @@ def test_a_bug_in_a_contender_reads_plainly():
     assert answers["left"].error.kind == "internal"
     assert "Traceback" not in answers["left"].error.message
     assert answers["left"].text == "x"
+
+
+class SlowToPrepare(Contender):
+    """Takes a while to get ready (like a model loading), then answers at once."""
+
+    provider = "test"
+
+    def __init__(self, gate, fail=None):
+        super().__init__("test:slow", "slow")
+        self.gate, self.fail = gate, fail
+
+    def prepare(self, request, cancel):
+        yield Status("loading", "Loading", 0.5)
+        self.gate.wait(10)
+        if self.fail:
+            raise self.fail
+
+    def stream(self, request, cancel):
+        yield "ready"
+
+
+def test_both_sides_start_streaming_together_after_preparing():
+    import threading
+
+    gate = threading.Event()
+    battle = Battle(SlowToPrepare(gate), Scripted(["quick"]), Request("x")).start()
+    seen = []
+    for event in battle.events(timeout=10):
+        seen.append((event.side, event.type))
+        if (event.side, event.type) == ("left", "status"):
+            gate.set()  # the quick side must still be waiting at the start line here
+    answers = battle.wait()
+    assert seen.index(("right", EV_DELTA)) > seen.index(("left", "status"))
+    assert answers["left"].text == "ready" and answers["right"].text == "quick"
+    # Loading is not counted in the time to first token.
+    assert answers["left"].ttft_s < 0.5
+
+
+def test_a_side_that_fails_to_prepare_does_not_hold_up_the_other():
+    import threading
+
+    gate = threading.Event()
+    gate.set()
+    failing = SlowToPrepare(gate, fail=ContenderError("model_load", "Not a model."))
+    answers = Battle(failing, Scripted(["fine", Finish("stop")]), Request("x")).run()
+    assert answers["left"].error.kind == "model_load"
+    assert answers["right"].text == "fine" and answers["right"].error is None

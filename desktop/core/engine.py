@@ -31,8 +31,12 @@ def run_contender(
     cancel: CancelToken,
     emit: Callable[[str, str, Status | None], None],
     clock: Callable[[], float] = time.perf_counter,
+    ready: Callable[[CancelToken], None] = lambda cancel: None,
 ) -> Answer:
-    """Stream one answer; `emit(type, text, status)` is called for status and delta events."""
+    """Prepare, then stream one answer; `emit(type, text, status)` is called for status and
+    delta events. `ready` is called once preparation ended (successfully or not) and returns
+    when streaming may begin: a battle uses it to start both sides at the same moment. Times
+    (first token, total) count from that moment, so loading a model is not counted."""
     answer = Answer(
         contender=contender.spec, provider=contender.provider, kind=contender.kind,
         model=contender.model,
@@ -42,7 +46,15 @@ def run_contender(
     first_token_at: float | None = None
     counted_tokens = 0  # pieces seen, used when the backend reports no usage
     try:
-        for item in contender.stream(request, cancel):
+        try:
+            for status in contender.prepare(request, cancel):
+                emit(EV_STATUS, "", status)
+        finally:
+            ready(cancel)  # even when preparing failed, so the other side is not held up
+        started = clock()
+        if cancel.is_set():
+            contender.abandon()
+        for item in ([] if cancel.is_set() else contender.stream(request, cancel)):
             if isinstance(item, str):
                 if not item:
                     continue
@@ -112,6 +124,24 @@ def _price(answer: Answer) -> float | None:
     return cost_usd(answer)
 
 
+class _StartLine:
+    """Both sides prepare (load models) first, then start streaming at the same moment."""
+
+    def __init__(self, parties: int) -> None:
+        self._lock = threading.Lock()
+        self._waiting = parties
+        self._all_arrived = threading.Event()
+
+    def arrive_and_wait(self, cancel: CancelToken) -> None:
+        with self._lock:
+            self._waiting -= 1
+            if self._waiting <= 0:
+                self._all_arrived.set()
+        while not self._all_arrived.wait(0.05):
+            if cancel.is_set():
+                return
+
+
 class Battle:
     """Runs two contenders concurrently; read `events()` until both sides are done."""
 
@@ -123,6 +153,7 @@ class Battle:
         self._events: "queue.Queue[BattleEvent]" = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._pending = len(SIDES)
+        self._start_line = _StartLine(len(SIDES))
 
     def start(self) -> "Battle":
         for side in SIDES:
@@ -138,7 +169,8 @@ class Battle:
             self._events.put(BattleEvent(side=side, type=type_, text=text, status=status))
 
         self._events.put(BattleEvent(side=side, type=EV_START))
-        answer = run_contender(self.contenders[side], self.request, self._cancels[side], emit)
+        answer = run_contender(self.contenders[side], self.request, self._cancels[side], emit,
+                               ready=self._start_line.arrive_and_wait)
         self.answers[side] = answer
         self._events.put(BattleEvent(side=side, type=EV_DONE, answer=answer))
 

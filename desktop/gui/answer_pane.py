@@ -121,6 +121,9 @@ class AnswerPane(QFrame):
             pct = int(round((status.progress or 0.0) * 100))
             self.progress.setValue(pct)
             self._set_state("loading", wording.loading(pct))
+        elif status.state == "waiting":
+            self.progress.hide()
+            self._set_state("waiting", wording.WAITING)
         elif status.state == "retrying":
             self.progress.hide()
             self._retry_left = int(round(status.retry_in_s or 0))

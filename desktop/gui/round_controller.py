@@ -14,7 +14,7 @@ from functools import partial
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.core.answer import EV_DONE, EV_START, EV_STATUS
+from desktop.core.answer import EV_DONE, EV_START, EV_STATUS, Status
 from desktop.core.errors import ContenderError
 from desktop.core.params import GenerationParams, Request
 from desktop.gui.battle_runner import BattleRunner
@@ -46,6 +46,7 @@ class RoundController(QObject):
         self.category = ""
         self._retired: list[BattleRunner] = []
         self._ready_at: float | None = None
+        self._under_way: set[str] = set()
 
     # -- sending -------------------------------------------------------------------------
     def send(self, prompt: str, params: GenerationParams, contenders: list[ContenderChoice],
@@ -68,6 +69,7 @@ class RoundController(QObject):
         self.a_slot = assign_sides() if blind else "left"
         self.record = None
         self._ready_at = None
+        self._under_way: set[str] = set()  # positions that have text or are done
         battle = Battle(left, right, Request(prompt=prompt, params=params)).start()
         self.runner = BattleRunner(battle, self)
         self.runner.text.connect(self._on_text)
@@ -82,6 +84,7 @@ class RoundController(QObject):
         return "a" if slot == self.a_slot else "b"
 
     def _on_text(self, slot: str, text: str) -> None:
+        self._under_way.add(self.position(slot))
         self.text.emit(self.position(slot), text)
 
     def _on_event(self, event) -> None:
@@ -89,8 +92,18 @@ class RoundController(QObject):
         if event.type == EV_START:
             self.side_started.emit(position)
         elif event.type == EV_STATUS and event.status is not None:
-            self.status.emit(position, event.status)
+            if not self.blind:
+                self.status.emit(position, event.status)
+            elif event.status.state == "loading":
+                # Only a local model loads, so one pane loading would name it: in blind mode
+                # both panes show the same progress (neither streams until both are ready).
+                for each in ("a", "b"):
+                    if each not in self._under_way:
+                        self.status.emit(each, event.status)
+            else:  # retrying: only a remote provider retries; say nothing that tells
+                self.status.emit(position, Status("waiting"))
         elif event.type == EV_DONE:
+            self._under_way.add(position)
             self.side_done.emit(position, event.answer)
 
     def _on_finished(self) -> None:

@@ -99,6 +99,16 @@ class Contender:
         self.model = model
         self.kind = kind or self.default_kind
 
+    def prepare(self, request: Request, cancel: CancelToken) -> Iterator[Status]:
+        """Get ready to answer (load a model), reporting progress; raise ContenderError on
+        failure. The engine starts both sides' streams only once both are prepared, so model
+        loading neither counts in time to first token nor tells a blind voter which side is
+        local by making one side start late."""
+        return iter(())
+
+    def abandon(self) -> None:
+        """Prepared but stopped before streaming: let go of what `prepare` took."""
+
     def stream(self, request: Request, cancel: CancelToken) -> Iterator[StreamItem]:
         raise NotImplementedError
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from desktop.core.answer import Status
 from desktop.core.contenders.base import CancelToken, Contender, ModelName, StreamItem
 from desktop.core.local.client import POOL, LoadSettings
 from desktop.core.local.models import (
@@ -22,6 +23,7 @@ class LocalContender(Contender):
         self.path = path  # None: the embedded model, located on first use
         model = EMBEDDED_NAME if path is None else Path(path).stem
         super().__init__(spec, model, kind)
+        self._prepared = None  # the loaded worker `prepare` hands to `stream`
 
     @classmethod
     def from_spec(cls, spec, kind=None) -> "LocalContender":
@@ -32,7 +34,7 @@ class LocalContender(Contender):
             return embedded_model_path()
         return check_gguf(Path(self.path).expanduser())
 
-    def stream(self, request: Request, cancel: CancelToken) -> Iterator[StreamItem]:
+    def _settings(self, request: Request) -> LoadSettings:
         path = self.model_file()
         params = request.params
         settings = LoadSettings(
@@ -42,7 +44,34 @@ class LocalContender(Contender):
             n_gpu_layers=int(params.n_gpu_layers),
         )
         check_context_fits(path, settings.n_ctx)
+        return settings
+
+    def prepare(self, request: Request, cancel: CancelToken) -> Iterator[Status]:
+        """Load the model into a worker and keep it for `stream` (warm if one already is)."""
+        settings = self._settings(request)
         worker = POOL.acquire(settings)
+        try:
+            if not worker.loaded:
+                yield from worker.load(cancel)
+        except BaseException:
+            POOL.release(worker)
+            raise
+        if cancel.is_set():
+            POOL.release(worker)
+            return
+        self._prepared = worker
+
+    def abandon(self) -> None:
+        worker, self._prepared = self._prepared, None
+        if worker is not None:
+            POOL.release(worker)
+
+    def stream(self, request: Request, cancel: CancelToken) -> Iterator[StreamItem]:
+        worker, self._prepared = self._prepared, None
+        if worker is None or not worker.alive():
+            if worker is not None:
+                POOL.release(worker)
+            worker = POOL.acquire(self._settings(request))
         try:
             if not worker.loaded:
                 yield from worker.load(cancel)
@@ -52,10 +81,10 @@ class LocalContender(Contender):
             yield from worker.generate(
                 {
                     "messages": request.messages(),
-                    "temperature": params.temperature,
-                    "top_p": params.top_p,
-                    "max_tokens": params.max_tokens,
-                    "seed": params.seed,
+                    "temperature": request.params.temperature,
+                    "top_p": request.params.top_p,
+                    "max_tokens": request.params.max_tokens,
+                    "seed": request.params.seed,
                 },
                 cancel,
             )
