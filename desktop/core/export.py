@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -41,7 +40,6 @@ VOTE_COLUMNS = [
 ANSWER_COLUMNS = ["answer_a", "answer_b"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
 
 
 class ExportError(Exception):
@@ -57,8 +55,10 @@ class ExportSummary:
 
 
 def neutralise(value):
-    """A cell value safe for spreadsheets: formula-like text gains a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value):
+    """A cell value safe for spreadsheets: text beginning with = + - @ tab or CR gains a
+    leading apostrophe, even text that looks like a number ("+1" typed as a prompt is text);
+    numbers from numeric columns are written as numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
 
@@ -186,8 +186,7 @@ def _line_query(category: str | None, answers: bool) -> tuple[str, tuple]:
     cell), numbers are bare, NULL is empty. Numeric cells are CAST so that even a damaged or
     hand-made file cannot smuggle text into an unquoted cell. Rows where any text cell starts
     with a formula character (or hold a NUL, where printf would stop) are flagged and written
-    by Python through `neutralise` instead, so the exact rule (which also spares plain numbers
-    such as "-1.5") lives in one place."""
+    by Python through `neutralise` instead, so the exact rule lives in one place."""
     parts, values, risky = [], [], []
     for expr, kind in _select(answers):
         if kind == "text":

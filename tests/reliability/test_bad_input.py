@@ -20,7 +20,6 @@ import pytest
 from desktop.cli import main
 from desktop.core.contenders.base import CancelToken
 from desktop.core.engine import Battle, run_contender
-from desktop.core.export import _PLAIN_NUMBER
 from desktop.core.params import GenerationParams, Request
 from desktop.core.specs import make_contender
 from desktop.core.store import get_battle, list_battles, open_store
@@ -266,9 +265,13 @@ FORMULAS = [
 ]
 
 
+# A bare number, as numeric columns (metrics, ratings) are written.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
+
+
 def _cell_is_safe(cell: str) -> bool:
     """A spreadsheet runs nothing in this cell: it does not start like a formula, or it is a
-    plain number (which a spreadsheet reads as that number, running nothing)."""
+    bare number from a numeric column."""
     return not cell.startswith(FORMULA_START) or bool(_PLAIN_NUMBER.match(cell))
 
 
@@ -297,7 +300,7 @@ def test_formulas_in_prompts_answers_models_and_categories_are_neutralised_in_bo
     by_id = {row["battle_id"]: row for row in read_csv(answers)}
     for battle_id, formula in zip(ids, FORMULAS):
         row = by_id[battle_id]
-        expected = formula if _PLAIN_NUMBER.match(formula) else "'" + formula
+        expected = "'" + formula  # typed text, even "+1" or "-1.5", is always neutralised
         assert row["prompt"] == expected and row["answer_a"] == expected
         assert row["model_a"].startswith("'")
     categories = {row["category"] for row in read_csv(tallies)}
