@@ -14,7 +14,8 @@ rest, the same way for all of them:
   silent server at once (closing the socket alone does not, on Linux). A fresh connection per
   request is what lets us reach the socket, via httpcore's trace hook.
 - Errors become `ContenderError`s with a stable kind (failures.py reads it from the status and
-  body) and a message that names the provider and what to do. Text from the server is shortened and scrubbed of the key before it is shown.
+  body) and a message that names the provider and what to do. Text from the server is
+  shortened and scrubbed of the key before it is shown.
 """
 
 from __future__ import annotations
