@@ -59,8 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["gui", *argv])
+    from desktop.cli._store import CommandFailed, fail
+
     try:
         return int(args.func(args) or 0)
+    except CommandFailed as exc:
+        return fail(exc.message)
     except UsageError as exc:
         print(f"sidebyside: {exc}", file=sys.stderr)
         return 2

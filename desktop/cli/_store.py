@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 
 from desktop.core.store import Store, StoreError, open_store
 
@@ -22,6 +24,30 @@ def open_for_cli() -> Store:
     if store.notice:
         print(f"Note: {store.notice}", file=sys.stderr)
     return store
+
+
+class CommandFailed(Exception):
+    """A failure or refusal to report plainly; the command exits with status 1."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@contextlib.contextmanager
+def command_store() -> Iterator[Store]:
+    """The store for one command, closed afterwards; any storage failure becomes
+    `CommandFailed` with its plain message."""
+    try:
+        store = open_for_cli()
+    except StoreUnavailable as exc:
+        raise CommandFailed(str(exc)) from None
+    try:
+        yield store
+    except StoreError as exc:
+        raise CommandFailed(exc.message) from None
+    finally:
+        store.close()
 
 
 def fail(message: str) -> int:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from desktop.cli._store import StoreUnavailable, fail, open_for_cli
-from desktop.core.store import StoreError
+from desktop.cli._store import CommandFailed, command_store
 
 
 def register(subparsers) -> None:
@@ -26,23 +25,18 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from desktop.core.export import ExportError, export_tallies, export_votes  # numpy: lazily
 
-    try:
-        store = open_for_cli()
-    except StoreUnavailable as exc:
-        return fail(str(exc))
-    try:
-        if args.what == "tallies":
-            summary = export_tallies(store, args.path, category=args.category,
-                                     include_leaks=args.include_leaks, force=args.force)
-            noun = "contender row"
-        else:
-            summary = export_votes(store, args.path, category=args.category,
-                                   answers=args.answers, force=args.force)
-            noun = "vote"
-    except (ExportError, StoreError) as exc:
-        return fail(exc.message)
-    finally:
-        store.close()
+    with command_store() as store:
+        try:
+            if args.what == "tallies":
+                summary = export_tallies(store, args.path, category=args.category,
+                                         include_leaks=args.include_leaks, force=args.force)
+                noun = "contender row"
+            else:
+                summary = export_votes(store, args.path, category=args.category,
+                                       answers=args.answers, force=args.force)
+                noun = "vote"
+        except ExportError as exc:
+            raise CommandFailed(exc.message) from None
     plural = "" if summary.rows == 1 else "s"
     print(f"Wrote {summary.rows} {noun}{plural} to {summary.path}.")
     return 0

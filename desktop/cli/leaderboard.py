@@ -6,8 +6,7 @@ import json
 
 from typing import TYPE_CHECKING
 
-from desktop.cli._store import StoreUnavailable, fail, open_for_cli
-from desktop.core.store import StoreError
+from desktop.cli._store import command_store, fail
 
 if TYPE_CHECKING:
     from desktop.core.stats.results import Results
@@ -32,16 +31,8 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from desktop.core.stats.results import categories_in, load_votes, results_for  # numpy: lazily
 
-    try:
-        store = open_for_cli()
-    except StoreUnavailable as exc:
-        return fail(str(exc))
-    try:
+    with command_store() as store:
         data = load_votes(store)
-    except StoreError as exc:
-        return fail(exc.message)
-    finally:
-        store.close()
     categories = categories_in(data)
     per_category = {c: int((data.category == c.lower()).sum()) for c in categories}
     if args.category and args.category.lower() not in {c.lower() for c in categories} | {"all"}:

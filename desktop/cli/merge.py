@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from desktop.cli._store import StoreUnavailable, fail, open_for_cli
+from desktop.cli._store import CommandFailed, command_store
 from desktop.core.merge import MergeError, merge_database
-from desktop.core.store import StoreError
 
 
 def register(subparsers) -> None:
@@ -19,16 +18,11 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    try:
-        store = open_for_cli()
-    except StoreUnavailable as exc:
-        return fail(str(exc))
-    try:
-        s = merge_database(store, args.other)
-    except (MergeError, StoreError) as exc:
-        return fail(exc.message)
-    finally:
-        store.close()
+    with command_store() as store:
+        try:
+            s = merge_database(store, args.other)
+        except MergeError as exc:
+            raise CommandFailed(exc.message) from None
     print(f"Merged {args.other}: {s.battles_added} new battle(s), {s.votes_added} new vote(s).")
     if s.battles_already_here or s.votes_already_here:
         print(f"Already here, skipped: {s.battles_already_here} battle(s), "

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 
-from desktop.cli._store import StoreUnavailable, fail, open_for_cli
+from desktop.cli._store import command_store, fail
 from desktop.core.identity import leak_warning
 from desktop.core.store import (
-    CHOICES, BattleNotFound, StoreError, VoteRefused, cast_vote, resolve_battle_id, winner_of,
+    CHOICES, BattleNotFound, VoteRefused, cast_vote, resolve_battle_id, winner_of,
 )
 from desktop.core.store.votes import CHOICE_WORDS
 
@@ -32,11 +32,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    try:
-        store = open_for_cli()
-    except StoreUnavailable as exc:
-        return fail(str(exc))
-    try:
+    with command_store() as store:
         try:
             battle_id = resolve_battle_id(store, args.battle_id)
             receipt = cast_vote(store, battle_id, args.choice)
@@ -46,10 +42,6 @@ def run(args) -> int:
                                             "message": exc.message}}, ensure_ascii=False))
                 return 1
             return fail(exc.message)
-        except StoreError as exc:
-            return fail(exc.message)
-    finally:
-        store.close()
     battle, vote = receipt.battle, receipt.vote
     if args.json:
         print(json.dumps({
