@@ -22,6 +22,14 @@ class UsageError(Exception):
     """Bad arguments found after parsing; exit status 2."""
 
 
+class CommandFailed(Exception):
+    """A failure or refusal to report plainly; exit status 1."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 on usage errors; keep that
         self.print_usage(sys.stderr)
@@ -59,12 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["gui", *argv])
-    from desktop.cli._store import CommandFailed, fail
-
     try:
         return int(args.func(args) or 0)
     except CommandFailed as exc:
-        return fail(exc.message)
+        print(f"sidebyside: {exc.message}", file=sys.stderr)
+        return 1
     except UsageError as exc:
         print(f"sidebyside: {exc}", file=sys.stderr)
         return 2

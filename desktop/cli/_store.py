@@ -6,6 +6,7 @@ import contextlib
 import sys
 from collections.abc import Iterator
 
+from desktop.cli import CommandFailed
 from desktop.core.store import Store, StoreError, open_store
 
 
@@ -24,14 +25,6 @@ def open_for_cli() -> Store:
     if store.notice:
         print(f"Note: {store.notice}", file=sys.stderr)
     return store
-
-
-class CommandFailed(Exception):
-    """A failure or refusal to report plainly; the command exits with status 1."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @contextlib.contextmanager

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from desktop.cli._store import CommandFailed, command_store
+from desktop.cli import CommandFailed
+from desktop.cli._store import command_store
 from desktop.core.merge import MergeError, merge_database
 
 
