@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
 
 from desktop.core.answer import Answer, Status
 from desktop.gui import theme, wording
-from desktop.gui.markdown_doc import IncrementalMarkdown
 
 RENDER_INTERVAL_MS = 33
 
@@ -64,7 +63,7 @@ class AnswerPane(QFrame):
         self.view.setAccessibleName(f"Answer {self.label} text")
         self.view.setPlaceholderText(f"Answer {self.label} will appear here.")
         self.view.document().setDocumentMargin(2)
-        self.markdown = IncrementalMarkdown(self.view.document(), QColor(theme.colours().code))
+        self._markdown = None  # made on first use: see `markdown`
 
         self.error = QLabel(objectName="error")
         self.error.setWordWrap(True)
@@ -95,12 +94,24 @@ class AnswerPane(QFrame):
         self._retry_timer.timeout.connect(self._tick_retry)
         self.reset()
 
+    @property
+    def markdown(self):
+        """The answer's renderer (`IncrementalMarkdown`), made on first use: an empty pane
+        needs none to be painted, and its Qt text classes cost start-up time. warm_up imports
+        it after the first paint, so the first answer does not pay for it either."""
+        if self._markdown is None:
+            from desktop.gui.markdown_doc import IncrementalMarkdown
+
+            self._markdown = IncrementalMarkdown(self.view.document(), QColor(theme.colours().code))
+        return self._markdown
+
     # -- states ---------------------------------------------------------------------------
     def reset(self) -> None:
         self._pending.clear()
         self._render_timer.stop()
         self._retry_timer.stop()
-        self.markdown.clear()
+        if self._markdown is not None:
+            self._markdown.clear()
         self.progress.hide()
         self.error.hide()
         self.note.hide()

@@ -14,34 +14,40 @@ from desktop import APP_ID, APP_NAME, __version__
 
 
 def make_app(argv: list[str] | None = None):
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QGuiApplication, QIcon
     from PySide6.QtWidgets import QApplication
 
     from desktop.gui import theme
-    from desktop.resource_files import icon_paths
 
     app = QApplication.instance()
     if app is not None:
         return app
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
-    )
+    # HiDPI: Qt 6 already rounds scale factors with PassThrough, which is what we want.
     QApplication.setApplicationName(APP_ID)
     QApplication.setApplicationDisplayName(APP_NAME)
     QApplication.setApplicationVersion(__version__)
     QApplication.setOrganizationName(APP_ID)
-    QGuiApplication.setDesktopFileName(APP_ID)  # matches sidebyside.desktop / StartupWMClass
-    app = QApplication(argv if argv is not None else [sys.argv[0]])
-    app.setStyle("Fusion")
+    QApplication.setDesktopFileName(APP_ID)  # matches sidebyside.desktop / StartupWMClass
+    argv = list(argv if argv is not None else [sys.argv[0]])
+    # Fusion chosen on the command line Qt reads, rather than with setStyle(): the same style,
+    # without making Python wrap a QStyle (and all its enums) before the first paint.
+    app = QApplication([*argv[:1], "-style", "fusion", *argv[1:]])
     theme.apply(app)
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: _restyle(app))
+    return app
+
+
+def set_window_icon(app) -> None:
+    """The app icon at every size shipped; called after the first paint (the desktop file names
+    the icon meanwhile, and reading the PNGs is not needed to show the window)."""
+    from PySide6.QtGui import QIcon
+
+    from desktop.resource_files import icon_paths
+
     icon = QIcon()
     for path in icon_paths():
         icon.addFile(str(path))
     if not icon.isNull():
         app.setWindowIcon(icon)
-    return app
 
 
 def _restyle(app) -> None:

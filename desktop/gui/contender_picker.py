@@ -10,9 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QGridLayout, QLabel, QLineEdit, QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 
 from desktop.core.errors import ContenderError
 from desktop.core.specs import parse_spec
@@ -186,6 +184,8 @@ class ContenderPicker(QWidget):
         self.changed.emit()
 
     def _choose_file(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getOpenFileName(
             self, f"Choose a GGUF model for contender {self.number}", str(Path.home()),
             "GGUF models (*.gguf);;All files (*)",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from desktop import APP_NAME
 from desktop.gui import round_controller as rc
@@ -101,6 +101,8 @@ class MainWindow(QMainWindow):
         self.settings.sync_scroll = on
 
     def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from desktop import __version__
 
         QMessageBox.about(self, f"About {APP_NAME}", f"<b>{APP_NAME}</b> {__version__}<br>"
@@ -179,8 +181,13 @@ class MainWindow(QMainWindow):
         if self._started_background or self._closing:
             return
         self._started_background = True
+        from PySide6.QtWidgets import QApplication
+
         from desktop.gui import gguf_scan
+        from desktop.gui.app import set_window_icon
         from desktop.gui.warm_up import warm_up
+
+        set_window_icon(QApplication.instance())
 
         self.work.submit(warm_up, on_done=_freeze_heap, on_error=lambda e: None)
         self.check_keys()
@@ -207,6 +214,8 @@ class MainWindow(QMainWindow):
 
     def _store_notice(self, notice: str | None) -> None:
         if notice:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.information(self, APP_NAME, notice)
 
     def check_keys(self) -> None:
@@ -233,6 +242,8 @@ class MainWindow(QMainWindow):
         self.check_keys()
 
     def open_prompt_set(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getOpenFileName(self, "Open a prompt set", "",
                                               "Prompt sets (*.txt *.csv *.jsonl);;All files (*)")
         if path:

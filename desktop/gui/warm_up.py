@@ -25,6 +25,7 @@ MODULES = (
     "desktop.core.prices",
     "desktop.core.stats.results",
     "desktop.core.export",
+    "desktop.gui.markdown_doc",
 )
 
 
