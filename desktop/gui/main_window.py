@@ -183,11 +183,13 @@ class MainWindow(QMainWindow):
         self._started_background = True
         from PySide6.QtWidgets import QApplication
 
-        from desktop.gui import gguf_scan
+        from desktop.gui import gguf_scan, theme
         from desktop.gui.app import set_window_icon
         from desktop.gui.warm_up import warm_up
 
-        set_window_icon(QApplication.instance())
+        app = QApplication.instance()
+        theme.follow_system(app)  # the first frame guessed the scheme from the palette
+        set_window_icon(app)
 
         self.work.submit(warm_up, on_done=_freeze_heap, on_error=lambda e: None)
         self.check_keys()

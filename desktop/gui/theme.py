@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 
 
@@ -97,9 +96,31 @@ def style_sheet(c: Colours) -> str:
     """
 
 
+def system_is_dark(app) -> bool:
+    """Whether the system asks for dark colours, judged before our palette is set: its window
+    colour is darker than its text (the test Qt applies to platforms that report no scheme).
+    Asking `styleHints().colorScheme()` instead would make Python wrap the whole `Qt` namespace
+    (~15 ms) before the first paint; `follow_system` asks it once the window is up."""
+    system = app.palette()
+    role = QPalette.ColorRole
+    return system.color(role.Window).lightness() < system.color(role.WindowText).lightness()
+
+
+def follow_system(app, scheme=None) -> None:
+    """Re-apply if the system's colour scheme (now, or as just changed) differs from ours."""
+    from PySide6.QtCore import Qt
+
+    scheme = app.styleHints().colorScheme() if scheme is None else scheme
+    if scheme == Qt.ColorScheme.Unknown:
+        return
+    dark = scheme == Qt.ColorScheme.Dark
+    if dark != bool(app.property("sidebyside_dark")):
+        apply(app, dark)
+
+
 def apply(app, dark: bool | None = None) -> Colours:
     if dark is None:
-        dark = app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+        dark = system_is_dark(app)
     c = current(dark)
     app.setPalette(palette(c))
     app.setStyleSheet(style_sheet(c))

@@ -6,7 +6,7 @@ it shows what was chosen and stays disabled, so a battle takes exactly one vote.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -29,17 +29,17 @@ class VoteBar(QWidget):
         layout.setSpacing(8)
         layout.addWidget(self.hint, 1)
         self.buttons: dict[str, QPushButton] = {}
+        self._keys: dict[str, QKeySequence] = {}
         for number, choice in enumerate(CHOICES, start=1):
             keys = QKeySequence(f"Ctrl+{number}")
             label = wording.VOTE_LABELS[choice]
             button = QPushButton(label, objectName="vote")
-            button.setShortcut(keys)
             shortcut_text = keys.toString(QKeySequence.SequenceFormat.NativeText)
             button.setToolTip(f"{label} ({shortcut_text})")
             button.setAccessibleName(label)
             button.setAccessibleDescription(f"Vote: {label}. Shortcut {shortcut_text}.")
-            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             button.clicked.connect(lambda _=False, c=choice: self._vote(c))
+            self._keys[choice] = keys
             layout.addWidget(button)
             self.buttons[choice] = button
         self.set_waiting("Send a prompt to start a round.")
@@ -58,8 +58,22 @@ class VoteBar(QWidget):
         self.hint.setText(text)
 
     def set_ready(self) -> None:
+        self._finish_buttons()
         self.hint.setText("Which answer is better? Ctrl+1 … Ctrl+4")
         self.set_enabled(True)
+
+    def _finish_buttons(self) -> None:
+        """Shortcuts and Tab focus, given when a vote first becomes possible rather than at
+        start-up: either call makes Python load the Qt namespace (~15 ms), which the first
+        paint should not wait for, and neither matters while the buttons are disabled."""
+        if not self._keys:
+            return
+        from PySide6.QtCore import Qt
+
+        for choice, button in self.buttons.items():
+            button.setShortcut(self._keys[choice])
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reachable with Tab everywhere
+        self._keys = {}
 
     def set_voted(self, choice: str) -> None:
         self.set_enabled(False)
