@@ -61,12 +61,17 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.core.local.worker import main as worker_main
 
         return worker_main()
-    # Opening the window is the common case and its start-up time counts: then only the `gui`
-    # command is registered, so no other command's imports (the store, merge) load first.
-    parser = build_parser(["gui"] if not argv or argv[0] == "gui" else None)
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["gui", *argv])
+    # Opening the window is the common case and its start-up time counts: with no arguments no
+    # parser is built, and for `gui` only its own, so no other command's imports load first.
+    if not argv:
+        from desktop.cli import gui
+
+        args = argparse.Namespace(command="gui", left=None, right=None, func=gui.run)
+    else:
+        parser = build_parser(["gui"] if argv[0] == "gui" else None)
+        args = parser.parse_args(argv)
+        if args.command is None:
+            args = parser.parse_args(["gui", *argv])
     try:
         return int(args.func(args) or 0)
     except CommandFailed as exc:

@@ -15,8 +15,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.answer import Answer, Status
+from typing import TYPE_CHECKING
+
 from desktop.gui import theme, wording
+
+if TYPE_CHECKING:  # not imported to paint the window: see round_controller
+    from desktop.core.answer import Answer, Status
 
 RENDER_INTERVAL_MS = 33
 

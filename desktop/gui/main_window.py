@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from desktop import APP_NAME
 from desktop.gui import round_controller as rc
@@ -33,10 +33,14 @@ class MainWindow(QMainWindow):
         self.work = TaskRunner("sidebyside-work", 2, self)  # scans, results, connection tests
         self.controller = rc.RoundController(self.db, self)
         self.controller.services = self.services
-        self.compare = CompareView(self.controller)
+        # The tabs are in the window before the comparison view is built into them, so that its
+        # widgets are made in place rather than moved (each move re-styles the whole tree).
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.setAccessibleName("Views")
+        self.setCentralWidget(self.tabs)
+        pages = self.tabs.findChild(QStackedWidget, "qt_tabwidget_stackedwidget") or self.tabs
+        self.compare = CompareView(self.controller, pages)
         self.tabs.addTab(self.compare, "&Compare")
         self._lazy: dict[int, tuple[QWidget, str]] = {}
         for title, name in (("&Leaderboard", "leaderboard"), ("&History", "history")):
@@ -45,7 +49,6 @@ class MainWindow(QMainWindow):
             self._lazy[self.tabs.addTab(holder, title)] = (holder, name)
         self.views: dict[str, QWidget] = {}
         self.tabs.currentChanged.connect(self._on_tab)
-        self.setCentralWidget(self.tabs)
         self._build_menu()
         self._apply_settings()
         self._closing = False

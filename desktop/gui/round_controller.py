@@ -12,13 +12,16 @@ from __future__ import annotations
 import time
 from functools import partial
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 
-from desktop.core.answer import EV_DONE, EV_START, EV_STATUS, Status
 from desktop.core.errors import ContenderError
 from desktop.core.params import GenerationParams, Request
-from desktop.gui.battle_runner import BattleRunner
 from desktop.gui.settings_store import ContenderChoice
+
+if TYPE_CHECKING:
+    from desktop.gui.battle_runner import BattleRunner
 
 IDLE, RUNNING, FINISHED, VOTED = "idle", "running", "finished", "voted"
 
@@ -53,9 +56,12 @@ class RoundController(QObject):
              *, blind: bool, category: str) -> bool:
         if self.state == RUNNING:
             return False
+        # Imported on first use (warm_up loads them after the first paint): the engine's data
+        # classes are not needed to show the window.
         from desktop.core.battle_record import assign_sides
         from desktop.core.engine import Battle
         from desktop.core.specs import make_contender
+        from desktop.gui.battle_runner import BattleRunner
 
         try:
             left = make_contender(contenders[0].spec, contenders[0].kind)
@@ -88,6 +94,8 @@ class RoundController(QObject):
         self.text.emit(self.position(slot), text)
 
     def _on_event(self, event) -> None:
+        from desktop.core.answer import EV_DONE, EV_START, EV_STATUS, Status
+
         position = self.position(event.side)
         if event.type == EV_START:
             self.side_started.emit(position)

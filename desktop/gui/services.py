@@ -7,11 +7,10 @@ thread. The store is opened lazily on first use, so start-up does not wait for S
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass
-class SavedRound:
+class SavedRound(NamedTuple):
     record: object  # store.BattleRecord
     blocker: str | None  # why it cannot be voted on, or None
 

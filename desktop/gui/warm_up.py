@@ -26,6 +26,7 @@ MODULES = (
     "desktop.core.stats.results",
     "desktop.core.export",
     "desktop.gui.markdown_doc",
+    "desktop.gui.battle_runner",
 )
 
 
