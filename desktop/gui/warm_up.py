@@ -27,6 +27,7 @@ MODULES = (
     "desktop.core.export",
     "desktop.gui.markdown_doc",
     "desktop.gui.battle_runner",
+    "html",
 )
 
 

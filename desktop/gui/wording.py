@@ -6,9 +6,10 @@ model or spec unless it is for a revealed battle or an error (a failed battle ta
 
 from __future__ import annotations
 
-from html import escape
+from typing import TYPE_CHECKING
 
-from desktop.core.answer import FINISH_CANCELLED, FINISH_LENGTH, Answer
+if TYPE_CHECKING:  # the engine's types load after the first paint (see round_controller)
+    from desktop.core.answer import Answer
 
 WAITING = "Starting…"
 STREAMING = "Writing…"
@@ -48,6 +49,8 @@ def retrying(seconds: int) -> str:
 
 def finished(answer: Answer) -> tuple[str, str]:
     """(state, message): state is a key of FINISH_WORDS; message explains a failure."""
+    from desktop.core.answer import FINISH_CANCELLED, FINISH_LENGTH
+
     if answer.finish_reason == FINISH_CANCELLED:
         return "stopped", ""
     if answer.error is not None:
@@ -100,5 +103,7 @@ def metrics(answer: Answer) -> str:
 
 def reveal_html(answer: Answer, won: bool | None, muted: str = "#6b7280") -> str:
     """The pane's footer after the vote: the metrics, and whether this was the pick."""
+    from html import escape
+
     badge = "<b>Your pick</b> · " if won else ""
     return f"{badge}<span style='color:{muted}'>{escape(metrics(answer))}</span>"
