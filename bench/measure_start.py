@@ -57,8 +57,8 @@ APP = _REPORT + r"""
 import desktop.gui.app as _gui_app
 _make_app = _gui_app.make_app
 
-def _make_app_watched(argv=None):
-    app = _make_app(argv)
+def _make_app_watched(*args, **kwargs):
+    app = _make_app(*args, **kwargs)
     from desktop.gui import main_window
     main_window.MainWindow.paintEvent = _first_paint(main_window.MainWindow.paintEvent)
     return app

@@ -13,7 +13,9 @@ import sys
 from desktop import APP_ID, APP_NAME, __version__
 
 
-def make_app(argv: list[str] | None = None):
+def make_app(argv: list[str] | None = None, style_sheet: bool = True):
+    """The QApplication, styled; with `style_sheet=False` the caller applies the style sheet
+    (`theme.apply_style_sheet`) once its window is built, which starts faster."""
     from PySide6.QtWidgets import QApplication
 
     from desktop.gui import theme
@@ -31,7 +33,7 @@ def make_app(argv: list[str] | None = None):
     # Fusion chosen on the command line Qt reads, rather than with setStyle(): the same style,
     # without making Python wrap a QStyle (and all its enums) before the first paint.
     app = QApplication([*argv[:1], "-style", "fusion", *argv[1:]])
-    theme.apply(app)
+    theme.apply(app, with_style_sheet=style_sheet)
     app.styleHints().colorSchemeChanged.connect(lambda scheme: theme.follow_system(app, scheme))
     return app
 
@@ -52,8 +54,8 @@ def set_window_icon(app) -> None:
 
 def run(left: str | None = None, right: str | None = None) -> int:
     """Open the window (with these contenders, if given) and run until it is closed."""
-    app = make_app()
-    from desktop.gui import settings_store
+    app = make_app(style_sheet=False)
+    from desktop.gui import settings_store, theme
     from desktop.gui.main_window import MainWindow
 
     settings = settings_store.load()
@@ -61,6 +63,7 @@ def run(left: str | None = None, right: str | None = None) -> int:
         if spec:
             settings.contenders[index] = settings_store.ContenderChoice(spec)
     window = MainWindow(settings)
+    theme.apply_style_sheet(app)
     window.show()
     code = app.exec()
     _stop_local_workers()
