@@ -38,7 +38,8 @@ def _window(max_tokens: int = 200, remote: str = "openai:gpt-4o-mini"):
     app = make_app()
     settings = settings_store.WindowSettings(
         contenders=[settings_store.ContenderChoice("local"), settings_store.ContenderChoice(remote)],
-        params=GenerationParams(temperature=0.0, seed=1, max_tokens=max_tokens),
+        params=GenerationParams(temperature=0.0, seed=1, max_tokens=max_tokens,
+                                n_threads=int(os.environ.get("BENCH_THREADS") or 0) or None),
         blind=False,  # contender 1 (local) is A: the figures can name the sides
     )
     window = MainWindow(settings)
@@ -124,7 +125,21 @@ class StallWatch:
         self.main = threading.main_thread().ident
         self.stacks: dict[str, int] = {}
         self.threads: dict[str, float] = {}
+        self.collections: list[tuple] = []
         threading.Thread(target=self._run, daemon=True).start()
+        import gc
+
+        def on_gc(phase, info, started={}):
+            if phase == "start":
+                started["t"] = time.perf_counter()
+            elif self.heartbeat.recording:
+                took = (time.perf_counter() - started.get("t", 0)) * 1000
+                if took > 2:
+                    self.collections.append((round(started["t"] - self.heartbeat._since, 3),
+                                             info["generation"], round(took, 1),
+                                             threading.current_thread().name))
+
+        gc.callbacks.append(on_gc)
 
     def _thread_times(self) -> None:
         for tid in os.listdir("/proc/self/task"):
@@ -148,11 +163,16 @@ class StallWatch:
             if not self.heartbeat.recording or last is None:
                 continue
             if time.perf_counter() - last > self.threshold_s + self.heartbeat.interval_ms / 1000:
-                frame = sys._current_frames().get(self.main)
-                if frame is not None:
-                    stack = "".join(traceback.format_stack(frame, limit=6)[-4:])
-                    self.stacks[stack] = self.stacks.get(stack, 0) + 1
-                    time.sleep(0.01)
+                frames = sys._current_frames()
+                import threading as _t
+                names = {t.ident: t.name for t in _t.enumerate()}
+                stack = ""
+                for ident, frame in frames.items():
+                    if ident == _t.get_ident():
+                        continue
+                    stack += f"[{names.get(ident, ident)}]\n" + "".join(traceback.format_stack(frame, limit=4)[-2:])
+                self.stacks[stack] = self.stacks.get(stack, 0) + 1
+                time.sleep(0.01)
 
 
 def _send(window, prompt: str = PROMPT) -> None:
@@ -205,6 +225,7 @@ def battle(rounds: int, max_tokens: int) -> dict:
     if watch is not None:
         for name, cpu in sorted(watch.threads.items(), key=lambda kv: -kv[1])[:12]:
             print(f"thread {name}: {cpu:.2f} s", file=sys.stderr)
+        print(f"collections over 2 ms: {watch.collections}", file=sys.stderr)
     window.close()
     if watch is not None:
         for stack, count in sorted(watch.stacks.items(), key=lambda kv: -kv[1])[:12]:

@@ -3,11 +3,14 @@
 1. Local throughput inside the app: rounds of the embedded model against the loopback server
    streaming 2,000 tokens/s, both answers rendered in an offscreen `MainWindow`, against raw
    llama-cpp-python (bench/raw_llama.py) at 1 and 2 threads, measured before and after the
-   rounds. Both rates are taken the same way, over the generation phase: (tokens - 1) divided by
-   the time from the first token to the last (the app's `Answer.tokens_per_s`). Same prompt,
-   same length, temperature 0, seed 1. Best of the rounds against best of the raw runs: noise on
-   a shared machine only ever slows a run down, so the best is the least disturbed of each.
-2. Main-thread stalls: a 5 ms heartbeat timer on the UI thread during those same rounds, from
+   rounds. The app runs at its default thread count (5 rounds) and at the other count (3 rounds);
+   each side is taken at its best thread count. Both rates are taken the same way, over the
+   generation phase: (tokens - 1) divided by the time from the first token to the last (the
+   app's `Answer.tokens_per_s`). Same prompt, same length, temperature 0, seed 1. Best of the
+   rounds against best of the raw runs: noise on a shared machine only ever slows a run down,
+   so the best is the least disturbed of each. The ratio at the default thread count for both
+   is reported beside it.
+2. Main-thread stalls: a 5 ms heartbeat timer on the UI thread during the default rounds, from
    Send to both answers saved; lateness = gap between ticks minus 5 ms, every tick a sample.
 3. Rendering scales linearly: 10,000 and 20,000 tokens streamed into a shown answer pane in the
    battle runner's batches (66 tokens per 33 ms drain at 2,000 tokens/s), alternately; ratio of
@@ -31,11 +34,12 @@ import sys
 from bench.common import ROOT, Figure, distribution
 from bench.raw_llama import raw_tokens_per_s
 from bench.remote import RemoteServer, stream_pieces
+from desktop.core.local.threads import default_threads
 
 REMOTE_TOKENS_PER_S = 2000
-# The server paces itself with a sleep per event; this delay gives ~2,000 events/s here (the
-# rate the app actually received is reported with the figure).
-REMOTE_DELAY_S = 0.0004
+# One event (one token) every 0.5 ms, on schedule; what is due is written every 2 ms (see
+# bench/remote.py). The rate the app actually received is reported with the figure.
+REMOTE_DELAY_S = 1 / REMOTE_TOKENS_PER_S
 
 
 def probe(*args, env: dict | None = None, timeout: float = 900) -> dict:
@@ -56,34 +60,47 @@ def throughput_and_stalls(quick: bool) -> list[Figure]:
     max_tokens = 48 if quick else 200
     rounds = 1 if quick else 5
     raw_repeats = 1 if quick else 2
-    raw: dict[str, list[float]] = {"1": [], "2": []}
+    raw: dict[int, list[float]] = {1: [], 2: []}
 
     def raw_runs() -> None:
-        for threads in (1, 2):
-            raw[str(threads)].append(raw_tokens_per_s(threads, max_tokens, raw_repeats)["tokens_per_s"])
+        for threads in raw:
+            raw[threads].append(raw_tokens_per_s(threads, max_tokens, raw_repeats)["tokens_per_s"])
+
+    def battle(threads: int | None, n: int) -> dict:
+        with RemoteServer() as remote:
+            # Long enough to stream for the whole local answer, whatever the machine's speed.
+            remote.set_reply(pieces=stream_pieces(2_000 if quick else 12_000),
+                             delay_s=REMOTE_DELAY_S)
+            env = {**remote.env(), "BENCH_THREADS": str(threads or "")}
+            return probe("battle", n, max_tokens, env=env)
 
     raw_runs()
-    with RemoteServer() as remote:
-        # Long enough to stream for the whole local answer, whatever the machine's speed.
-        remote.set_reply(pieces=stream_pieces(2_000 if quick else 12_000), delay_s=REMOTE_DELAY_S)
-        run = probe("battle", rounds, max_tokens, env=remote.env())
+    run = battle(None, rounds)  # the app as it ships: its default thread count
+    # The app at every thread count raw is measured at (the default is one of them).
+    app = {default_threads(): run["local_tokens_per_s"]}
+    for threads in raw:
+        if threads not in app and not quick:
+            app[threads] = battle(threads, 3)["local_tokens_per_s"]
     raw_runs()
 
-    best_threads = max(raw, key=lambda t: max(raw[t]))
-    reference = max(raw[best_threads])
-    app_best = max(run["local_tokens_per_s"])
-    ratio = app_best / reference
+    raw_best = max(raw, key=lambda t: max(raw[t]))
+    app_best = max(app, key=lambda t: max(app[t]))
+    ratio = max(app[app_best]) / max(raw[raw_best])
+    default = default_threads()
+    same_threads = max(app[default]) / max(raw[default]) if default in raw else None
     lateness = distribution(run["lateness_ms"])
     throughput = Figure(
         "1_local_throughput",
         "embedded model tok/s in a battle vs a 2,000 tok/s remote, both rendered, / raw "
-        "llama-cpp-python at its best thread count",
+        "llama-cpp-python; each at its best thread count",
         ratio, "× raw", "≥ 0.95", ratio >= 0.95,
         {
-            "app_tokens_per_s": _rounded(run["local_tokens_per_s"]),
-            "app_median": round(statistics.median(run["local_tokens_per_s"]), 1),
+            "app_tokens_per_s": {f"{t}_threads": _rounded(v) for t, v in app.items()},
             "raw_tokens_per_s": {f"{t}_threads": _rounded(v) for t, v in raw.items()},
-            "raw_best_threads": int(best_threads),
+            "app_best_threads": app_best,
+            "raw_best_threads": raw_best,
+            "default_threads": default,
+            "ratio_at_default_threads": None if same_threads is None else round(same_threads, 3),
             "remote_tokens_per_s": _rounded(run["remote_tokens_per_s"]),
             "max_tokens": max_tokens,
             "rounds": run["rounds"],
