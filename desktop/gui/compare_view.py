@@ -146,8 +146,6 @@ class CompareView(QWidget):
         for picker in self.pickers:
             picker.changed.connect(self.choices_changed)
         self.blind.toggled.connect(self.choices_changed)
-        self.panes["a"].view.verticalScrollBar().valueChanged.connect(lambda v: self._sync("a", v))
-        self.panes["b"].view.verticalScrollBar().valueChanged.connect(lambda v: self._sync("b", v))
         self.sync_scroll = True
         self._syncing = False
 
@@ -161,6 +159,12 @@ class CompareView(QWidget):
         c.revealed.connect(self._on_revealed)
         c.state_changed.connect(self._update_buttons)
         self._update_buttons(c.state)
+
+    def after_first_paint(self) -> None:
+        """What the first frame does not need: scroll synchronisation (connecting to a scroll
+        bar makes Python load its class, which start-up time notices)."""
+        self.panes["a"].view.verticalScrollBar().valueChanged.connect(lambda v: self._sync("a", v))
+        self.panes["b"].view.verticalScrollBar().valueChanged.connect(lambda v: self._sync("b", v))
 
     def _build_setup_card(self) -> QWidget:
         from PySide6.QtCore import Qt

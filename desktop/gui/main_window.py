@@ -63,7 +63,10 @@ class MainWindow(QMainWindow):
         self._started_background = False
         # Background work starts once the first frame is on screen (see paintEvent); this is
         # the fallback for a window that is never painted (started minimised, tests).
-        QTimer.singleShot(1000, self, self._after_show)
+        self._fallback = QTimer(self)  # (a timer object: singleShot with a context costs more)
+        self._fallback.setSingleShot(True)
+        self._fallback.timeout.connect(self._after_show)
+        self._fallback.start(1000)
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
@@ -184,6 +187,8 @@ class MainWindow(QMainWindow):
         if self._started_background or self._closing:
             return
         self._started_background = True
+        self._fallback.stop()
+        self.compare.after_first_paint()
         from PySide6.QtWidgets import QApplication
 
         from desktop.gui import gguf_scan, theme
