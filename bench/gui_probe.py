@@ -142,13 +142,16 @@ class StallWatch:
         gc.callbacks.append(on_gc)
 
     def _thread_times(self) -> None:
+        import threading
+
+        names = {t.native_id: t.name for t in threading.enumerate()}
         for tid in os.listdir("/proc/self/task"):
             try:
                 fields = open(f"/proc/self/task/{tid}/stat").read().rsplit(")", 1)[1].split()
                 comm = open(f"/proc/self/task/{tid}/comm").read().strip()
             except OSError:
                 continue
-            self.threads[f"{tid} {comm}"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            self.threads[f"{tid} {names.get(int(tid), comm)}"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def _run(self) -> None:
         import traceback
