@@ -1,7 +1,7 @@
 """Run every measurement in one run, print a table, write the figures as JSON.
 
-    python -m bench                 # the full run (about 10 minutes on 2 cores)
-    python -m bench --quick         # a short smoke of the harness (CI may run it)
+    python -m bench                 # the full run (about 4 minutes on 2 cores)
+    python -m bench --quick         # a short smoke of the harness, about 1.5 minutes (CI may run it)
     python -m bench --only 6,7      # some measurements
     python -m bench --out FILE      # default bench/results/latest.json
 """
