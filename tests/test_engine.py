@@ -135,3 +135,15 @@ def test_a_side_that_fails_to_prepare_does_not_hold_up_the_other():
     answers = Battle(failing, Scripted(["fine", Finish("stop")]), Request("x")).run()
     assert answers["left"].error.kind == "model_load"
     assert answers["right"].text == "fine" and answers["right"].error is None
+
+
+def test_events_can_be_polled_without_waiting():
+    import time
+
+    battle = Battle(Scripted(["a", "b", Finish("stop")]), Scripted(["c", Finish("stop")]),
+                    Request("x")).start()
+    seen, deadline = [], time.monotonic() + 10
+    while sum(e.type == EV_DONE for e in seen) < 2 and time.monotonic() < deadline:
+        seen += battle.events_so_far()  # returns at once, possibly empty
+    assert "".join(e.text for e in seen if e.side == "left" and e.type == EV_DELTA) == "ab"
+    assert sum(e.type == EV_DONE for e in seen) == 2

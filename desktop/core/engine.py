@@ -182,6 +182,16 @@ class Battle:
                 self._pending -= 1
             yield event
 
+    def events_so_far(self) -> list[BattleEvent]:
+        """Every event that has happened and not yet been read, without waiting (for a caller
+        that polls, like the window's timer). Use either this or `events()`, not both."""
+        out: list[BattleEvent] = []
+        try:
+            while True:
+                out.append(self._events.get_nowait())
+        except queue.Empty:
+            return out
+
     def stop(self) -> None:
         """Stop both sides at once; each keeps its partial text with finish reason `cancelled`."""
         for token in self._cancels.values():

@@ -15,8 +15,6 @@ Invariants:
 
 from __future__ import annotations
 
-import queue
-
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.core.answer import EV_DELTA, EV_DONE
@@ -35,7 +33,6 @@ class BattleRunner(QObject):
     def __init__(self, battle, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.battle = battle
-        self._queue = battle._events  # read without blocking, on the UI thread only
         self._done_sides: set[str] = set()
         self._detached = False
         self._timer = QTimer(self)
@@ -53,12 +50,7 @@ class BattleRunner(QObject):
     def _drain(self) -> None:
         if self._detached:
             return
-        events = []
-        try:
-            while True:
-                events.append(self._queue.get_nowait())
-        except queue.Empty:
-            pass
+        events = self.battle.events_so_far()
         if not events:
             return
         pending: dict[str, list[str]] = {}
