@@ -1,10 +1,14 @@
-"""Shared fixtures: every test gets a fresh data directory, and never a real user's files."""
+"""Shared fixtures: every test gets a fresh data directory and an in-memory keyring, and never
+touches a real user's files or keys."""
 
 from __future__ import annotations
 
 import os
 
+import keyring
 import pytest
+
+from tests.memory_keyring import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -18,3 +22,14 @@ def fresh_home(tmp_path_factory, monkeypatch):
                  "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "GEMINI_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring():
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)

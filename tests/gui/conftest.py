@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 
-import keyring
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -24,18 +23,6 @@ def gui_home(tmp_path_factory, monkeypatch):
     for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     return home
-
-
-@pytest.fixture(autouse=True)
-def memory_keyring():
-    """No window test may read or write the real keyring."""
-    from tests.providers.conftest import MemoryKeyring
-
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture

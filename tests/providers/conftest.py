@@ -1,50 +1,11 @@
-"""Fixtures for provider tests: the fake provider server and an in-memory keyring.
-
-Every test here gets an in-memory keyring so that no test reads or writes the real one (the
-real-keyring test in test_keys.py installs the system backend itself).
-"""
+"""Fixtures for provider tests: the fake provider server (tests/conftest.py gives every test an
+in-memory keyring; the real-keyring test in test_keys.py installs the system backend itself)."""
 
 from __future__ import annotations
 
-import keyring
-import keyring.backend
-import keyring.errors
 import pytest
 
 from .fake_server import FakeServer, running_fake_server
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring that lives in a dict, for tests of the logic around it."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        try:
-            del self.entries[(service, username)]
-        except KeyError:
-            raise keyring.errors.PasswordDeleteError("No such password") from None
-
-
-@pytest.fixture(autouse=True)
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
 
 
 @pytest.fixture

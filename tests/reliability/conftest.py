@@ -1,30 +1,17 @@
 """Fixtures for the reliability suite. These tests do not require Qt.
 
-tests/conftest.py gives every test a fresh SIDEBYSIDE_HOME. Here every test also gets an
-in-memory keyring (no test touches a real one), a session-wide tiny GGUF that really runs in
-llama.cpp, and no local worker left running after it.
+tests/conftest.py gives every test a fresh SIDEBYSIDE_HOME and an in-memory keyring. Here every
+test also gets a session-wide tiny GGUF that really runs in llama.cpp, and no local worker left
+running after it.
 """
 
 from __future__ import annotations
 
-import keyring
 import pytest
 
 from desktop.core.local.client import POOL
 from tests.local.tiny_gguf import write_tiny_gguf
-from tests.providers.conftest import MemoryKeyring
 from tests.providers.fake_server import running_fake_server
-
-
-@pytest.fixture(autouse=True)
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
 
 
 @pytest.fixture(autouse=True)
