@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
-def moved_bundle(tmp_path_factory) -> Path:
+def moved_bundle(tmp_path_factory, request) -> Path:
     work = tmp_path_factory.mktemp("bundle-build")
     started = time.monotonic()
     build = subprocess.run(
@@ -32,8 +32,9 @@ def moved_bundle(tmp_path_factory) -> Path:
     elsewhere = tmp_path_factory.mktemp("somewhere-else") / "sidebyside"
     shutil.move(str(work / "dist" / "sidebyside"), elsewhere)  # outside the source tree
     shutil.rmtree(work)
-    size_mb = sum(f.stat().st_size for f in elsewhere.rglob("*") if f.is_file()) / 1e6
-    print(f"\nbundle: {size_mb:.0f} MB, built in {time.monotonic() - started:.0f} s")
+    size_mb = sum(f.stat().st_size for f in elsewhere.rglob("*")
+                  if f.is_file() and not f.is_symlink()) / 1e6
+    _report(request, f"bundle: {size_mb:.0f} MB on disk, built in {time.monotonic() - started:.0f} s")
     return elsewhere
 
 
@@ -58,18 +59,45 @@ def test_moved_bundle_answers_from_the_cli(moved_bundle, tmp_path):
     assert version.returncode == 0 and "Side by Side" in version.stdout
 
 
-def test_moved_bundle_opens_the_window_and_stays_up(moved_bundle, tmp_path):
+def _report(request, line: str) -> None:
+    """Show a figure in the test run's output (CI's log), captured or not."""
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if capture is None or reporter is None:
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.write_line(line)
+
+
+def _visible_window() -> bool:
+    found = subprocess.run(["xdotool", "search", "--onlyvisible", "--class", "sidebyside"],
+                           capture_output=True, text=True)
+    return bool(found.stdout.split())
+
+
+def test_moved_bundle_opens_the_window_and_stays_up(moved_bundle, tmp_path, request):
     exe = moved_bundle / "sidebyside"
+    env = bundle_env(tmp_path / "home")
+    on_screen = bool(os.environ.get("DISPLAY")) and shutil.which("xdotool") is not None
+    if on_screen:
+        env.pop("QT_QPA_PLATFORM")  # a real window on the (virtual) screen, timed until it shows
     started = time.monotonic()
-    app = subprocess.Popen([str(exe)], cwd=tmp_path, env=bundle_env(tmp_path / "home"),
+    app = subprocess.Popen([str(exe)], cwd=tmp_path, env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
+        if on_screen:
+            deadline = started + 60
+            while not _visible_window() and time.monotonic() < deadline:
+                assert app.poll() is None, "the app ended before showing its window"
+                time.sleep(0.02)
+            shown_s = time.monotonic() - started
+            assert shown_s < 60, "no window appeared"
+            _report(request, f"bundle start: window on screen {shown_s:.2f} s after launch")
         with pytest.raises(subprocess.TimeoutExpired):
-            app.wait(timeout=5)  # still running after a few seconds: the window is up
+            app.wait(timeout=5)  # still running after a few seconds: the window stays up
     finally:
         app.terminate()
         out, err = app.communicate(timeout=30)
-    print(f"\nwindow process up for {time.monotonic() - started:.1f} s")
     assert "Traceback" not in err, err[-3000:]
 
 
