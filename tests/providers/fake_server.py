@@ -595,6 +595,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._reset()
             return
         if reply.fault == "stall_headers":
+            fake.stalling.set()
             fake._stop.wait(reply.stall_s)
             self.close_connection = True
             return
@@ -644,6 +645,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._drop()
                 return True
             if reply.fault == "stall":
+                fake.stalling.set()
                 fake._stop.wait(reply.stall_s)
                 self._drop()
                 return True
@@ -723,6 +725,7 @@ class FakeServer:
         self._lock = threading.Lock()
         self._queues: dict[str, deque[Reply]] = {p: deque() for p in PROTOCOLS}
         self._stop = threading.Event()
+        self.stalling = threading.Event()  # set when a scripted stall begins (tests wait on it)
         self._thread: threading.Thread | None = None
         self.requests: list[Recorded] = []
         self.default_reply = Reply()

@@ -69,13 +69,16 @@ def run(contender, prompt: str = "Say hello.", cancel: CancelToken | None = None
 
 
 def run_in_thread(contender, cancel: CancelToken, prompt: str = "Say hello."):
-    """Start `run` on a thread; returns (thread, holder, first_delta_event)."""
-    holder: dict = {}
+    """Start `run` on a thread; returns (thread, holder, first_delta_event).
+    `holder["retrying"]` is an event set once the contender says it is waiting to retry."""
+    holder: dict = {"retrying": threading.Event()}
     first = threading.Event()
 
     def emit(type_: str, text: str, status: Status | None) -> None:
         if text:
             first.set()
+        if status is not None and status.state == "retrying":
+            holder["retrying"].set()
 
     def target() -> None:
         holder["answer"] = run_contender(contender, Request(prompt), cancel, emit)

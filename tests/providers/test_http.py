@@ -124,10 +124,7 @@ def test_stop_during_retry_wait_ends_at_once(fake_server):
     fake_server.default_reply = Reply.fail("overloaded", headers={"retry-after": "30"})
     cancel = CancelToken()
     thread, holder, _ = run_in_thread(contender_for("openai", fake_server, retry=RetryPolicy()), cancel)
-    deadline = time.monotonic() + 5
-    while not fake_server.requests_for("openai") and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.05)
+    assert holder["retrying"].wait(5), "the client never began its retry wait"
     stopped = time.monotonic()
     cancel.cancel()
     thread.join(2)
@@ -224,7 +221,7 @@ def test_stop_ends_a_stalled_stream_within_200_ms(fake_server, protocol):
     contender = contender_for(protocol, fake_server, idle_timeout_s=30)
     thread, holder, first = run_in_thread(contender, cancel)
     assert first.wait(5)
-    time.sleep(0.1)  # let the client block on the silent socket
+    assert fake_server.stalling.wait(5), "the server never went silent"
     stopped = time.monotonic()
     cancel.cancel()
     thread.join(2)
@@ -241,10 +238,7 @@ def test_stop_before_the_server_answers_at_all(fake_server):
     fake_server.default_reply = Reply(fault="stall_headers")
     cancel = CancelToken()
     thread, holder, _ = run_in_thread(contender_for("gemini", fake_server, idle_timeout_s=30), cancel)
-    deadline = time.monotonic() + 5
-    while not fake_server.requests_for("gemini") and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.1)
+    assert fake_server.stalling.wait(5), "the server never received the request"
     stopped = time.monotonic()
     cancel.cancel()
     thread.join(2)
