@@ -43,6 +43,9 @@ def register(subparsers) -> None:
     p.add_argument("--file", metavar="PROMPTS",
                    help="run every prompt in a .txt (one per line), .csv ('prompt' and optional "
                    "'category' columns) or .jsonl file, one battle each")
+    p.add_argument("--promptset", metavar="NAME",
+                   help="run a starter prompt set (see `sidebyside promptsets`) from its first "
+                   "prompt without a vote for these two contenders")
     p.add_argument("--no-save", action="store_true", help="do not record the battle")
     p.set_defaults(func=run)
 
@@ -122,8 +125,16 @@ def run(args) -> int:
 
     if args.file and args.prompt is not None:
         raise UsageError("give a PROMPT or --file PROMPTS, not both.")
-    items = load_prompt_items(args.file) if args.file else [(None, read_prompt(args), None)]
-    contenders = build_contenders(args)
+    if getattr(args, "promptset", None):
+        from desktop.cli.starter_run import starter_items
+
+        contenders = build_contenders(args)
+        items = starter_items(args, contenders)
+        if not items:
+            return 0
+    else:
+        items = load_prompt_items(args.file) if args.file else [(None, read_prompt(args), None)]
+        contenders = build_contenders(args)
     try:
         session = Session(args)
     except StoreUnavailable as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,7 @@ from desktop.cli._store import command_store, fail
 
 if TYPE_CHECKING:
     from desktop.core.stats.results import Results
+    from desktop.core.stats.style_control import StyleControl
 
 MAX_MATRIX = 10  # contenders; beyond this the matrix would not fit a terminal
 
@@ -24,6 +26,9 @@ def register(subparsers) -> None:
     p.add_argument("--category", metavar="NAME", help="only battles in this category")
     p.add_argument("--include-leaks", action="store_true",
                    help="count battles flagged as identity leaks too")
+    p.add_argument("--style-control", action="store_true",
+                   help="also fit ratings that hold answer length and markdown equal (Chatbot "
+                   "Arena's style control) and show them beside the plain ratings")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(func=run)
 
@@ -31,24 +36,47 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from desktop.core.stats.results import categories_in, load_votes, results_for  # numpy: lazily
 
+    style = None
     with command_store() as store:
         data = load_votes(store)
+        if args.style_control:
+            from desktop.core.stats.style_control import load_style_votes
+
+            style = load_style_votes(store)
     categories = categories_in(data)
     per_category = {c: int((data.category == c.lower()).sum()) for c in categories}
     if args.category and args.category.lower() not in {c.lower() for c in categories} | {"all"}:
         known = ", ".join(categories) or "none yet"
         return fail(f"No votes in the category '{args.category}'. Categories with votes: {known}.")
     results = results_for(data, args.category, include_leaks=args.include_leaks)
+    control = None
+    if style is not None:
+        from desktop.core.stats.style_control import style_control_for
+
+        control = style_control_for(style, args.category, include_leaks=args.include_leaks)
     if args.json:
         out = results.to_dict()
         out["categories"] = per_category
+        if control is not None:
+            add_style_fields(out, control)
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
-    print_table(results, per_category)
+    print_table(results, per_category, control)
     return 0
 
 
-def print_table(res: "Results", per_category: dict[str, int]) -> None:
+def add_style_fields(out: dict, control: "StyleControl") -> None:
+    """`rating_style`, `rating_style_low`, `rating_style_high` per contender, and the fit."""
+    for row in out["contenders"]:
+        rating = control.rating_of(row["contender"])
+        row["rating_style"] = rating.rating if rating else None
+        row["rating_style_low"] = rating.rating_low if rating else None
+        row["rating_style_high"] = rating.rating_high if rating else None
+    out["style_control"] = control.to_dict()
+
+
+def print_table(res: "Results", per_category: dict[str, int],
+                control: "StyleControl | None" = None) -> None:
     scope = "all battles" if res.category == "all" else f"category '{res.category}'"
     print(f"Leaderboard for {scope}: {res.votes} vote{'s' if res.votes != 1 else ''} counted.")
     if res.leaks_excluded:
@@ -72,8 +100,17 @@ def print_table(res: "Results", per_category: dict[str, int]) -> None:
             str(c.wins), str(c.losses), str(c.ties), str(c.both_bad), f"{c.win_rate:.1%}",
             f"{c.win_rate_low:.0%}–{c.win_rate_high:.0%}",
         ])
-    right = {0, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+    right = {0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}
+    if control is not None:
+        header[6:6] = ["Style-controlled", "95% CI"]
+        for row, c in zip(rows, res.contenders):
+            styled = control.rating_of(c.contender)
+            row[6:6] = ([f"{styled.rating:.0f}",
+                         f"{styled.rating_low:.0f}–{styled.rating_high:.0f}"]
+                        if styled else ["–", ""])
     _print_rows([header, *rows], right)
+    if control is not None:
+        print_style_effects(control)
     pb = res.position_bias
     if pb.a_share is not None:
         print(f"\nPosition bias: A (shown first) won {pb.a_share:.1%} of {pb.a_wins + pb.b_wins} "
@@ -95,6 +132,18 @@ def print_table(res: "Results", per_category: dict[str, int]) -> None:
         print(f"\nVotes by category: {listed}. Use --category NAME for one.")
     print("Ratings: Bradley–Terry, 400 points = 10× odds, mean 1000; ties count half. "
           "See docs/schema.md.")
+
+
+def print_style_effects(control: "StyleControl") -> None:
+    from desktop.core.stats.style_control import FEATURE_WORDS
+
+    print("\nStyle-controlled ratings hold these equal; how each moved the votes (odds of being "
+          "preferred per standard deviation of the difference, 95% CI):")
+    for c in control.coefficients:
+        sure = c.low > 0 or c.high < 0
+        print(f"  {FEATURE_WORDS[c.feature]}: ×{c.odds_ratio:.2f} "
+              f"(×{math.exp(c.low):.2f}–×{math.exp(c.high):.2f})"
+              f"{'' if sure else ', could be chance'}")
 
 
 def _print_rows(rows: list[list[str]], right: set[int]) -> None:

@@ -16,6 +16,10 @@ STARTER = (
     "instruction following",
     "reasoning",
     "factual",
+    # The starter prompt sets' kinds of task that the names above do not cover.
+    "everyday reasoning",
+    "multi-step reasoning",
+    "open-ended problems",
     "creative",
     "other",
 )

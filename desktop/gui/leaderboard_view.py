@@ -19,8 +19,9 @@ from desktop.gui.rating_plot import PlotRow, RatingPlot
 from desktop.gui.reloading import ReloadOnShow
 
 ALL_LABEL = "All categories"
-COLUMNS = ("#", "Contender", "Kind", "Rating", "95 % interval", "Win rate", "Battles",
-           "W / L / T / Bad")
+COLUMNS = ("#", "Contender", "Kind", "Rating", "95 % interval", "Style-controlled", "Win rate",
+           "Battles", "W / L / T / Bad")
+STYLE_COLUMN = COLUMNS.index("Style-controlled")
 
 
 class LeaderboardView(ReloadOnShow, QWidget):
@@ -28,6 +29,7 @@ class LeaderboardView(ReloadOnShow, QWidget):
         super().__init__(parent)
         self.services, self.db, self.work = services, db, work
         self.results = None
+        self.style = None  # the style-controlled fit for the results shown
 
         self.category = QComboBox()
         self.category.addItem(ALL_LABEL, "")
@@ -117,6 +119,27 @@ class LeaderboardView(ReloadOnShow, QWidget):
         ])
         self._fill_bias(results.position_bias)
         self._fill_h2h(results)
+        # Style control reads every answer's text, so it follows once the plain results show.
+        self.work.submit(
+            self.services.style_control, self.category.currentData() or None,
+            self.leaks.isChecked(), on_done=lambda control: self._style_loaded(request, control),
+            on_error=lambda exc: None,
+        )
+
+    def _style_loaded(self, request: int, control) -> None:
+        if not self.is_newest(request) or self.results is None:
+            return
+        self.style = control
+        for i, c in enumerate(self.results.contenders):
+            styled = control.rating_of(c.contender)
+            item = QTableWidgetItem(
+                f"{styled.rating:.0f}  ({styled.rating_low:.0f}–{styled.rating_high:.0f})"
+                if styled else "—")
+            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            item.setToolTip("Rating with differences in answer length and markdown (headers, "
+                            "lists, bold) held equal, as Chatbot Arena's style control does")
+            self.table.setItem(i, STYLE_COLUMN, item)
+        _fit(self.table)
 
     def _set_categories(self, names: list[str]) -> None:
         current = self.category.currentData()
@@ -145,7 +168,7 @@ class LeaderboardView(ReloadOnShow, QWidget):
         for i, c in enumerate(rows):
             values = (
                 str(i + 1), _name(c), "open" if c.kind == "open" else "proprietary",
-                f"{c.rating:.0f}", f"{c.rating_low:.0f} – {c.rating_high:.0f}",
+                f"{c.rating:.0f}", f"{c.rating_low:.0f} – {c.rating_high:.0f}", "…",
                 f"{c.win_rate * 100:.0f} %  ({c.win_rate_low * 100:.0f}–{c.win_rate_high * 100:.0f})",
                 str(c.battles), f"{c.wins} / {c.losses} / {c.ties} / {c.both_bad}",
             )

@@ -43,7 +43,9 @@ class MainWindow(QMainWindow):
         self.compare = CompareView(self.controller, pages)
         self.tabs.addTab(self.compare, "&Compare")
         self._lazy: dict[int, tuple[QWidget, str]] = {}
-        for title, name in (("&Leaderboard", "leaderboard"), ("&History", "history")):
+        # The Verdict comes first among the results: it answers the question people come with.
+        for title, name in (("&Verdict", "verdict"), ("&Leaderboard", "leaderboard"),
+                            ("&History", "history")):
             holder = QWidget()
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
             self._lazy[self.tabs.addTab(holder, title)] = (holder, name)
@@ -85,6 +87,8 @@ class MainWindow(QMainWindow):
 
         file_menu = self.menuBar().addMenu("&File")
         action(file_menu, "Open &prompt set…", self.open_prompt_set, ["Ctrl+O"])
+        self._build_starter_menu(file_menu.addMenu("S&tarter prompt sets"))
+        action(file_menu, "Export &report…", self.export_report)
         action(file_menu, "&Settings and API keys…", lambda: self.open_settings(""), ["Ctrl+,"])
         file_menu.addSeparator()
         action(file_menu, "&Quit", self.close, ["Ctrl+Q"])
@@ -96,7 +100,7 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         self.sync_action = action(view_menu, "&Synchronised scrolling", self._toggle_sync)
         self.sync_action.setCheckable(True)
-        for index, keys in ((0, "Alt+1"), (1, "Alt+2"), (2, "Alt+3")):
+        for index, keys in ((0, "Alt+1"), (1, "Alt+2"), (2, "Alt+3"), (3, "Alt+4")):
             action(view_menu, self.tabs.tabText(index).replace("&", ""),
                    lambda _=False, i=index: self.tabs.setCurrentIndex(i), [keys])
         help_menu = self.menuBar().addMenu("&Help")
@@ -126,6 +130,10 @@ class MainWindow(QMainWindow):
             view.refresh()
 
     def _make_view(self, name: str) -> QWidget:
+        if name == "verdict":
+            from desktop.gui.verdict_view import VerdictView
+
+            return VerdictView(self.services, self.work)
         if name == "leaderboard":
             from desktop.gui.leaderboard_view import LeaderboardView
 
@@ -269,6 +277,24 @@ class MainWindow(QMainWindow):
             return
         self.compare.promptset.open_set(prompt_set, index)
 
+    def _build_starter_menu(self, menu) -> None:
+        from desktop.core.starter_sets import STARTER_SETS
+
+        for starter in STARTER_SETS:
+            act = menu.addAction(starter.title)
+            act.triggered.connect(lambda _=False, name=starter.name: self.open_starter_set(name))
+
+    def open_starter_set(self, name: str) -> None:
+        """Open a starter set at its first prompt without a vote for the chosen contenders."""
+        pair = tuple(p.choice().spec for p in self.compare.pickers)
+        self.db.submit(self.services.starter_resume, name, pair if len(pair) == 2 else None,
+                       on_done=lambda found: self._load_prompt_set(*found),
+                       on_error=self._store_problem)
+
+    def export_report(self) -> None:
+        self.tabs.setCurrentIndex(1)
+        self.view("verdict").export_report()
+
     def _prompt_from_set(self, prompt: str, category) -> None:
         self.compare.prompt.setPlainText(prompt)
         if category:
@@ -276,7 +302,7 @@ class MainWindow(QMainWindow):
 
     def _after_vote(self, record) -> None:
         self.compare.promptset.advance()
-        for name in ("leaderboard", "history"):
+        for name in ("verdict", "leaderboard", "history"):
             view = self.views.get(name)
             if view is not None and hasattr(view, "mark_stale"):
                 view.mark_stale()

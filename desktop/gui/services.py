@@ -95,3 +95,28 @@ class Services:
         from desktop.core.export import export_votes
 
         return export_votes(self.store, path, category=category, force=True)
+
+    # -- the verdict, the report and the starter sets (issue 14) ------------------------
+    def verdict(self, margin: float):
+        from desktop.core.stats.pair_votes import load_pair_votes
+        from desktop.core.stats.verdict import compute_verdict
+
+        return compute_verdict(load_pair_votes(self.store), margin=margin)
+
+    def report(self, path: str, margin: float):
+        from desktop.core.report import write_report
+
+        return write_report(self.store, path, margin=margin, force=True)  # the dialog asked
+
+    def style_control(self, category: str | None, include_leaks: bool):
+        from desktop.core.stats.style_control import load_style_votes, style_control_for
+
+        return style_control_for(load_style_votes(self.store), category,
+                                 include_leaks=include_leaks)
+
+    def starter_resume(self, name: str, contenders: tuple[str, str] | None):
+        """(the set's file, the index of its first prompt without a vote for this pair)."""
+        from desktop.core.starter_sets import find_starter, progress_of
+
+        starter = find_starter(name)
+        return str(starter.path), progress_of(self.store, starter, contenders).next_index

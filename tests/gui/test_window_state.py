@@ -109,7 +109,7 @@ def test_history_shows_details_reruns_and_deletes_after_confirmation(qtbot, make
     window.tabs.setCurrentIndex(0)
     window.compare.vote_bar.buttons["b"].click()
     qtbot.waitUntil(lambda: window.controller.state == rc.VOTED and window.controller.record.vote)
-    window.tabs.setCurrentIndex(2)
+    window.view("history")
     def voted_row():
         item = history.table.item(0, 3)
         return item is not None and item.text() == "B better"
@@ -132,7 +132,7 @@ def test_history_shows_details_reruns_and_deletes_after_confirmation(qtbot, make
     assert window.controller.state == rc.RUNNING
     wait_finished(qtbot, window)
 
-    window.tabs.setCurrentIndex(2)
+    window.view("history")
     history.search.setText("")
     qtbot.waitUntil(lambda: history.table.rowCount() == 2)
     history.table.selectRow(0)

@@ -13,7 +13,8 @@ from tests.store.helpers import battle
 
 def test_starter_set_and_the_users_own(store):
     assert STARTER == ("coding", "summarization", "instruction following", "reasoning",
-                       "factual", "creative", "other")
+                       "factual", "everyday reasoning", "multi-step reasoning",
+                       "open-ended problems", "creative", "other")
     assert resolve_category(store, None) == "other"
     assert resolve_category(store, "  Instruction   Following ") == "instruction following"
     assert resolve_category(store, "Legal Advice") == "Legal Advice"

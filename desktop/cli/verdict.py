@@ -1,0 +1,107 @@
+"""`sidebyside verdict`: for each open/proprietary pair and category, is the open model as good?"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING
+
+from desktop.cli._store import command_store, fail
+
+if TYPE_CHECKING:
+    from desktop.core.stats.verdict import Verdict
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "verdict", help="is the open model as good as the proprietary one, per category",
+        description="For every open/proprietary pair with blind votes, overall and per "
+        "category: wins, losses, ties, the open side's win rate (a tie counts half) with a "
+        "95 %% Wilson interval, and a decision: as_good (the interval lies within the margin "
+        "around 50 %%), better, worse, or undecided with an estimate of the votes still "
+        "needed. Also cost per 1,000 prompts and median speed per side. See docs/verdict.md.",
+    )
+    p.add_argument("--category", metavar="NAME", help="only this category ('all': overall rows)")
+    p.add_argument("--margin", type=margin_points, default=10.0, metavar="PP",
+                   help="how close to 50 %% counts as 'as good', in points (default 10)")
+    p.add_argument("--include-leaks", action="store_true",
+                   help="count battles flagged as identity leaks too")
+    p.add_argument("--include-named", action="store_true",
+                   help="count votes cast with the names shown too (blind votes only by default)")
+    p.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    p.set_defaults(func=run)
+
+
+def margin_points(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of points") from None
+    if not 0 <= value < 50:
+        raise argparse.ArgumentTypeError(f"must be at least 0 and below 50 points, not {text}")
+    return value
+
+
+def run(args) -> int:
+    from desktop.core.stats.pair_votes import load_pair_votes
+    from desktop.core.stats.verdict import categories_with_votes, compute_verdict
+
+    with command_store() as store:
+        votes = load_pair_votes(store, include_leaks=args.include_leaks,
+                                include_named=args.include_named)
+    categories = categories_with_votes(votes)
+    if args.category and args.category.lower() not in {c.lower() for c in categories} | {"all"}:
+        known = ", ".join(categories) or "none yet"
+        return fail(f"No open-vs-proprietary votes in the category '{args.category}'. "
+                    f"Categories with such votes: {known}.")
+    verdict = compute_verdict(votes, args.category, args.margin / 100.0)
+    if args.json:
+        print(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print_verdict(verdict)
+    return 0
+
+
+def print_verdict(verdict: "Verdict") -> None:
+    from desktop.core.stats.verdict import DECISION_WORDS
+
+    margin = f"±{verdict.margin * 100:g} points"
+    if not verdict.pairs:
+        print("No blind votes between an open and a proprietary model yet. Try: sidebyside ask "
+              "--blind --left local --right openai:gpt-4o-mini \"your prompt\", then vote; or "
+              "run a starter set: sidebyside promptsets.")
+        return
+    print(f"Verdict from {verdict.votes} blind vote{'s' * (verdict.votes != 1)}: is the open "
+          f"model as good (within {margin} of 50 %)?")
+    header = ["Open", "Proprietary", "Category", "Votes", "W/L/T/Bad", "Open win rate", "95% CI",
+              "Decision", "Cost/1k prompts", "TTFT (s)", "Tok/s"]
+    rows = [header]
+    for p in verdict.pairs:
+        decision = DECISION_WORDS[p.decision]
+        if p.votes_needed is not None:
+            decision += f" (~{p.votes_needed} more votes)"
+        rows.append([
+            p.open, p.proprietary, p.category, str(p.votes),
+            f"{p.open_wins}/{p.proprietary_wins}/{p.ties}/{p.both_bad}",
+            f"{p.open_win_rate:.1%}", f"{p.ci_low:.0%}–{p.ci_high:.0%}", decision,
+            f"{_usd(p.cost_per_1000['open'])} vs {_usd(p.cost_per_1000['proprietary'])}",
+            f"{_num(p.ttft_s['open'], 2)} vs {_num(p.ttft_s['proprietary'], 2)}",
+            f"{_num(p.tokens_per_s['open'], 0)} vs {_num(p.tokens_per_s['proprietary'], 0)}",
+        ])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    right = {3, 5, 6}
+    for row in rows:
+        print("  ".join(c.rjust(w) if i in right else c.ljust(w)
+                        for i, (c, w) in enumerate(zip(row, widths))).rstrip())
+    print("\nCost, time to first token and tokens/s: open vs proprietary. A tie or 'both bad' "
+          "counts half a win. Method and assumptions: docs/verdict.md.")
+
+
+def _usd(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return f"${value:.2f}" if value >= 0.1 or value == 0 else f"${value:.4f}"
+
+
+def _num(value: float | None, digits: int) -> str:
+    return "?" if value is None else f"{value:.{digits}f}"

@@ -1,0 +1,359 @@
+"""A report to share: one self-contained HTML file with the verdict and everything behind it.
+
+`gather(store)` reads the votes once (on a read snapshot) and computes the verdict, the plain and
+style-controlled ratings for all battles and each category, and position bias; `render(data)`
+turns that into HTML; `write_report(store, path)` does both and writes the file under a temporary
+name beside the target, renamed into place. The file needs nothing else: the style sheet is
+inline, the plot is inline SVG, there are no scripts, fonts, images or links to fetch, so it opens
+the same offline, in a mail attachment or years later. Every text from the database (contender
+names, categories) is escaped.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from html import escape
+from pathlib import Path
+
+from desktop import __version__
+from desktop.core.report_svg import PlotRow, rating_plot
+from desktop.core.stats.pair_votes import load_pair_votes
+from desktop.core.stats.results import Results, categories_in, load_votes, results_for
+from desktop.core.stats.style_control import (
+    FEATURE_WORDS, StyleControl, load_style_votes, style_control_for,
+)
+from desktop.core.stats.verdict import DECISION_WORDS, DEFAULT_MARGIN, Verdict, compute_verdict
+from desktop.core.store.db import Store
+
+
+class ReportExists(Exception):
+    def __init__(self, path: Path) -> None:
+        self.message = (f"'{path}' already exists. Choose another name, or add --force to "
+                        "replace it.")
+        super().__init__(self.message)
+
+
+@dataclass
+class ReportData:
+    verdict: Verdict
+    overall: Results
+    per_category: list[Results]
+    style: StyleControl
+    votes: int  # every vote in the database
+    first_vote: str | None
+    last_vote: str | None
+    generated_at: str
+
+
+def gather(store: Store, *, margin: float = DEFAULT_MARGIN) -> ReportData:
+    data = load_votes(store)
+    style_votes = load_style_votes(store)
+    verdict = compute_verdict(load_pair_votes(store), margin=margin)
+    with store.snapshot() as db:
+        votes, first, last = db.execute(
+            "SELECT count(*), min(voted_at), max(voted_at) FROM votes").fetchone()
+    return ReportData(
+        verdict=verdict,
+        overall=results_for(data, None),
+        per_category=[results_for(data, c) for c in categories_in(data)],
+        style=style_control_for(style_votes),
+        votes=votes, first_vote=first, last_vote=last,
+        generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+
+
+def write_report(store: Store, path: str | Path, *, margin: float = DEFAULT_MARGIN,
+                 force: bool = False) -> Path:
+    path = Path(path)
+    if path.exists() and not force:
+        raise ReportExists(path)
+    html = render(gather(store, margin=margin))
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(html, encoding="utf-8")
+    os.replace(temporary, path)
+    return path
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+STYLE = """
+body { font-family: -apple-system, 'Segoe UI', 'DejaVu Sans', sans-serif; color: #1d1d1f;
+  max-width: 1100px; margin: 24px auto; padding: 0 24px; line-height: 1.45; background: #fff; }
+h1 { font-size: 26px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 34px 0 8px;
+  border-bottom: 1px solid #ddd; padding-bottom: 4px; } h3 { font-size: 15px; margin: 18px 0 6px; }
+.muted { color: #666; } .small { font-size: 13px; }
+table { border-collapse: collapse; width: 100%; font-size: 13.5px; margin: 6px 0 4px; }
+th, td { padding: 5px 8px; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
+th { background: #f6f6f8; font-weight: 600; } td.num, th.num { text-align: right;
+  font-variant-numeric: tabular-nums; white-space: nowrap; }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-weight: 600;
+  font-size: 12.5px; white-space: nowrap; }
+.as_good { background: #e3f4e4; color: #1b5e20; } .better { background: #d5eefc; color: #0b4f7c; }
+.worse { background: #fde2e1; color: #8e1b16; } .undecided { background: #f1f1f1; color: #555; }
+.all-row td { font-weight: 600; background: #fafafa; }
+.key span { margin-right: 18px; } .swatch { display: inline-block; width: 12px; height: 12px;
+  border-radius: 6px; vertical-align: -1px; margin-right: 4px; }
+.cards { display: flex; gap: 14px; flex-wrap: wrap; } .card { border: 1px solid #e3e3e3;
+  border-radius: 8px; padding: 10px 14px; min-width: 170px; }
+.card b { font-size: 22px; display: block; }
+"""
+
+
+def render(data: ReportData) -> str:
+    sections = [
+        _header(data),
+        _verdict_section(data.verdict),
+        _plot_section(data),
+        _cost_section(data.verdict),
+        _categories_section(data.per_category),
+        _bias_section(data.overall),
+        _style_section(data.style),
+        _method_section(data.verdict.margin),
+    ]
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        "<title>Side by Side report: is the open model good enough?</title>"
+        f"<style>{STYLE}</style></head><body>\n" + "\n".join(sections)
+        + f"\n<p class='muted small'>Made by Side by Side {escape(__version__)} on "
+        f"{escape(data.generated_at)}. This file is self-contained.</p>\n</body></html>\n"
+    )
+
+
+def _day(text: str | None) -> str:
+    return escape((text or "")[:10]) or "–"
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f} %"
+
+
+def _usd(value: float | None) -> str:
+    if value is None:
+        return "unknown"
+    return f"${value:.2f}" if value >= 0.1 or value == 0 else f"${value:.4f}"
+
+
+def _num(value: float | None, digits: int) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _header(data: ReportData) -> str:
+    v = data.verdict
+    return (
+        "<h1>Is the open model good enough?</h1>"
+        "<p class='muted'>A Side by Side report: blind votes between models, per kind of task.</p>"
+        "<div class='cards'>"
+        f"<div class='card'><b>{data.votes}</b>votes in all</div>"
+        f"<div class='card'><b>{v.votes}</b>blind open-vs-proprietary votes</div>"
+        f"<div class='card'><b>{_day(data.first_vote)}</b>first vote</div>"
+        f"<div class='card'><b>{_day(data.last_vote)}</b>last vote</div>"
+        f"<div class='card'><b>±{v.margin * 100:g} pts</b>margin for “as good”</div>"
+        "</div>"
+    )
+
+
+def _decision(p) -> str:
+    text = DECISION_WORDS[p.decision]
+    extra = ""
+    if p.votes_needed is not None:
+        extra = f" <span class='muted small'>~{p.votes_needed} more votes</span>"
+    return f"<span class='badge {p.decision}'>{escape(text)}</span>{extra}"
+
+
+def _verdict_section(verdict: Verdict) -> str:
+    out = ["<h2 id='verdict'>Verdict</h2>"]
+    if not verdict.pairs:
+        out.append("<p>No blind votes between an open and a proprietary model yet.</p>")
+        return "".join(out)
+    out.append(
+        "<p class='small'>For each pair and kind of task: the open model's win rate (a tie or "
+        "“both bad” counts half) with its 95 % interval, and the decision: <b>as good</b> when "
+        f"the whole interval lies within ±{verdict.margin * 100:g} points of 50 %, <b>better</b> "
+        "or <b>worse</b> when it lies wholly above or below 50 %, otherwise <b>undecided</b>.</p>"
+    )
+    out.append(
+        "<table id='verdict-table'><thead><tr><th>Open</th><th>Proprietary</th><th>Category</th>"
+        "<th class='num'>Votes</th><th class='num'>Open wins</th><th class='num'>Prop. wins</th>"
+        "<th class='num'>Ties</th><th class='num'>Both bad</th><th class='num'>Open win rate</th>"
+        "<th class='num'>95 % interval</th><th>Decision</th></tr></thead><tbody>"
+    )
+    for p in verdict.pairs:
+        row_class = " class='all-row'" if p.category == "all" else ""
+        out.append(
+            f"<tr{row_class}><td>{escape(p.open)}</td><td>{escape(p.proprietary)}</td>"
+            f"<td>{escape('all categories' if p.category == 'all' else p.category)}</td>"
+            f"<td class='num'>{p.votes}</td><td class='num'>{p.open_wins}</td>"
+            f"<td class='num'>{p.proprietary_wins}</td><td class='num'>{p.ties}</td>"
+            f"<td class='num'>{p.both_bad}</td><td class='num'>{p.open_win_rate * 100:.1f} %</td>"
+            f"<td class='num'>{p.ci_low * 100:.0f}–{p.ci_high * 100:.0f} %</td>"
+            f"<td>{_decision(p)}</td></tr>"
+        )
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _label(c) -> str:
+    model = c.model if c.model and c.model != c.contender else ""
+    return f"{c.contender} ({model})" if model else c.contender
+
+
+def _plot_section(data: ReportData) -> str:
+    rows = []
+    for c in data.overall.contenders:
+        styled = data.style.rating_of(c.contender)
+        rows.append(PlotRow(
+            _label(c), c.rating, c.rating_low, c.rating_high, c.kind == "open",
+            (styled.rating, styled.rating_low, styled.rating_high) if styled else None,
+        ))
+    return (
+        "<h2 id='ratings'>Ratings with 95 % intervals</h2>"
+        f"<p class='small muted'>All {data.overall.votes} counted votes (identity leaks left "
+        "out). Bradley–Terry on Chatbot Arena's scale: 400 points = 10× the odds, mean 1000 "
+        "(dashed line).</p>"
+        "<p class='key small'><span><span class='swatch' style='background:#2e7d32'></span>open "
+        "model</span><span><span class='swatch' style='background:#1f5fbf'></span>proprietary "
+        "model</span><span><span class='swatch' style='background:white;border:2px solid #b35c00;"
+        "border-radius:2px;width:8px;height:8px'></span>style-controlled</span></p>"
+        + rating_plot(rows)
+    )
+
+
+def _cost_section(verdict: Verdict) -> str:
+    rows = [p for p in verdict.pairs if p.category == "all"]
+    out = ["<h2 id='cost'>Cost and speed</h2>"]
+    if not rows:
+        out.append("<p>No open-vs-proprietary votes yet.</p>")
+        return "".join(out)
+    out.append(
+        "<p class='small'>Cost per 1,000 prompts at the token counts seen in these battles and "
+        "today's price table; medians of time to first token and tokens per second.</p>"
+        "<table><thead><tr><th>Open</th><th>Proprietary</th><th class='num'>Cost / 1,000 "
+        "prompts (open)</th><th class='num'>Cost / 1,000 prompts (proprietary)</th>"
+        "<th class='num'>First token, s (open / prop.)</th>"
+        "<th class='num'>Tokens/s (open / prop.)</th></tr></thead><tbody>"
+    )
+    for p in rows:
+        out.append(
+            f"<tr><td>{escape(p.open)}</td><td>{escape(p.proprietary)}</td>"
+            f"<td class='num'>{_usd(p.cost_per_1000['open'])}</td>"
+            f"<td class='num'>{_usd(p.cost_per_1000['proprietary'])}</td>"
+            f"<td class='num'>{_num(p.ttft_s['open'], 2)} / {_num(p.ttft_s['proprietary'], 2)}"
+            f"</td><td class='num'>{_num(p.tokens_per_s['open'], 0)} / "
+            f"{_num(p.tokens_per_s['proprietary'], 0)}</td></tr>"
+        )
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _ratings_table(res: Results) -> str:
+    out = ["<table><thead><tr><th>#</th><th>Contender</th><th>Kind</th><th class='num'>Rating"
+           "</th><th class='num'>95 % interval</th><th class='num'>Win rate</th>"
+           "<th class='num'>Battles</th><th class='num'>W / L / T / bad</th></tr></thead><tbody>"]
+    for rank, c in enumerate(res.contenders, 1):
+        out.append(
+            f"<tr><td>{rank}</td><td>{escape(_label(c))}</td><td>{escape(c.kind)}</td>"
+            f"<td class='num'>{c.rating:.0f}</td>"
+            f"<td class='num'>{c.rating_low:.0f}–{c.rating_high:.0f}</td>"
+            f"<td class='num'>{c.win_rate * 100:.0f} %</td><td class='num'>{c.battles}</td>"
+            f"<td class='num'>{c.wins} / {c.losses} / {c.ties} / {c.both_bad}</td></tr>"
+        )
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _categories_section(per_category: list[Results]) -> str:
+    out = ["<h2 id='categories'>Results per category</h2>"]
+    if not per_category:
+        out.append("<p>No votes yet.</p>")
+    for res in per_category:
+        out.append(f"<h3>{escape(res.category)} <span class='muted small'>· {res.votes} "
+                   f"vote{'s' * (res.votes != 1)}</span></h3>")
+        out.append(_ratings_table(res) if res.contenders else
+                   "<p class='small muted'>Only battles of a contender against itself.</p>")
+    return "".join(out)
+
+
+def _bias_section(overall: Results) -> str:
+    pb = overall.position_bias
+    out = ["<h2 id='bias'>Position bias</h2>"]
+    if pb.a_share is None:
+        out.append("<p>Not enough decisive votes to tell whether the answer shown first wins "
+                   "more often.</p>")
+        return "".join(out)
+    if pb.a_share_low <= 0.5 <= pb.a_share_high:
+        reading = "no sign that the position matters"
+    elif pb.a_share > 0.5:
+        reading = "the answer shown first seems to be favoured"
+    else:
+        reading = "the answer shown second seems to be favoured"
+    out.append(
+        f"<p>The answer shown first (A) won <b>{_pct(pb.a_share)}</b> of "
+        f"{pb.a_wins + pb.b_wins} decisive votes (95 % interval {_pct(pb.a_share_low)}–"
+        f"{_pct(pb.a_share_high)}): {reading}. 50 % is no bias. A {pb.a_wins} · B {pb.b_wins} "
+        f"· tie {pb.ties} · both bad {pb.both_bad}.</p>"
+    )
+    return "".join(out)
+
+
+def _style_section(style: StyleControl) -> str:
+    out = ["<h2 id='style'>Style control</h2>",
+           "<p class='small'>Does “the longer, more formatted answer wins” do the work? The "
+           "style-controlled ratings (diamonds in the plot) also fit the differences in length "
+           "and markdown between the two answers, as Chatbot Arena does; the table says how much "
+           "each difference moved the votes, whoever wrote the answer.</p>"]
+    if not style.ratings:
+        out.append("<p>No votes yet.</p>")
+        return "".join(out)
+    out.append("<table><thead><tr><th>Style difference</th><th class='num'>Odds of being "
+               "preferred, per SD</th><th class='num'>95 % interval</th><th>Reading</th></tr>"
+               "</thead><tbody>")
+    import math
+
+    for c in style.coefficients:
+        if c.low > 0:
+            reading = "more of it wins votes"
+        elif c.high < 0:
+            reading = "more of it loses votes"
+        else:
+            reading = "no clear effect"
+        out.append(f"<tr><td>{escape(FEATURE_WORDS[c.feature])}</td>"
+                   f"<td class='num'>×{c.odds_ratio:.2f}</td>"
+                   f"<td class='num'>×{math.exp(c.low):.2f} – ×{math.exp(c.high):.2f}</td>"
+                   f"<td>{reading}</td></tr>")
+    out.append("</tbody></table><table><thead><tr><th>Contender</th>"
+               "<th class='num'>Style-controlled rating</th><th class='num'>95 % interval</th>"
+               "</tr></thead><tbody>")
+    for r in style.ratings:
+        out.append(f"<tr><td>{escape(r.contender)}</td><td class='num'>{r.rating:.0f}</td>"
+                   f"<td class='num'>{r.rating_low:.0f}–{r.rating_high:.0f}</td></tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _method_section(margin: float) -> str:
+    return (
+        "<h2 id='method'>Method</h2><ul class='small'>"
+        "<li><b>What counts.</b> The verdict uses blind votes between an open and a proprietary "
+        "model; votes on battles where an answer named a model maker are left out (identity "
+        "leaks). The ratings use every vote except identity leaks.</li>"
+        "<li><b>Win rate.</b> (open wins + ½ ties + ½ both bad) / votes. “Both bad” counts as a "
+        "tie: neither answer was preferred.</li>"
+        "<li><b>Interval.</b> Wilson 95 % score interval on that count. Ties make a vote's "
+        "score less variable than a coin toss, so the interval errs on the wide side.</li>"
+        f"<li><b>Decision.</b> as good: the whole interval within 50 ± {margin * 100:g} points; "
+        "else better / worse: the whole interval above / below 50 %; else undecided. "
+        "“More votes” assumes future votes split as the votes so far did.</li>"
+        "<li><b>Ratings.</b> Bradley–Terry fitted by maximum likelihood with a weak prior "
+        "(standard deviation 800 points), 400 points = 10× the odds, mean 1000; 95 % intervals "
+        "from 100 bootstrap resamples.</li>"
+        "<li><b>Style control.</b> The same model with four more terms: Arena's normalised "
+        "differences (a − b)/(a + b) in characters, headers, list items and bold, standardised; "
+        "95 % intervals from the curvature of the fit.</li>"
+        "<li><b>Cost.</b> Mean cost of one answer × 1,000 at today's prices; a local model costs "
+        "nothing to run here (electricity and hardware are not counted).</li>"
+        "<li><b>Assumptions.</b> Votes are independent judgements; prompts are representative "
+        "of the work you want to move; the voter did not know which side was which.</li></ul>"
+    )

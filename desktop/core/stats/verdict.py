@@ -1,0 +1,223 @@
+"""The verdict: for each (open, proprietary) pair and each category, is the open model as good?
+
+Method (docs/verdict.md says the same, for users):
+- The open side's **win rate** = (open wins + ½ ties + ½ both bad) / votes. "Both bad" counts as a
+  tie, as everywhere else in the app (and in Chatbot Arena): neither answer was preferred.
+- Its **95 % interval** is the Wilson score interval on that fractional count. With ties the
+  true variance of a vote's score is below the binomial p(1 − p) that Wilson assumes, so the
+  interval is, if anything, a little wide (conservative): it errs towards "undecided".
+- **Decision**, with the margin m (default 10 points):
+  `as_good` when the whole interval lies within [50 − m, 50 + m] %; otherwise `better` when it
+  lies wholly above 50 %, `worse` when wholly below; otherwise `undecided`. `as_good` is checked
+  first: a difference smaller than the margin is, by the user's own setting, not one that matters,
+  even when it is significant (an interval of 52–58 % reads "as good", not "better").
+- **votes_needed** (undecided rows only): how many *more* votes would decide it if the win rate
+  stayed at the observed value, i.e. the smallest total N whose Wilson interval around the
+  observed rate falls in one of the decided regions, minus the votes so far. It assumes the
+  votes to come look like those so far; with a handful of votes the observed rate is itself
+  rough, so read it as an order of magnitude. `None` when no number of votes up to
+  `MAX_VOTES` would decide it.
+- **Cost per 1,000 prompts**: the mean cost of one answer × 1,000, each answer priced from its
+  recorded token counts with today's price table (`desktop/core/prices.py`), falling back to the
+  cost recorded at the time for a model the table no longer lists. `None` when no answer could
+  be priced. **ttft_s** and **tokens_per_s**: medians over the answers that report them.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+from desktop.core.stats.pair_votes import OPEN, PROPRIETARY, PairVote, SideFacts
+from desktop.core.stats.tallies import wilson_interval
+
+ALL = "all"
+DEFAULT_MARGIN = 0.10
+MAX_VOTES = 10_000_000
+
+AS_GOOD, BETTER, WORSE, UNDECIDED = "as_good", "better", "worse", "undecided"
+DECISION_WORDS = {
+    AS_GOOD: "as good",
+    BETTER: "better",
+    WORSE: "worse",
+    UNDECIDED: "undecided",
+}
+
+
+@dataclass
+class PairVerdict:
+    open: str
+    proprietary: str
+    open_model: str
+    proprietary_model: str
+    category: str  # "all" or a category as written
+    votes: int
+    open_wins: int
+    proprietary_wins: int
+    ties: int
+    both_bad: int
+    open_win_rate: float
+    ci_low: float
+    ci_high: float
+    decision: str
+    votes_needed: int | None
+    cost_per_1000: dict[str, float | None]  # {"open": ..., "proprietary": ...} in USD
+    ttft_s: dict[str, float | None]
+    tokens_per_s: dict[str, float | None]
+
+    def to_dict(self) -> dict:
+        return {
+            "open": self.open,
+            "proprietary": self.proprietary,
+            "category": self.category,
+            "votes": self.votes,
+            "open_wins": self.open_wins,
+            "proprietary_wins": self.proprietary_wins,
+            "ties": self.ties,
+            "both_bad": self.both_bad,
+            "open_win_rate": round(self.open_win_rate, 4),
+            "ci_low": round(self.ci_low, 4),
+            "ci_high": round(self.ci_high, 4),
+            "decision": self.decision,
+            "votes_needed": self.votes_needed,
+            "cost_per_1000": {k: _round(v, 4) for k, v in self.cost_per_1000.items()},
+            "ttft_s": {k: _round(v, 3) for k, v in self.ttft_s.items()},
+            "tokens_per_s": {k: _round(v, 1) for k, v in self.tokens_per_s.items()},
+        }
+
+
+@dataclass
+class Verdict:
+    margin: float  # a fraction: 0.10 is ±10 points
+    pairs: list[PairVerdict]  # per pair: "all" first, then categories alphabetically
+    votes: int  # open-vs-proprietary votes counted (every category)
+    first_vote: str | None  # UTC ISO time of the earliest counted vote
+    last_vote: str | None
+
+    def to_dict(self) -> dict:
+        return {"margin": self.margin, "pairs": [p.to_dict() for p in self.pairs]}
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def decide(low: float, high: float, margin: float) -> str:
+    if low >= 0.5 - margin - 1e-12 and high <= 0.5 + margin + 1e-12:
+        return AS_GOOD
+    if low > 0.5:
+        return BETTER
+    if high < 0.5:
+        return WORSE
+    return UNDECIDED
+
+
+def interval(score: float, votes: int) -> tuple[float, float]:
+    low, high = wilson_interval(score, votes)
+    return float(low), float(high)
+
+
+def votes_needed(rate: float, votes: int, margin: float) -> int | None:
+    """More votes that would decide it at the observed `rate` (see the module docstring)."""
+
+    def decided(total: int) -> bool:
+        return decide(*interval(rate * total, total), margin) != UNDECIDED
+
+    if decided(votes):
+        return 0
+    high = max(votes, 1)
+    while not decided(high):  # the interval shrinks as votes grow: double until it decides
+        if high >= MAX_VOTES:
+            return None
+        high = min(high * 2, MAX_VOTES)
+    low = max(votes, high // 2)  # undecided at `low` (or it is the starting count)
+    while high - low > 1:
+        mid = (low + high) // 2
+        if decided(mid):
+            high = mid
+        else:
+            low = mid
+    return high - votes
+
+
+def _median(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return float(statistics.median(present)) if present else None
+
+
+def _cost(side: SideFacts) -> float | None:
+    from desktop.core.answer import Answer
+    from desktop.core.prices import cost_usd
+
+    answer = Answer(contender=side.contender, provider=side.provider, kind="", model=side.model,
+                    prompt_tokens=side.prompt_tokens, output_tokens=side.output_tokens)
+    cost = cost_usd(answer)
+    return side.cost_usd if cost is None else cost
+
+
+def _per_1000(costs: list[float | None]) -> float | None:
+    present = [c for c in costs if c is not None]
+    return 1000.0 * sum(present) / len(present) if present else None
+
+
+def pair_verdict(open_spec: str, proprietary_spec: str, category: str, votes: list[PairVote],
+                 margin: float) -> PairVerdict:
+    n = len(votes)
+    wins = sum(v.result == OPEN for v in votes)
+    losses = sum(v.result == PROPRIETARY for v in votes)
+    ties = sum(v.result == "tie" for v in votes)
+    both_bad = n - wins - losses - ties
+    score = wins + 0.5 * (ties + both_bad)
+    rate = score / n if n else 0.5
+    low, high = interval(score, n)
+    decision = decide(low, high, margin)
+    needed = votes_needed(rate, n, margin) if decision == UNDECIDED else None
+    sides = {OPEN: [v.open for v in votes], PROPRIETARY: [v.proprietary for v in votes]}
+    return PairVerdict(
+        open=open_spec, proprietary=proprietary_spec,
+        open_model=votes[-1].open.model if votes else "",
+        proprietary_model=votes[-1].proprietary.model if votes else "",
+        category=category, votes=n, open_wins=wins, proprietary_wins=losses, ties=ties,
+        both_bad=both_bad, open_win_rate=rate, ci_low=low, ci_high=high, decision=decision,
+        votes_needed=needed,
+        cost_per_1000={k: _per_1000([_cost(s) for s in v]) for k, v in sides.items()},
+        ttft_s={k: _median([s.ttft_s for s in v]) for k, v in sides.items()},
+        tokens_per_s={k: _median([s.tokens_per_s for s in v]) for k, v in sides.items()},
+    )
+
+
+def compute_verdict(votes: list[PairVote], category: str | None = None,
+                    margin: float = DEFAULT_MARGIN) -> Verdict:
+    """Verdict rows for every pair: the overall row ("all") and one per category with votes.
+    With `category`, only that category's rows ("all" gives only the overall rows)."""
+    if not 0 <= margin < 0.5:
+        raise ValueError("the margin must be at least 0 and below 50 points")
+    by_pair: dict[tuple[str, str], list[PairVote]] = {}
+    names: dict[str, str] = {}  # lower-case category -> as first written
+    for v in votes:
+        by_pair.setdefault((v.open.contender, v.proprietary.contender), []).append(v)
+        names.setdefault(v.category.lower(), v.category)
+    wanted = category.lower() if category else None
+    rows: list[PairVerdict] = []
+    for (open_spec, prop_spec), pair in sorted(by_pair.items()):
+        if wanted in (None, ALL):
+            rows.append(pair_verdict(open_spec, prop_spec, ALL, pair, margin))
+        if wanted == ALL:
+            continue
+        groups: dict[str, list[PairVote]] = {}
+        for v in pair:
+            groups.setdefault(v.category.lower(), []).append(v)
+        for key in sorted(groups):
+            if wanted is None or key == wanted:
+                rows.append(pair_verdict(open_spec, prop_spec, names[key], groups[key], margin))
+    times = [v.voted_at for v in votes]
+    return Verdict(margin=margin, pairs=rows, votes=len(votes),
+                   first_vote=min(times) if times else None,
+                   last_vote=max(times) if times else None)
+
+
+def categories_with_votes(votes: list[PairVote]) -> list[str]:
+    names: dict[str, str] = {}
+    for v in votes:
+        names.setdefault(v.category.lower(), v.category)
+    return sorted(names.values(), key=str.lower)

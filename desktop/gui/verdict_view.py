@@ -1,0 +1,164 @@
+"""The Verdict tab, the first of the results: for each open/proprietary pair and kind of task,
+is the open model as good, how sure are we, and what does each side cost and how fast is it.
+
+It shows `desktop.core.stats.verdict` as computed on a worker thread (`Services.verdict`), with
+the margin as a setting beside it, and offers the shareable HTML report (`Services.report`).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox,
+    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from desktop.gui.reloading import ReloadOnShow
+
+COLUMNS = ("Open model", "Proprietary model", "Category", "Votes", "W / L / T / Bad",
+           "Open win rate", "95 % interval", "Decision", "Cost per 1,000 prompts",
+           "First token", "Tokens/s")
+DECISION_COLOURS = {"as_good": "#2e7d32", "better": "#1565c0", "worse": "#c62828",
+                    "undecided": "#757575"}
+
+
+class VerdictView(ReloadOnShow, QWidget):
+    def __init__(self, services, work, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services, self.work = services, work
+        self.verdict = None
+
+        self.margin = QSpinBox()
+        self.margin.setRange(0, 49)
+        self.margin.setValue(10)
+        self.margin.setSuffix(" points")
+        self.margin.setAccessibleName("Margin for as good, in points around 50 %")
+        margin_label = QLabel("“As good” &within ±", objectName="muted")
+        margin_label.setBuddy(self.margin)
+        self.report_button = QPushButton("Export report…")
+        self.report_button.setAccessibleName("Export a shareable HTML report")
+        bar = QHBoxLayout()
+        bar.addWidget(margin_label)
+        bar.addWidget(self.margin)
+        bar.addStretch(1)
+        bar.addWidget(self.report_button)
+
+        self.summary = QLabel(objectName="muted")
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("Verdict summary")
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setAccessibleName("Verdict table")
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.method = QLabel(
+            "A tie or “both bad” counts half a win. The interval is a 95 % Wilson interval; "
+            "“as good” means the whole interval lies within the margin around 50 %. Only blind "
+            "votes count. Cost and speed: open vs proprietary. See docs/verdict.md.",
+            objectName="muted")
+        self.method.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 14)
+        layout.setSpacing(10)
+        layout.addLayout(bar)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.method)
+
+        self.margin.valueChanged.connect(lambda _: self.reload())
+        self.report_button.clicked.connect(self.export_report)
+
+    def reload(self) -> None:
+        ticket = self.next_ticket()
+        self.summary.setText("Updating…")
+        self.work.submit(
+            self.services.verdict, self.margin.value() / 100.0,
+            on_done=lambda verdict: self._loaded(ticket, verdict),
+            on_error=lambda exc: self._failed(ticket, exc),
+        )
+
+    def _failed(self, ticket: int, exc: BaseException) -> None:
+        if self.is_newest(ticket):
+            self.summary.setText(getattr(exc, "message", None)
+                                 or f"The verdict could not be computed ({type(exc).__name__}).")
+
+    def _loaded(self, ticket: int, verdict) -> None:
+        if not self.is_newest(ticket):
+            return
+        self.verdict = verdict
+        if not verdict.pairs:
+            self.summary.setText(
+                "No blind votes between an open and a proprietary model yet. Put a local model "
+                "against a proprietary one in Compare, keep “Blind” on, and vote; File → Starter "
+                "prompt sets has prompts for each kind of task.")
+        else:
+            decided = sum(p.decision != "undecided" for p in verdict.pairs)
+            self.summary.setText(
+                f"{verdict.votes} blind vote{'s' * (verdict.votes != 1)} between open and "
+                f"proprietary models · {decided} of {len(verdict.pairs)} rows decided.")
+        self._fill(verdict.pairs)
+
+    def _fill(self, pairs) -> None:
+        from desktop.core.stats.verdict import DECISION_WORDS
+
+        self.table.setRowCount(len(pairs))
+        for i, p in enumerate(pairs):
+            decision = DECISION_WORDS[p.decision]
+            if p.votes_needed is not None:
+                decision += f" · ~{p.votes_needed} more votes"
+            values = (
+                p.open_model or p.open, p.proprietary_model or p.proprietary,
+                "All categories" if p.category == "all" else p.category, str(p.votes),
+                f"{p.open_wins} / {p.proprietary_wins} / {p.ties} / {p.both_bad}",
+                f"{p.open_win_rate * 100:.0f} %",
+                f"{p.ci_low * 100:.0f} – {p.ci_high * 100:.0f} %", decision,
+                f"{_usd(p.cost_per_1000['open'])} vs {_usd(p.cost_per_1000['proprietary'])}",
+                f"{_num(p.ttft_s['open'], 2)} vs {_num(p.ttft_s['proprietary'], 2)} s",
+                f"{_num(p.tokens_per_s['open'], 0)} vs {_num(p.tokens_per_s['proprietary'], 0)}",
+            )
+            for j, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if j >= 3:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if j == 7:
+                    item.setForeground(QColor(DECISION_COLOURS[p.decision]))
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                if j in (0, 1):
+                    item.setToolTip(p.open if j == 0 else p.proprietary)
+                self.table.setItem(i, j, item)
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+
+    def export_report(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export report", "sidebyside-report.html",
+                                              "HTML files (*.html)")
+        if path:
+            self.write_report(path)
+
+    def write_report(self, path: str) -> None:
+        self.summary.setText("Writing the report…")
+        self.work.submit(
+            self.services.report, path, self.margin.value() / 100.0,
+            on_done=lambda written: self.summary.setText(f"Report written to {written}."),
+            on_error=lambda exc: self.summary.setText(
+                getattr(exc, "message", None) or f"The report could not be written ({exc})."),
+        )
+
+
+def _usd(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return f"${value:.2f}" if value >= 0.1 or value == 0 else f"${value:.4f}"
+
+
+def _num(value: float | None, digits: int) -> str:
+    return "?" if value is None else f"{value:.{digits}f}"
