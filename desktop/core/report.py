@@ -92,11 +92,14 @@ th { background: #f6f6f8; font-weight: 600; } td.num, th.num { text-align: right
   font-size: 12.5px; white-space: nowrap; }
 .as_good { background: #e3f4e4; color: #1b5e20; } .better { background: #d5eefc; color: #0b4f7c; }
 .worse { background: #fde2e1; color: #8e1b16; } .undecided { background: #f1f1f1; color: #555; }
-.all-row td { font-weight: 600; background: #fafafa; }
+.all-row td { font-weight: 600; }
+.pair-row td { background: #f1f4f9; padding-top: 9px; overflow-wrap: anywhere; }
+td.name { overflow-wrap: break-word; }
+table.fixed { table-layout: fixed; } table.fixed th { white-space: normal; }
 .key span { margin-right: 18px; } .swatch { display: inline-block; width: 12px; height: 12px;
   border-radius: 6px; vertical-align: -1px; margin-right: 4px; }
 .cards { display: flex; gap: 14px; flex-wrap: wrap; } .card { border: 1px solid #e3e3e3;
-  border-radius: 8px; padding: 10px 14px; min-width: 170px; }
+  border-radius: 8px; padding: 8px 14px; min-width: 120px; }
 .card b { font-size: 22px; display: block; }
 """
 
@@ -109,7 +112,7 @@ def render(data: ReportData) -> str:
         _cost_section(data.verdict),
         _categories_section(data.per_category),
         _bias_section(data.overall),
-        _style_section(data.style),
+        _style_section(data.style, {c.contender: c for c in data.overall.contenders}),
         _method_section(data.verdict.margin),
     ]
     return (
@@ -175,17 +178,23 @@ def _verdict_section(verdict: Verdict) -> str:
         "or <b>worse</b> when it lies wholly above or below 50 %, otherwise <b>undecided</b>.</p>"
     )
     out.append(
-        "<table id='verdict-table'><thead><tr><th>Open</th><th>Proprietary</th><th>Category</th>"
-        "<th class='num'>Votes</th><th class='num'>Open wins</th><th class='num'>Prop. wins</th>"
-        "<th class='num'>Ties</th><th class='num'>Both bad</th><th class='num'>Open win rate</th>"
+        "<table id='verdict-table'><thead><tr><th>Category</th><th class='num'>Votes</th>"
+        "<th class='num'>Open wins</th><th class='num'>Prop. wins</th><th class='num'>Ties</th>"
+        "<th class='num'>Both bad</th><th class='num'>Open win rate</th>"
         "<th class='num'>95 % interval</th><th>Decision</th></tr></thead><tbody>"
     )
+    pair = None
     for p in verdict.pairs:
+        if (p.open, p.proprietary) != pair:  # a heading row per pair
+            pair = (p.open, p.proprietary)
+            out.append(
+                f"<tr class='pair-row'><td colspan='9'>{_side(p.open_model, p.open, 'open')}"
+                f" <span class='muted'>vs</span> "
+                f"{_side(p.proprietary_model, p.proprietary, 'proprietary')}</td></tr>")
         row_class = " class='all-row'" if p.category == "all" else ""
         out.append(
-            f"<tr{row_class}><td>{escape(p.open)}</td><td>{escape(p.proprietary)}</td>"
-            f"<td>{escape('all categories' if p.category == 'all' else p.category)}</td>"
-            f"<td class='num'>{p.votes}</td><td class='num'>{p.open_wins}</td>"
+            f"<tr{row_class}><td>{escape('All categories' if p.category == 'all' else p.category)}"
+            f"</td><td class='num'>{p.votes}</td><td class='num'>{p.open_wins}</td>"
             f"<td class='num'>{p.proprietary_wins}</td><td class='num'>{p.ties}</td>"
             f"<td class='num'>{p.both_bad}</td><td class='num'>{p.open_win_rate * 100:.1f} %</td>"
             f"<td class='num'>{p.ci_low * 100:.0f}–{p.ci_high * 100:.0f} %</td>"
@@ -195,9 +204,18 @@ def _verdict_section(verdict: Verdict) -> str:
     return "".join(out)
 
 
+def _side(model: str, spec: str, kind: str) -> str:
+    """A pair's side: the model's name, with the spec it was run as when that says more."""
+    name = model or spec
+    extra = f" <span class='muted small'>({escape(spec)})</span>" if spec != name else ""
+    return f"<b>{escape(name)}</b> <span class='muted small'>{kind}</span>{extra}"
+
+
 def _label(c) -> str:
-    model = c.model if c.model and c.model != c.contender else ""
-    return f"{c.contender} ({model})" if model else c.contender
+    """A contender's model name, with its spec when that says more (HTML, escaped)."""
+    name = c.model or c.contender
+    extra = f" <span class='muted small'>({escape(c.contender)})</span>" if name != c.contender else ""
+    return f"{escape(name)}{extra}"
 
 
 def _plot_section(data: ReportData) -> str:
@@ -205,7 +223,7 @@ def _plot_section(data: ReportData) -> str:
     for c in data.overall.contenders:
         styled = data.style.rating_of(c.contender)
         rows.append(PlotRow(
-            _label(c), c.rating, c.rating_low, c.rating_high, c.kind == "open",
+            c.model or c.contender, c.rating, c.rating_low, c.rating_high, c.kind == "open",
             (styled.rating, styled.rating_low, styled.rating_high) if styled else None,
         ))
     return (
@@ -216,7 +234,8 @@ def _plot_section(data: ReportData) -> str:
         "<p class='key small'><span><span class='swatch' style='background:#2e7d32'></span>open "
         "model</span><span><span class='swatch' style='background:#1f5fbf'></span>proprietary "
         "model</span><span><span class='swatch' style='background:white;border:2px solid #b35c00;"
-        "border-radius:2px;width:8px;height:8px'></span>style-controlled</span></p>"
+        "border-radius:1px;width:7px;height:7px;transform:rotate(45deg)'></span>"
+        "style-controlled (thin bar: its 95 % interval)</span></p>"
         + rating_plot(rows)
     )
 
@@ -230,14 +249,17 @@ def _cost_section(verdict: Verdict) -> str:
     out.append(
         "<p class='small'>Cost per 1,000 prompts at the token counts seen in these battles and "
         "today's price table; medians of time to first token and tokens per second.</p>"
-        "<table><thead><tr><th>Open</th><th>Proprietary</th><th class='num'>Cost / 1,000 "
-        "prompts (open)</th><th class='num'>Cost / 1,000 prompts (proprietary)</th>"
-        "<th class='num'>First token, s (open / prop.)</th>"
+        "<table class='fixed'><colgroup><col style='width:24%'><col style='width:24%'>"
+        "<col><col><col><col></colgroup><thead><tr><th>Open model</th>"
+        "<th>Proprietary model</th><th class='num'>Cost per 1,000 prompts, open</th>"
+        "<th class='num'>Cost per 1,000 prompts, proprietary</th><th class='num'>First token, s (open / prop.)</th>"
         "<th class='num'>Tokens/s (open / prop.)</th></tr></thead><tbody>"
     )
     for p in rows:
         out.append(
-            f"<tr><td>{escape(p.open)}</td><td>{escape(p.proprietary)}</td>"
+            f"<tr><td class='name' title='{escape(p.open)}'>{escape(p.open_model or p.open)}</td>"
+            f"<td class='name' title='{escape(p.proprietary)}'>"
+            f"{escape(p.proprietary_model or p.proprietary)}</td>"
             f"<td class='num'>{_usd(p.cost_per_1000['open'])}</td>"
             f"<td class='num'>{_usd(p.cost_per_1000['proprietary'])}</td>"
             f"<td class='num'>{_num(p.ttft_s['open'], 2)} / {_num(p.ttft_s['proprietary'], 2)}"
@@ -249,12 +271,15 @@ def _cost_section(verdict: Verdict) -> str:
 
 
 def _ratings_table(res: Results) -> str:
-    out = ["<table><thead><tr><th>#</th><th>Contender</th><th>Kind</th><th class='num'>Rating"
+    out = ["<table class='fixed'><colgroup><col style='width:4%'><col style='width:37%'>"
+           "<col style='width:10%'><col style='width:8%'><col style='width:11%'>"
+           "<col style='width:8%'><col style='width:8%'><col style='width:14%'></colgroup>"
+           "<thead><tr><th>#</th><th>Contender</th><th>Kind</th><th class='num'>Rating"
            "</th><th class='num'>95 % interval</th><th class='num'>Win rate</th>"
            "<th class='num'>Battles</th><th class='num'>W / L / T / bad</th></tr></thead><tbody>"]
     for rank, c in enumerate(res.contenders, 1):
         out.append(
-            f"<tr><td>{rank}</td><td>{escape(_label(c))}</td><td>{escape(c.kind)}</td>"
+            f"<tr><td>{rank}</td><td class='name'>{_label(c)}</td><td>{escape(c.kind)}</td>"
             f"<td class='num'>{c.rating:.0f}</td>"
             f"<td class='num'>{c.rating_low:.0f}–{c.rating_high:.0f}</td>"
             f"<td class='num'>{c.win_rate * 100:.0f} %</td><td class='num'>{c.battles}</td>"
@@ -298,7 +323,7 @@ def _bias_section(overall: Results) -> str:
     return "".join(out)
 
 
-def _style_section(style: StyleControl) -> str:
+def _style_section(style: StyleControl, contenders: dict) -> str:
     out = ["<h2 id='style'>Style control</h2>",
            "<p class='small'>Does “the longer, more formatted answer wins” do the work? The "
            "style-controlled ratings (diamonds in the plot) also fit the differences in length "
@@ -325,10 +350,17 @@ def _style_section(style: StyleControl) -> str:
                    f"<td>{reading}</td></tr>")
     out.append("</tbody></table><table><thead><tr><th>Contender</th>"
                "<th class='num'>Style-controlled rating</th><th class='num'>95 % interval</th>"
+               "<th class='num'>Plain rating</th><th class='num'>95 % interval</th>"
                "</tr></thead><tbody>")
     for r in style.ratings:
-        out.append(f"<tr><td>{escape(r.contender)}</td><td class='num'>{r.rating:.0f}</td>"
-                   f"<td class='num'>{r.rating_low:.0f}–{r.rating_high:.0f}</td></tr>")
+        plain = contenders.get(r.contender)
+        name = _label(plain) if plain else escape(r.contender)
+        plain_cells = (f"<td class='num'>{plain.rating:.0f}</td><td class='num'>"
+                       f"{plain.rating_low:.0f}–{plain.rating_high:.0f}</td>" if plain
+                       else "<td></td><td></td>")
+        out.append(f"<tr><td class='name'>{name}</td><td class='num'>{r.rating:.0f}</td>"
+                   f"<td class='num'>{r.rating_low:.0f}–{r.rating_high:.0f}</td>{plain_cells}"
+                   "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
 
