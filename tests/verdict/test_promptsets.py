@@ -4,12 +4,16 @@ resuming at the first prompt without a vote."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 from desktop.cli import main
 from desktop.core.categories import STARTER
 from desktop.core.promptsets import load_prompt_set
 from desktop.core.starter_sets import STARTER_SETS, find_starter, progress_of
 from desktop.core.store import cast_vote, list_battles, make_record, save_battle
+from tests.local.tiny_gguf import write_tiny_gguf
 from tests.store.helpers import answer
 
 KINDS = ["coding-help", "summarisation", "instruction-following", "everyday-reasoning",
@@ -55,9 +59,7 @@ def test_promptsets_json_lists_the_seven_with_progress(store, capsys):
     assert progress_of(store, coding, ("openai:gpt-4o-mini", "local")).done == 1
 
 
-def test_ask_promptset_runs_what_is_left_and_resumes(store, capsys):
-    """The real embedded-free path: two tiny local contenders would be slow here, so an unknown
-    set and a finished set are checked through the CLI, and the remaining prompts directly."""
+def test_ask_promptset_refuses_bad_use_and_skips_a_finished_set(store, capsys):
     assert main(["ask", "--promptset", "poetry", "--left", "local", "--right", "local"]) == 2
     assert "no starter prompt set called 'poetry'" in capsys.readouterr().err
     assert main(["ask", "--promptset", "coding-help", "hello"]) == 2
@@ -73,3 +75,39 @@ def test_ask_promptset_runs_what_is_left_and_resumes(store, capsys):
                  "local"]) == 0
     assert "already have a vote" in capsys.readouterr().err
     assert len(list_battles(store, limit=1000)) == before  # nothing was run again
+
+
+def test_ask_promptset_resumes_at_the_first_prompt_without_a_vote(store, tmp_path, capsys):
+    """A real `sidebyside ask` process with llama.cpp on a tiny GGUF on both sides."""
+    model = write_tiny_gguf(tmp_path / "tiny.gguf")
+    spec = f"local:{model}"
+    starter = find_starter("factual-accuracy")
+    items = starter.items()
+    for item in items[:-2]:  # everything voted but the last two prompts
+        rec = save_battle(store, make_record(item.prompt, answer(spec), answer(spec),
+                                             mode="blind", category=item.category))
+        cast_vote(store, rec.id, "a")
+
+    def run_set():
+        return subprocess.run(
+            [sys.executable, "-m", "desktop", "ask", "--promptset", "factual-accuracy", "--left",
+             spec, "--right", spec, "--blind", "--json", "--max-tokens", "4", "--n-ctx", "256"],
+            capture_output=True, text=True, timeout=240, env=os.environ.copy())
+
+    first = run_set()
+    assert first.returncode == 0, first.stderr
+    assert f"{len(items) - 2} of {len(items)} prompts already have a vote" in first.stderr
+    ran = [json.loads(line) for line in first.stdout.splitlines()]
+    assert len(ran) == 2 and all(r["category"] == "factual" for r in ran)
+    new = [b for b in list_battles(store, limit=100) if b.choice is None]
+    assert sorted(b.prompt for b in new) == sorted(i.prompt[:300] for i in items[-2:])
+    for record in ran:
+        assert main(["vote", record["battle_id"], "tie"]) == 0
+    capsys.readouterr()
+    again = run_set()
+    assert again.returncode == 0 and again.stdout == ""
+    assert f"All {len(items)} prompts of 'factual-accuracy' already have a vote" in again.stderr
+    assert main(["promptsets", "--json"]) == 0
+    listed = {p["name"]: p for p in json.loads(capsys.readouterr().out)["promptsets"]}
+    assert listed["factual-accuracy"]["done"] == len(items)
+    assert listed["factual-accuracy"]["next"] is None
