@@ -15,8 +15,8 @@ import sys
 from desktop import __version__
 
 # Command modules, in the order `--help` lists them.
-COMMANDS = ["gui", "ask", "vote", "leaderboard", "verdict", "promptsets", "report", "export", "merge",
-            "keys"]
+COMMANDS = ["gui", "ask", "vote", "leaderboard", "verdict", "promptsets", "report", "export",
+            "merge", "keys"]
 
 
 class UsageError(Exception):

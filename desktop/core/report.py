@@ -214,8 +214,9 @@ def _side(model: str, spec: str, kind: str) -> str:
 def _label(c) -> str:
     """A contender's model name, with its spec when that says more (HTML, escaped)."""
     name = c.model or c.contender
-    extra = f" <span class='muted small'>({escape(c.contender)})</span>" if name != c.contender else ""
-    return f"{escape(name)}{extra}"
+    if name == c.contender:
+        return escape(name)
+    return f"{escape(name)} <span class='muted small'>({escape(c.contender)})</span>"
 
 
 def _plot_section(data: ReportData) -> str:
@@ -252,7 +253,8 @@ def _cost_section(verdict: Verdict) -> str:
         "<table class='fixed'><colgroup><col style='width:24%'><col style='width:24%'>"
         "<col><col><col><col></colgroup><thead><tr><th>Open model</th>"
         "<th>Proprietary model</th><th class='num'>Cost per 1,000 prompts, open</th>"
-        "<th class='num'>Cost per 1,000 prompts, proprietary</th><th class='num'>First token, s (open / prop.)</th>"
+        "<th class='num'>Cost per 1,000 prompts, proprietary</th>"
+        "<th class='num'>First token, s (open / prop.)</th>"
         "<th class='num'>Tokens/s (open / prop.)</th></tr></thead><tbody>"
     )
     for p in rows:

@@ -161,7 +161,15 @@ def _per_1000(costs: list[float | None]) -> float | None:
 
 
 def pair_verdict(open_spec: str, proprietary_spec: str, category: str, votes: list[PairVote],
-                 margin: float) -> PairVerdict:
+                 margin: float, costs: dict | None = None) -> PairVerdict:
+    """One row. `costs` memoises prices for one computation (answers repeat token counts)."""
+    costs = {} if costs is None else costs
+
+    def cost(side: SideFacts) -> float | None:
+        if side not in costs:
+            costs[side] = _cost(side)
+        return costs[side]
+
     n = len(votes)
     wins = sum(v.result == OPEN for v in votes)
     losses = sum(v.result == PROPRIETARY for v in votes)
@@ -180,7 +188,7 @@ def pair_verdict(open_spec: str, proprietary_spec: str, category: str, votes: li
         category=category, votes=n, open_wins=wins, proprietary_wins=losses, ties=ties,
         both_bad=both_bad, open_win_rate=rate, ci_low=low, ci_high=high, decision=decision,
         votes_needed=needed,
-        cost_per_1000={k: _per_1000([_cost(s) for s in v]) for k, v in sides.items()},
+        cost_per_1000={k: _per_1000([cost(s) for s in v]) for k, v in sides.items()},
         ttft_s={k: _median([s.ttft_s for s in v]) for k, v in sides.items()},
         tokens_per_s={k: _median([s.tokens_per_s for s in v]) for k, v in sides.items()},
     )
@@ -199,9 +207,10 @@ def compute_verdict(votes: list[PairVote], category: str | None = None,
         names.setdefault(v.category.lower(), v.category)
     wanted = category.lower() if category else None
     rows: list[PairVerdict] = []
+    costs: dict = {}
     for (open_spec, prop_spec), pair in sorted(by_pair.items()):
         if wanted in (None, ALL):
-            rows.append(pair_verdict(open_spec, prop_spec, ALL, pair, margin))
+            rows.append(pair_verdict(open_spec, prop_spec, ALL, pair, margin, costs))
         if wanted == ALL:
             continue
         groups: dict[str, list[PairVote]] = {}
@@ -209,7 +218,8 @@ def compute_verdict(votes: list[PairVote], category: str | None = None,
             groups.setdefault(v.category.lower(), []).append(v)
         for key in sorted(groups):
             if wanted is None or key == wanted:
-                rows.append(pair_verdict(open_spec, prop_spec, names[key], groups[key], margin))
+                rows.append(pair_verdict(open_spec, prop_spec, names[key], groups[key], margin,
+                                         costs))
     times = [v.voted_at for v in votes]
     return Verdict(margin=margin, pairs=rows, votes=len(votes),
                    first_vote=min(times) if times else None,
