@@ -133,7 +133,10 @@ class MainWindow(QMainWindow):
         if name == "verdict":
             from desktop.gui.verdict_view import VerdictView
 
-            return VerdictView(self.services, self.work)
+            view = VerdictView(self.services, self.work, self.settings.verdict_margin)
+            view.margin.valueChanged.connect(
+                lambda points: setattr(self.settings, "verdict_margin", points))
+            return view
         if name == "leaderboard":
             from desktop.gui.leaderboard_view import LeaderboardView
 

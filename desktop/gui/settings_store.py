@@ -40,6 +40,7 @@ class WindowSettings:
     promptset_path: str = ""
     promptset_index: int = 0
     extra_ggufs: list[str] = field(default_factory=list)  # files chosen by dialog
+    verdict_margin: int = 10  # points around 50 % that count as "as good" (the Verdict tab)
 
 
 def load(path: Path | None = None) -> WindowSettings:

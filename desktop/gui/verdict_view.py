@@ -24,14 +24,14 @@ DECISION_COLOURS = {"as_good": "#2e7d32", "better": "#1565c0", "worse": "#c62828
 
 
 class VerdictView(ReloadOnShow, QWidget):
-    def __init__(self, services, work, parent: QWidget | None = None) -> None:
+    def __init__(self, services, work, margin: int = 10, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services, self.work = services, work
         self.verdict = None
 
         self.margin = QSpinBox()
         self.margin.setRange(0, 49)
-        self.margin.setValue(10)
+        self.margin.setValue(margin)
         self.margin.setSuffix(" points")
         self.margin.setAccessibleName("Margin for as good, in points around 50 %")
         margin_label = QLabel("“As good” &within ±", objectName="muted")

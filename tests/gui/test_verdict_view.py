@@ -45,6 +45,10 @@ def test_verdict_tab_shows_decisions_and_exports_the_report(qtbot, make_window, 
     qtbot.waitUntil(lambda: "Report written" in view.summary.text())
     html = target.read_text(encoding="utf-8")
     assert "verdict-table" in html and "±2 pts" in html
+    window.save_settings()  # the margin is a setting: the next window starts with it
+    from desktop.gui import settings_store
+
+    assert settings_store.load().verdict_margin == 2
 
 
 def test_starter_set_opens_at_the_first_prompt_without_a_vote(qtbot, make_window):
