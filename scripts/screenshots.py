@@ -5,7 +5,7 @@
 It uses a throw-away data directory seeded with demo votes (so the leaderboard has something
 to show), runs a real round with the embedded model on both sides (or the contenders given with
 --left/--right), and saves compare-streaming.png, compare-revealed.png, first-run.png,
-leaderboard.png, history.png and settings.png.
+verdict.png, leaderboard.png, history.png and settings.png.
 """
 
 from __future__ import annotations
@@ -136,8 +136,11 @@ def main() -> int:
     wait_for(lambda: window.controller.record is not None and window.controller.record.vote is not None, 20)
     shot(window, "compare-revealed.png")
 
+    verdict = window.view("verdict")
+    wait_for(lambda: verdict.verdict is not None, 60)
+    shot(window, "verdict.png")
     board = window.view("leaderboard")
-    wait_for(lambda: board.results is not None, 60)
+    wait_for(lambda: board.results is not None and board.style is not None, 60)
     shot(window, "leaderboard.png")
     history = window.view("history")
     wait_for(lambda: history.table.rowCount() > 0, 20)

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 from desktop.gui.reloading import ReloadOnShow
 
 COLUMNS = ("Open model", "Proprietary model", "Category", "Votes", "W / L / T / Bad",
-           "Open win rate", "95 % interval", "Decision", "Cost per 1,000 prompts",
-           "First token", "Tokens/s")
+           "Open win rate", "95 % interval", "Decision", "Cost / 1,000 prompts",
+           "First token (s)", "Tokens/s")
 DECISION_COLOURS = {"as_good": "#2e7d32", "better": "#1565c0", "worse": "#c62828",
                     "undecided": "#757575"}
 
@@ -55,12 +55,13 @@ class VerdictView(ReloadOnShow, QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)  # one line a row: long names are elided
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
         self.method = QLabel(
             "A tie or “both bad” counts half a win. The interval is a 95 % Wilson interval; "
             "“as good” means the whole interval lies within the margin around 50 %. Only blind "
-            "votes count. Cost and speed: open vs proprietary. See docs/verdict.md.",
+            "votes count. Cost, first token and tokens/s: open / proprietary. See docs/verdict.md.",
             objectName="muted")
         self.method.setWordWrap(True)
 
@@ -119,9 +120,9 @@ class VerdictView(ReloadOnShow, QWidget):
                 f"{p.open_wins} / {p.proprietary_wins} / {p.ties} / {p.both_bad}",
                 f"{p.open_win_rate * 100:.0f} %",
                 f"{p.ci_low * 100:.0f} – {p.ci_high * 100:.0f} %", decision,
-                f"{_usd(p.cost_per_1000['open'])} vs {_usd(p.cost_per_1000['proprietary'])}",
-                f"{_num(p.ttft_s['open'], 2)} vs {_num(p.ttft_s['proprietary'], 2)} s",
-                f"{_num(p.tokens_per_s['open'], 0)} vs {_num(p.tokens_per_s['proprietary'], 0)}",
+                f"{_usd(p.cost_per_1000['open'])} / {_usd(p.cost_per_1000['proprietary'])}",
+                f"{_num(p.ttft_s['open'], 2)} / {_num(p.ttft_s['proprietary'], 2)}",
+                f"{_num(p.tokens_per_s['open'], 0)} / {_num(p.tokens_per_s['proprietary'], 0)}",
             )
             for j, value in enumerate(values):
                 item = QTableWidgetItem(value)
@@ -129,14 +130,19 @@ class VerdictView(ReloadOnShow, QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 if j == 7:
                     item.setForeground(QColor(DECISION_COLOURS[p.decision]))
+                if j == 7 or p.category == "all":  # the overall row of each pair stands out
                     font = item.font()
                     font.setBold(True)
                     item.setFont(font)
                 if j in (0, 1):
                     item.setToolTip(p.open if j == 0 else p.proprietary)
                 self.table.setItem(i, j, item)
-        self.table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.resizeColumnsToContents()
+        for column in (0, 1):  # long model names are elided; the tooltip has the spec
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 170))
 
     def export_report(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export report", "sidebyside-report.html",
