@@ -78,7 +78,9 @@ EV_DONE = "done"  # finished; `answer` holds the final Answer (with error if it 
 
 @dataclass(frozen=True)
 class Status:
-    """A state change worth showing: `state` is one of loading, retrying, streaming."""
+    """A state change worth showing: `state` is one of loading, retrying, streaming, or notice
+    (a setting left out because the model cannot take it: `message` says which, naming no
+    model, so a blind pane may show it)."""
 
     state: str
     message: str = ""
