@@ -1,8 +1,8 @@
 """The battle engine: two contenders answer one request at the same moment.
 
-Each side runs on its own thread and pushes `BattleEvent`s into one queue as they happen
-(start, status, thinking, delta, done). The CLI reads the queue directly; the window forwards
-it to the UI thread. `run_contender` is the single place that times, counts and prices an answer, so every
+Each side runs on its own thread and pushes `BattleEvent`s into one queue as they happen (start,
+status, thinking, delta, done). The CLI reads the queue directly; the window forwards it to the UI
+thread. `run_contender` is the single place that times, counts and prices an answer, so every
 provider reports the same fields the same way, and a failure keeps the text that had arrived.
 
 Thinking is kept apart from the answer everywhere here: `text` and `ttft_s` (time to the first

@@ -1,14 +1,14 @@
 """Google Gemini, streamed: `gemini:MODEL`.
 
-POST {base}/v1beta/models/MODEL:streamGenerateContent?alt=sse with `x-goog-api-key`. Each event
-is a whole GenerateContentResponse: text in `candidates[0].content.parts[].text` (parts marked
-`thought: true` are the model's thinking, kept apart as `Thought`s), `usageMetadata` cumulative
-so the last one wins, `modelVersion` naming the model, and `finishReason` on the last candidate.
-STOP and MAX_TOKENS end normally; SAFETY, RECITATION and the other blocking reasons end the answer with a
-plain message. Output tokens include thinking tokens (`thoughtsTokenCount`), since those are
+POST {base}/v1beta/models/MODEL:streamGenerateContent?alt=sse with `x-goog-api-key`. Each event is
+a whole GenerateContentResponse: text in `candidates[0].content.parts[].text` (parts marked
+`thought: true` are the model's thinking, kept apart as `Thought`s), `usageMetadata` cumulative so
+the last one wins, `modelVersion` naming the model, and `finishReason` on the last candidate. STOP
+and MAX_TOKENS end normally; SAFETY, RECITATION and the other blocking reasons end the answer with
+a plain message. Output tokens include thinking tokens (`thoughtsTokenCount`), since those are
 billed as output; the engine counts them apart. The reasoning setting becomes
-`generationConfig.thinkingConfig` (desktop/core/reasoning.py); Gemini shows thought summaries
-only when asked (`includeThoughts`).
+`generationConfig.thinkingConfig` (desktop/core/reasoning.py); Gemini shows thought summaries only
+when asked (`includeThoughts`).
 """
 
 from __future__ import annotations
