@@ -207,3 +207,18 @@ def test_cli_rejects_an_unknown_level(capsys):
         main(["ask", "Hi", "--reasoning", "extreme"])
     assert exc.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_cli_live_view_marks_thinking_lines_and_notes(provider_env, capsys):
+    server = provider_env
+    server.script("anthropic", Reply(text=ANSWER, thinking=THOUGHT, thinking_tokens=20))
+    code = main(["ask", "Say hello.", "--left", "openai:gpt-4o-mini",
+                 "--right", "anthropic:claude-sonnet-4-5", "--reasoning", "low", "--no-save"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    right = [line.split("│ ", 1)[1] for line in out.splitlines() if line.startswith("right")]
+    assert right[0] == f"thinking: {THOUGHT}"
+    assert right[1] == ANSWER
+    assert "thinking" in right[-1] and "tokens" in right[-1]  # the metrics line
+    left = [line for line in out.splitlines() if line.startswith("left")]
+    assert any("“low”" in line for line in left)  # gpt-4o-mini cannot take it: a note
