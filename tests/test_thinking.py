@@ -7,7 +7,11 @@ import pytest
 
 from desktop.core.contenders.base import Thought
 from desktop.core.thinking import (
-    DEFAULT_TAGS, ThinkSplitter, opens_thinking, split_text, tags_from_template,
+    DEFAULT_TAGS,
+    ThinkSplitter,
+    opens_thinking,
+    split_text,
+    tags_from_template,
 )
 
 QWEN_STYLE = "<think>\nThe user greets me. I should greet back.\n</think>\n\nHello! How are you?"

@@ -108,6 +108,9 @@ def run_battle(contenders: dict, request: Request, labels: dict[str, str], as_js
             battle.stop()
             continue
         if printer is None:
+            if event.type == EV_STATUS and event.status and event.status.state == "notice":
+                # A setting left out: said on stderr, so the JSON on stdout stays one object.
+                print(f"sidebyside: {labels[event.side]}: {event.status.message}", file=sys.stderr)
             continue
         if event.type == EV_DELTA:
             printer.text(event.side, event.text)

@@ -21,7 +21,8 @@ def test_reasoning_choice_is_sent_and_remembered(qtbot, make_window, fake_openai
     fake_openai.script("openai", Reply(text="Four.", thinking_tokens=21), Reply(text="4"))
     send_prompt(qtbot, window, "What is two plus two?")
     wait_finished(qtbot, window)
-    efforts = sorted(str(r.body.get("reasoning_effort")) for r in fake_openai.requests_for("openai"))
+    requests = fake_openai.requests_for("openai")
+    efforts = sorted(str(r.body.get("reasoning_effort")) for r in requests)
     assert efforts == ["None", "high"]  # gpt-4o-mini cannot take it: left out
     notes = [p.note.text() for p in window.compare.panes.values() if p.note.isVisible()]
     assert len(notes) == 1 and "“high”" in notes[0]

@@ -200,6 +200,7 @@ def test_cli_reasoning_flag_and_json_fields(provider_env, capsys):
     assert (left["thinking"], left["thinking_tokens"]) == (None, 0)
     assert server.requests_for("anthropic")[0].body["thinking"]["budget_tokens"] == 24576
     assert "reasoning_effort" not in server.requests_for("openai")[0].body
+    assert "left: This model does not take the reasoning setting “high”" in err
 
 
 def test_cli_rejects_an_unknown_level(capsys):

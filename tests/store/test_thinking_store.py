@@ -7,8 +7,14 @@ import csv
 from desktop.core import paths
 from desktop.core.export import export_votes
 from desktop.core.merge import merge_database
-from desktop.core.store import cast_vote, get_battle, make_record, open_store, save_battle
-from desktop.core.store import migrations
+from desktop.core.store import (
+    cast_vote,
+    get_battle,
+    make_record,
+    migrations,
+    open_store,
+    save_battle,
+)
 from desktop.core.store.battles import list_battles
 from tests.store.helpers import answer
 from tests.store.test_migrations import columns, write_v1

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.core.answer import Status
-from desktop.core.contenders.base import CancelToken, Finish, ModelName, Thought, Usage
+from desktop.core.contenders.base import CancelToken, Finish, Thought, Usage
 from desktop.core.errors import CRASH, MODEL_LOAD, ContenderError
 from desktop.core.local.protocol import send
 
