@@ -77,9 +77,11 @@ def test_openai_reasoning_tokens_without_thinking_text(fake_server):
         (10 * price_in + (len(reply.text_pieces()) + 64) * price_out) / 1e6)
 
 
-def test_openai_non_reasoning_model_has_zero_thinking_tokens(fake_server):
-    answer = run(contender_for("openai", fake_server)).answer
+@pytest.mark.parametrize("protocol", ["openai", "anthropic", "gemini"])
+def test_a_model_that_did_not_think_has_zero_thinking_tokens(fake_server, protocol):
+    answer = run(contender_for(protocol, fake_server)).answer
     assert (answer.thinking, answer.thinking_tokens) == (None, 0)
+    assert answer.output_tokens == len(Reply().text_pieces())
 
 
 def test_gemini_thought_parts(fake_server):

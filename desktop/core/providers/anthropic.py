@@ -81,7 +81,7 @@ class AnthropicContender(RemoteContender):
         return [note] if note else []
 
     def parse(self, events: Iterator[SSEEvent]) -> Iterator[StreamItem]:
-        seen_event = stopped = False
+        seen_event = stopped = thought = False
         prompt_tokens: int | None = None
         for event in events:
             seen_event = True
@@ -103,6 +103,7 @@ class AnthropicContender(RemoteContender):
                 if block.get("type") == "text" and block.get("text"):
                     yield str(block["text"])
                 elif block.get("type") in ("thinking", "redacted_thinking"):
+                    thought = True
                     yield Thought(str(block.get("thinking") or ""))
             elif kind == "content_block_delta":
                 delta = data.get("delta") or {}
@@ -115,8 +116,10 @@ class AnthropicContender(RemoteContender):
                 usage = data.get("usage") or {}
                 # Newer servers repeat cumulative input counts here; older ones send only output.
                 later_prompt = _prompt_tokens(usage)
+                # No thinking block: none of the output was thinking. With one, Anthropic does
+                # not say how much was (the engine estimates it).
                 yield Usage(later_prompt if later_prompt is not None else prompt_tokens,
-                            _int(usage.get("output_tokens")))
+                            _int(usage.get("output_tokens")), None if thought else 0)
                 reason = (data.get("delta") or {}).get("stop_reason")
                 if reason == "refusal":
                     raise ContenderError(
