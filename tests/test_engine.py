@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from desktop.core.answer import EV_DELTA, EV_DONE, EV_START, Status
-from desktop.core.contenders.base import Contender, Finish, Usage
-from desktop.core.engine import Battle
+from itertools import count
+
+from desktop.core.answer import EV_DELTA, EV_DONE, EV_START, EV_STATUS, EV_THINKING, Status
+from desktop.core.contenders.base import CancelToken, Contender, Finish, Thought, Usage
+from desktop.core.engine import Battle, run_contender
 from desktop.core.errors import NETWORK, ContenderError
 from desktop.core.params import Request
 
@@ -147,3 +149,32 @@ def test_events_can_be_polled_without_waiting():
         seen += battle.events_so_far()  # returns at once, possibly empty
     assert "".join(e.text for e in seen if e.side == "left" and e.type == EV_DELTA) == "ab"
     assert sum(e.type == EV_DONE for e in seen) == 2
+
+
+def test_thinking_is_kept_apart_timed_counted_and_billed():
+    class Noted(Scripted):
+        def setting_notes(self, request):
+            return ["This model does not take the setting."]
+
+    ticks = count()
+    events = []
+    contender = Noted([Thought(""), Thought("Let me "), Thought("see."), "Fo", "ur",
+                       Usage(5, 10, 7), Finish("stop")])
+    answer = run_contender(contender, Request("2+2?"), CancelToken(),
+                           lambda t, text, status: events.append((t, text, status)),
+                           clock=lambda: float(next(ticks)))
+    assert (answer.text, answer.thinking) == ("Four", "Let me see.")
+    assert (answer.output_tokens, answer.thinking_tokens) == (3, 7)  # 10 generated in all
+    assert answer.ttft_thinking_s < answer.ttft_s  # the first thought came first
+    assert [text for t, text, _ in events if t == EV_THINKING] == ["Let me ", "see."]
+    assert "".join(text for t, text, _ in events if t == EV_DELTA) == "Four"
+    assert events[0][0] == EV_STATUS and events[0][2].state == "notice"
+    # All 10 generated tokens over the generation phase, which began with the first thought.
+    assert answer.tokens_per_s == 9 / (answer.total_s - answer.ttft_thinking_s)
+
+
+def test_without_usage_thinking_and_answer_pieces_are_counted_apart():
+    answers = Battle(Scripted([Thought("a"), Thought("b"), "x", Finish("stop")]),
+                     Scripted(["y", Finish("stop")]), Request("x")).run()
+    assert (answers["left"].output_tokens, answers["left"].thinking_tokens) == (1, 2)
+    assert (answers["right"].thinking, answers["right"].thinking_tokens) == (None, None)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 
 from desktop.cli import UsageError
-from desktop.core.answer import EV_DELTA, EV_DONE, EV_STATUS
+from desktop.core.answer import EV_DELTA, EV_DONE, EV_STATUS, EV_THINKING
 from desktop.core.errors import ContenderError
-from desktop.core.params import GenerationParams, Request
+from desktop.core.params import REASONING_LEVELS, GenerationParams, Request
 
 
 def register(subparsers) -> None:
@@ -26,6 +26,9 @@ def register(subparsers) -> None:
     p.add_argument("--temperature", type=float, default=0.7, metavar="T")
     p.add_argument("--top-p", type=float, default=0.95, metavar="P")
     p.add_argument("--seed", type=int, default=None, metavar="N")
+    p.add_argument("--reasoning", choices=REASONING_LEVELS, default=None,
+                   help="how hard reasoning models think; each provider's own setting, left out "
+                   "(with a note) where a model cannot take it (default: the provider's default)")
     p.add_argument("--n-ctx", type=_positive_int, default=4096, metavar="N",
                    help="local model context size in tokens")
     p.add_argument("--threads", type=_positive_int, default=None, metavar="N",
@@ -75,7 +78,7 @@ def params_from_args(args) -> GenerationParams:
     return GenerationParams(
         system=args.system, temperature=args.temperature, top_p=args.top_p,
         max_tokens=args.max_tokens, seed=args.seed, n_ctx=args.n_ctx,
-        n_threads=args.threads, n_gpu_layers=args.gpu_layers,
+        n_threads=args.threads, n_gpu_layers=args.gpu_layers, reasoning=args.reasoning,
     )
 
 
@@ -108,10 +111,16 @@ def run_battle(contenders: dict, request: Request, labels: dict[str, str], as_js
             battle.stop()
             continue
         if printer is None:
+            if event.type == EV_STATUS and event.status and event.status.state == "notice":
+                # A setting left out: said on stderr, so the JSON on stdout stays one object.
+                print(f"sidebyside: {labels[event.side]}: {event.status.message}", file=sys.stderr)
             continue
         if event.type == EV_DELTA:
             printer.text(event.side, event.text)
-        elif event.type == EV_STATUS and event.status and event.status.state == "retrying":
+        elif event.type == EV_THINKING:
+            printer.thought(event.side, event.text)
+        elif event.type == EV_STATUS and event.status and event.status.state in (
+                "retrying", "notice"):
             printer.status(event.side, event.status.message)
         elif event.type == EV_DONE:
             printer.finish(event.side)

@@ -10,6 +10,8 @@ def register(subparsers) -> None:
     )
     p.add_argument("--left", metavar="SPEC", help="contender 1, e.g. local or openai:gpt-4o-mini")
     p.add_argument("--right", metavar="SPEC", help="contender 2")
+    p.add_argument("--reasoning", choices=("off", "low", "medium", "high"),
+                   help="how hard reasoning models think (replaces the saved setting)")
     p.set_defaults(func=run)
 
 
@@ -28,4 +30,4 @@ def run(args) -> int:
         from desktop.gui.app import run as run_window
     except ImportError as exc:  # PySide6 missing from this installation
         raise UsageError(f"the window needs PySide6, which could not be loaded ({exc}).") from None
-    return run_window(args.left, args.right)
+    return run_window(args.left, args.right, reasoning=getattr(args, "reasoning", None))

@@ -2,7 +2,8 @@
 
 Two streams cannot share one cursor, so each side's text is buffered to a line (or to the
 terminal's width, broken at a space) and printed with its label; lines of the two sides
-interleave in the order they complete. Metrics follow, one line per side.
+interleave in the order they complete. Thinking streams the same way on lines marked
+"thinking:" (dimmed on a terminal), apart from the answer. Metrics follow, one line per side.
 """
 
 from __future__ import annotations
@@ -29,28 +30,42 @@ class LivePrinter:
             self.labels[side] = f"{_COLOURS[index % 2]}{text}{_RESET}" if self.colour else text
         self.width = max(20, shutil.get_terminal_size((100, 24)).columns - width - 3)
         self.buffers = {side: "" for side in labels}
+        self.thought_buffers = {side: "" for side in labels}
 
     def text(self, side: str, piece: str) -> None:
-        buffer = self.buffers[side] + piece
+        self.buffers[side] = self._wrap(side, self.buffers[side] + piece, self._line)
+
+    def thought(self, side: str, piece: str) -> None:
+        self.thought_buffers[side] = self._wrap(
+            side, self.thought_buffers[side] + piece, self._thought_line)
+
+    def _wrap(self, side: str, buffer: str, write) -> str:
+        """Write the whole lines in `buffer`; return what is left for the next piece."""
         while True:
             newline = buffer.find("\n")
             if 0 <= newline <= self.width:
-                self._line(side, buffer[:newline])
+                write(side, buffer[:newline])
                 buffer = buffer[newline + 1:]
                 continue
             if len(buffer) > self.width:
                 cut = buffer.rfind(" ", 0, self.width)
                 cut = self.width if cut <= 0 else cut
-                self._line(side, buffer[:cut])
+                write(side, buffer[:cut])
                 buffer = buffer[cut:].lstrip(" ")
                 continue
-            break
-        self.buffers[side] = buffer
+            return buffer
+
+    def _thought_line(self, side: str, text: str) -> None:
+        line = f"thinking: {text}"
+        self._line(side, f"{_DIM}{line}{_RESET}" if self.colour else line)
 
     def status(self, side: str, message: str) -> None:
         self._line(side, f"{_DIM}{message}{_RESET}" if self.colour else f"({message})")
 
     def finish(self, side: str) -> None:
+        if self.thought_buffers[side]:
+            self._thought_line(side, self.thought_buffers[side])
+            self.thought_buffers[side] = ""
         if self.buffers[side]:
             self._line(side, self.buffers[side])
             self.buffers[side] = ""
@@ -69,6 +84,8 @@ def metrics_line(answer: Answer, name: str) -> str:
     parts = [name]
     if answer.output_tokens is not None:
         parts.append(f"{answer.output_tokens} tokens")
+    if answer.thinking_tokens:
+        parts.append(f"thinking {answer.thinking_tokens} tokens")
     if answer.tokens_per_s is not None:
         parts.append(f"{answer.tokens_per_s:.1f} tok/s")
     if answer.ttft_s is not None:

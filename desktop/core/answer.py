@@ -27,6 +27,10 @@ class Answer:
     tokens_per_s: float | None = None
     cost_usd: float | None = None
     error: ErrorInfo | None = None
+    # The thinking part, apart from the answer (`text`): None when the model showed none.
+    thinking: str | None = None
+    thinking_tokens: int | None = None  # not counted in output_tokens; None when unknown
+    ttft_thinking_s: float | None = None  # time to the first piece of thinking
 
     @property
     def ok(self) -> bool:
@@ -47,6 +51,9 @@ class Answer:
             "tokens_per_s": _round(self.tokens_per_s, 2),
             "cost_usd": self.cost_usd,
             "error": self.error.to_dict() if self.error else None,
+            "thinking": self.thinking,
+            "thinking_tokens": self.thinking_tokens,
+            "ttft_thinking_s": _round(self.ttft_thinking_s),
         }
 
     @classmethod
@@ -65,12 +72,15 @@ def _round(value: float | None, digits: int = 4) -> float | None:
 EV_START = "start"  # the side began (model loading or request sent)
 EV_STATUS = "status"  # loading progress, waiting to retry, ...
 EV_DELTA = "delta"  # a piece of answer text
+EV_THINKING = "thinking"  # a piece of thinking text (never part of the answer)
 EV_DONE = "done"  # finished; `answer` holds the final Answer (with error if it failed)
 
 
 @dataclass(frozen=True)
 class Status:
-    """A state change worth showing: `state` is one of loading, retrying, streaming."""
+    """A state change worth showing: `state` is one of loading, retrying, streaming, or notice
+    (a setting left out because the model cannot take it: `message` says which, naming no
+    model, so a blind pane may show it)."""
 
     state: str
     message: str = ""

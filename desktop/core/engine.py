@@ -1,9 +1,13 @@
 """The battle engine: two contenders answer one request at the same moment.
 
-Each side runs on its own thread and pushes `BattleEvent`s into one queue as they happen
-(start, status, delta, done). The CLI reads the queue directly; the window forwards it to the
-UI thread. `run_contender` is the single place that times, counts and prices an answer, so every
+Each side runs on its own thread and pushes `BattleEvent`s into one queue as they happen (start,
+status, thinking, delta, done). The CLI reads the queue directly; the window forwards it to the UI
+thread. `run_contender` is the single place that times, counts and prices an answer, so every
 provider reports the same fields the same way, and a failure keeps the text that had arrived.
+
+Thinking is kept apart from the answer everywhere here: `text` and `ttft_s` (time to the first
+answer token) are the answer's; `thinking`, `ttft_thinking_s` and `thinking_tokens` the
+thinking's. `output_tokens` counts answer tokens only; the cost counts both, as providers bill.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ from collections.abc import Callable, Iterator
 
 from desktop.core import errors
 from desktop.core.answer import (
-    EV_DELTA, EV_DONE, EV_START, EV_STATUS, FINISH_CANCELLED, FINISH_ERROR, FINISH_STOP,
-    Answer, BattleEvent, Status,
+    EV_DELTA, EV_DONE, EV_START, EV_STATUS, EV_THINKING, FINISH_CANCELLED, FINISH_ERROR,
+    FINISH_STOP, Answer, BattleEvent, Status,
 )
-from desktop.core.contenders.base import CancelToken, Contender, Finish, ModelName, Usage
+from desktop.core.contenders.base import (
+    CancelToken, Contender, Finish, ModelName, Thought, Usage,
+)
 from desktop.core.errors import ContenderError, ErrorInfo
 from desktop.core.params import Request
 
@@ -42,10 +48,18 @@ def run_contender(
         model=contender.model,
     )
     parts: list[str] = []
+    thoughts: list[str] = []
+    thought = False  # the model thought (even if it showed none of it)
     started = clock()
     first_token_at: float | None = None
+    first_thought_at: float | None = None
     counted_tokens = 0  # pieces seen, used when the backend reports no usage
+    counted_thoughts = 0
+    generated: int | None = None  # all output tokens as reported, thinking included
+    reported_thinking: int | None = None
     try:
+        for note in contender.setting_notes(request):
+            emit(EV_STATUS, "", Status("notice", note))
         try:
             for status in contender.prepare(request, cancel):
                 emit(EV_STATUS, "", status)
@@ -63,13 +77,23 @@ def run_contender(
                 parts.append(item)
                 counted_tokens += 1
                 emit(EV_DELTA, item, None)
+            elif isinstance(item, Thought):
+                thought = True
+                if first_thought_at is None:
+                    first_thought_at = clock()
+                if item.text:
+                    thoughts.append(item.text)
+                    counted_thoughts += 1
+                    emit(EV_THINKING, item.text, None)
             elif isinstance(item, Status):
                 emit(EV_STATUS, "", item)
             elif isinstance(item, Usage):
                 if item.prompt_tokens is not None:
                     answer.prompt_tokens = item.prompt_tokens
                 if item.output_tokens is not None:
-                    answer.output_tokens = item.output_tokens
+                    generated = item.output_tokens
+                if item.thinking_tokens is not None:
+                    reported_thinking = item.thinking_tokens
             elif isinstance(item, ModelName):
                 answer.model = item.name or answer.model
             elif isinstance(item, Finish):
@@ -103,15 +127,38 @@ def run_contender(
     answer.total_s = finished - started
     if first_token_at is not None:
         answer.ttft_s = first_token_at - started
-    if answer.output_tokens is None and counted_tokens:
-        answer.output_tokens = counted_tokens
-    if answer.output_tokens and first_token_at is not None:
-        # Rate over the generation phase: the first token marks its start.
-        gen_time = finished - first_token_at
-        if answer.output_tokens > 1 and gen_time > 0:
-            answer.tokens_per_s = (answer.output_tokens - 1) / gen_time
+    if thought:
+        answer.thinking = "".join(thoughts).strip()
+    if first_thought_at is not None:
+        answer.ttft_thinking_s = first_thought_at - started
+    _count_tokens(answer, generated, reported_thinking, counted_tokens, counted_thoughts)
+    firsts = [t for t in (first_token_at, first_thought_at) if t is not None]
+    total_generated = (answer.output_tokens or 0) + (answer.thinking_tokens or 0)
+    if total_generated > 1 and firsts:
+        # Rate over the generation phase, thinking included: the first piece marks its start.
+        gen_time = finished - min(firsts)
+        if gen_time > 0:
+            answer.tokens_per_s = (total_generated - 1) / gen_time
     answer.cost_usd = _price(answer)
     return answer
+
+
+def _count_tokens(answer: Answer, generated: int | None, thinking: int | None,
+                  counted_answer: int, counted_thinking: int) -> None:
+    """Answer tokens and thinking tokens, apart. Backends report all generated tokens; most
+    also say how many were thinking. Where one reports only the total (Anthropic), the thinking
+    share is estimated from the two texts' lengths; with no usage at all, pieces are counted."""
+    if generated is None:
+        answer.output_tokens = counted_answer or None
+        answer.thinking_tokens = thinking if thinking is not None else (
+            counted_thinking if answer.thinking is not None else None)
+        return
+    if thinking is None and answer.thinking:
+        shown = len(answer.thinking) + len(answer.text)
+        thinking = round(generated * len(answer.thinking) / shown) if shown else 0
+    thinking = min(max(thinking, 0), generated) if thinking is not None else None
+    answer.thinking_tokens = thinking
+    answer.output_tokens = generated - (thinking or 0)
 
 
 def _price(answer: Answer) -> float | None:

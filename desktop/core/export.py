@@ -30,14 +30,14 @@ TALLY_COLUMNS = [
 ]
 _METRICS = {"finish_reason": "text", "ttft_s": "real", "total_s": "real",
             "prompt_tokens": "integer", "output_tokens": "integer", "tokens_per_s": "real",
-            "cost_usd": "real"}
+            "cost_usd": "real", "thinking_tokens": "integer"}
 VOTE_COLUMNS = [
     "battle_id", "created_at", "voted_at", "decide_s", "category", "mode", "prompt",
     "system_prompt", "contender_a", "contender_b", "model_a", "model_b", "provider_a",
     "provider_b", "kind_a", "kind_b", "a_slot", "choice", "winner", "identity_leak", "leak_names",
     *[f"{m}_a" for m in _METRICS], *[f"{m}_b" for m in _METRICS],
 ]
-ANSWER_COLUMNS = ["answer_a", "answer_b"]
+ANSWER_COLUMNS = ["answer_a", "answer_b", "thinking_a", "thinking_b"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -150,7 +150,8 @@ _VOTE_SELECT = [
     ("b.identity_leak", "integer"), ("b.leak_names", "text"),
     *[(f"{t}.{m}", k) for t in ("x", "y") for m, k in _METRICS.items()],
 ]
-_ANSWER_SELECT = [("x.text", "text"), ("y.text", "text")]
+_ANSWER_SELECT = [("x.text", "text"), ("y.text", "text"), ("x.thinking", "text"),
+                  ("y.thinking", "text")]
 # CROSS JOIN fixes the join order: walk votes in the order recorded, look the rest up by key.
 _VOTE_FROM = (
     " FROM votes v CROSS JOIN battles b ON b.id = v.battle_id"

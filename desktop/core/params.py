@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+# How hard a reasoning model thinks (`--reasoning`); None sends nothing (the provider's default).
+REASONING_LEVELS = ("off", "low", "medium", "high")
+
 
 @dataclass(frozen=True)
 class GenerationParams:
@@ -16,6 +19,8 @@ class GenerationParams:
     n_ctx: int = 4096
     n_threads: int | None = None  # None: the measured default (see local/threads.py)
     n_gpu_layers: int = 0
+    # Thinking effort, one of REASONING_LEVELS; each provider maps it (desktop/core/reasoning.py).
+    reasoning: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)

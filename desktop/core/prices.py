@@ -106,6 +106,8 @@ def cost_usd(answer: Answer) -> float | None:
             continue
         price = find_price(answer.provider, name)
         if price is not None:
-            cost = (answer.prompt_tokens * price[0] + answer.output_tokens * price[1]) / 1_000_000
+            # Thinking tokens are billed as output tokens by every provider.
+            billed_output = answer.output_tokens + (answer.thinking_tokens or 0)
+            cost = (answer.prompt_tokens * price[0] + billed_output * price[1]) / 1_000_000
             return round(cost, 8)
     return None

@@ -4,6 +4,7 @@ Text arrives through `append()` and is painted at most ~30 times a second (`REND
 by `IncrementalMarkdown`, which only redraws the block still being written. Before the vote the
 pane says nothing that could tell which model wrote it: its title is "A" or "B", its states are
 the same words for every model, and no metric is shown. `reveal()` adds the name and metrics.
+Thinking has its own collapsed block above the answer, in every pane alike (thinking_block.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 from typing import TYPE_CHECKING
 
 from desktop.gui import theme, wording
+from desktop.gui.thinking_block import ThinkingBlock
 
 if TYPE_CHECKING:  # not imported to paint the window: see round_controller
     from desktop.core.answer import Answer, Status
@@ -62,6 +64,8 @@ class AnswerPane(QFrame):
         self.progress.setAccessibleName(f"Progress of answer {self.label}")
         self.progress.hide()
 
+        self.thinking = ThinkingBlock(self.label)
+
         self.view = QTextBrowser(objectName="answer")
         self.view.setOpenExternalLinks(True)
         self.view.setAccessibleName(f"Answer {self.label} text")
@@ -85,6 +89,7 @@ class AnswerPane(QFrame):
         layout.addLayout(header)
         layout.addWidget(self.name)
         layout.addWidget(self.progress)
+        layout.addWidget(self.thinking)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.error)
         layout.addWidget(self.note)
@@ -114,6 +119,7 @@ class AnswerPane(QFrame):
         self._retry_timer.stop()
         if self._markdown is not None:
             self._markdown.clear()
+        self.thinking.reset()
         self.progress.hide()
         self.error.hide()
         self.note.hide()
@@ -128,6 +134,9 @@ class AnswerPane(QFrame):
         self._set_state("waiting", wording.WAITING)
 
     def set_status(self, status: Status) -> None:
+        if status.state == "notice":  # a setting left out: said, and the pane carries on
+            self.show_note(status.message)
+            return
         self._retry_timer.stop()
         if status.state == "loading":
             self.progress.show()
@@ -153,7 +162,15 @@ class AnswerPane(QFrame):
         if self._retry_left == 0:
             self._retry_timer.stop()
 
+    def append_thought(self, text: str, pieces: int = 1) -> None:
+        if self._state != "streaming":
+            self.progress.hide()
+            self._retry_timer.stop()
+            self._set_state("streaming", wording.STREAMING)
+        self.thinking.append(text, pieces)
+
     def append(self, text: str) -> None:
+        self.thinking.answer_started()
         if self._state != "streaming":
             self.progress.hide()
             self._retry_timer.stop()
@@ -181,6 +198,7 @@ class AnswerPane(QFrame):
         self._retry_timer.stop()
         self.progress.hide()
         self.copy_button.setEnabled(bool(self.markdown.source))
+        self.thinking.finish(answer)
         state, message = wording.finished(answer)
         self._set_state(state, wording.FINISH_WORDS[state])
         if message:
@@ -195,10 +213,12 @@ class AnswerPane(QFrame):
         self.note.setText(text)
         self.note.setVisible(bool(text))
 
-    def show_text(self, text: str) -> None:
-        """A finished answer shown at once (history, re-open)."""
+    def show_text(self, text: str, answer: Answer | None = None) -> None:
+        """A finished answer shown at once (history, re-open), with its thinking if given."""
         self.markdown.set_text(text)
         self.copy_button.setEnabled(bool(text))
+        if answer is not None:
+            self.thinking.finish(answer)
 
     def reveal(self, html: str, name: str) -> None:
         self.name.setText(name)

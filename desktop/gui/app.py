@@ -52,8 +52,9 @@ def set_window_icon(app) -> None:
         app.setWindowIcon(icon)
 
 
-def run(left: str | None = None, right: str | None = None) -> int:
-    """Open the window (with these contenders, if given) and run until it is closed."""
+def run(left: str | None = None, right: str | None = None, *, reasoning: str | None = None) -> int:
+    """Open the window (with these contenders and reasoning setting, if given) and run until it
+    is closed."""
     app = make_app(style_sheet=False)
     from desktop.gui import settings_store, theme
     from desktop.gui.main_window import MainWindow
@@ -62,6 +63,10 @@ def run(left: str | None = None, right: str | None = None) -> int:
     for index, spec in enumerate((left, right)):
         if spec:
             settings.contenders[index] = settings_store.ContenderChoice(spec)
+    if reasoning:
+        from dataclasses import replace
+
+        settings.params = replace(settings.params, reasoning=reasoning)
     window = MainWindow(settings)
     theme.apply_style_sheet(app)
     window.show()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop.core.answer import EV_DELTA, EV_DONE
+from desktop.core.answer import EV_DELTA, EV_DONE, EV_THINKING
 
 DRAIN_INTERVAL_MS = 33
 SIDES = 2
@@ -27,6 +27,7 @@ class BattleRunner(QObject):
     """Runs a started `Battle`; emits `text(side, piece)`, `event(BattleEvent)`, `finished()`."""
 
     text = Signal(str, str)  # side, new text (merged pieces)
+    thought = Signal(str, str, int)  # side, new thinking (merged), how many pieces it merged
     event = Signal(object)  # a non-text BattleEvent (start, status, done)
     finished = Signal()  # both sides are done; `battle.answers` holds both answers
 
@@ -54,8 +55,12 @@ class BattleRunner(QObject):
         if not events:
             return
         pending: dict[str, list[str]] = {}
+        thoughts: dict[str, list[str]] = {}
 
         def flush() -> None:
+            for side, pieces in thoughts.items():  # a side's thinking comes before its answer
+                self.thought.emit(side, "".join(pieces), len(pieces))
+            thoughts.clear()
             for side, pieces in pending.items():
                 self.text.emit(side, "".join(pieces))
             pending.clear()
@@ -63,6 +68,11 @@ class BattleRunner(QObject):
         for event in events:
             if event.type == EV_DELTA:
                 pending.setdefault(event.side, []).append(event.text)
+                continue
+            if event.type == EV_THINKING:
+                if event.side in pending:  # keep the order: answer so far, then this thinking
+                    flush()
+                thoughts.setdefault(event.side, []).append(event.text)
                 continue
             flush()
             if event.type == EV_DONE:
@@ -86,7 +96,7 @@ class BattleRunner(QObject):
         self._detached = True
         self._timer.stop()
         self.battle.stop()
-        for signal in (self.text, self.event, self.finished):
+        for signal in (self.text, self.thought, self.event, self.finished):
             try:
                 signal.disconnect()
             except (RuntimeError, TypeError):

@@ -153,6 +153,7 @@ class CompareView(QWidget):
         c.started.connect(self._on_started)
         c.side_started.connect(lambda pos: self.panes[pos].begin())
         c.text.connect(lambda pos, text: self.panes[pos].append(text))
+        c.thought.connect(lambda pos, text, pieces: self.panes[pos].append_thought(text, pieces))
         c.status.connect(lambda pos, status: self.panes[pos].set_status(status))
         c.side_done.connect(lambda pos, answer: self.panes[pos].finish(answer))
         c.finished.connect(self._on_finished)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from desktop.gui import theme, wording
 from desktop.gui.markdown_doc import IncrementalMarkdown
 from desktop.gui.reloading import ReloadOnShow
+from desktop.gui.thinking_block import ThinkingBlock
 
 VOTE_WORDS = {"a": "A better", "b": "B better", "tie": "Tie", "both_bad": "Both bad", None: "—"}
 
@@ -66,6 +67,7 @@ class HistoryView(ReloadOnShow, QWidget):
         buttons.addWidget(self.delete_button)
         self.answer_views = {}
         self.answer_heads = {}
+        self.answer_thinking = {}
         answers = QSplitter(Qt.Orientation.Horizontal)
         code = QColor(theme.colours().code)
         for position in ("a", "b"):
@@ -77,10 +79,13 @@ class HistoryView(ReloadOnShow, QWidget):
             view = QTextBrowser()
             view.setAccessibleName(f"Answer {position.upper()} of the chosen battle")
             view.setOpenExternalLinks(True)
+            thinking = ThinkingBlock(position.upper())
             box_layout.addWidget(head)
+            box_layout.addWidget(thinking)
             box_layout.addWidget(view, 1)
             answers.addWidget(box)
             self.answer_heads[position] = head
+            self.answer_thinking[position] = thinking
             self.answer_views[position] = (view, IncrementalMarkdown(view.document(), code))
         detail = QWidget()
         detail_layout = QVBoxLayout(detail)
@@ -163,6 +168,7 @@ class HistoryView(ReloadOnShow, QWidget):
             for position, (view, md) in self.answer_views.items():
                 md.clear()
                 self.answer_heads[position].setText(position.upper())
+                self.answer_thinking[position].reset()
             return
         self.detail_title.setText(record.prompt.strip()[:400])
         hidden = record.mode == "blind" and record.vote is None and not _failed(record)
@@ -176,6 +182,8 @@ class HistoryView(ReloadOnShow, QWidget):
         for position, (view, md) in self.answer_views.items():
             answer = record.answer(position)
             md.set_text(answer.text or "")
+            self.answer_thinking[position].reset()
+            self.answer_thinking[position].finish(answer)
             head = position.upper()
             if not hidden:
                 head += f" · {wording.display_name(answer)}"

@@ -1,4 +1,7 @@
-"""The generation parameters both sides share: temperature, top p, max tokens, seed.
+"""The generation parameters both sides share: temperature, top p, max tokens, seed, reasoning.
+
+Reasoning ("Default" sends nothing, so each provider decides) is mapped per provider by
+desktop/core/reasoning.py; a model that cannot take it answers anyway, with a note in its pane.
 
 The system prompt has its own collapsible editor in the comparison view; local-model settings
 (context, threads) keep the values they were loaded with from settings.
@@ -9,9 +12,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSpinBox, QWidget
 
-from desktop.core.params import GenerationParams
+from desktop.core.params import REASONING_LEVELS, GenerationParams
 
 
 class ParamsPanel(QWidget):
@@ -31,19 +34,31 @@ class ParamsPanel(QWidget):
         self.seed.setSpecialValueText("random")
         self.seed.setAccessibleName("Seed")
         self.seed.setToolTip("With a fixed seed a model that supports seeds repeats its answer; random by default.")
+        self.reasoning = QComboBox()
+        self.reasoning.addItem("Default", None)
+        for level in REASONING_LEVELS:
+            self.reasoning.addItem(level.capitalize(), level)
+        self.reasoning.setAccessibleName("Reasoning effort")
+        self.reasoning.setToolTip(
+            "How hard reasoning models think before answering. Default leaves it to each "
+            "provider; a model that cannot take the setting answers without it, with a note.")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         for text, widget in (
             ("&Temperature", self.temperature), ("Top &p", self.top_p),
             ("Max &tokens", self.max_tokens), ("S&eed", self.seed),
+            ("Reasoning", self.reasoning),
         ):
             label = QLabel(text, objectName="muted")
             label.setBuddy(widget)
             layout.addWidget(label)
             layout.addWidget(widget)
             layout.addSpacing(8)
-            widget.valueChanged.connect(self.changed)
+            if widget is self.reasoning:
+                widget.currentIndexChanged.connect(self.changed)
+            else:
+                widget.valueChanged.connect(self.changed)
         self.temperature.setAccessibleName("Temperature")
         self.top_p.setAccessibleName("Top p")
 
@@ -60,6 +75,9 @@ class ParamsPanel(QWidget):
         self.top_p.setValue(params.top_p)
         self.max_tokens.setValue(params.max_tokens)
         self.seed.setValue(-1 if params.seed is None else params.seed)
+        level = params.reasoning
+        self.reasoning.setCurrentIndex(
+            REASONING_LEVELS.index(level) + 1 if level in REASONING_LEVELS else 0)
 
     def params(self, system: str) -> GenerationParams:
         seed = self.seed.value()
@@ -67,4 +85,6 @@ class ParamsPanel(QWidget):
             self._base, system=system, temperature=round(self.temperature.value(), 2),
             top_p=round(self.top_p.value(), 2), max_tokens=self.max_tokens.value(),
             seed=None if seed < 0 else seed,
+            reasoning=REASONING_LEVELS[self.reasoning.currentIndex() - 1]
+            if self.reasoning.currentIndex() > 0 else None,
         )

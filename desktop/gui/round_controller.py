@@ -29,6 +29,7 @@ IDLE, RUNNING, FINISHED, VOTED = "idle", "running", "finished", "voted"
 class RoundController(QObject):
     started = Signal()
     text = Signal(str, str)  # position, text
+    thought = Signal(str, str, int)  # position, thinking text, pieces it holds
     status = Signal(str, object)  # position, Status
     side_started = Signal(str)  # position
     side_done = Signal(str, object)  # position, Answer
@@ -79,6 +80,7 @@ class RoundController(QObject):
         battle = Battle(left, right, Request(prompt=prompt, params=params)).start()
         self.runner = BattleRunner(battle, self)
         self.runner.text.connect(self._on_text)
+        self.runner.thought.connect(self._on_thought)
         self.runner.event.connect(self._on_event)
         self.runner.finished.connect(self._on_finished)
         self._set_state(RUNNING)
@@ -92,6 +94,10 @@ class RoundController(QObject):
     def _on_text(self, slot: str, text: str) -> None:
         self._under_way.add(self.position(slot))
         self.text.emit(self.position(slot), text)
+
+    def _on_thought(self, slot: str, text: str, pieces: int) -> None:
+        self._under_way.add(self.position(slot))
+        self.thought.emit(self.position(slot), text, pieces)
 
     def _on_event(self, event) -> None:
         from desktop.core.answer import EV_DONE, EV_START, EV_STATUS, Status
@@ -108,6 +114,8 @@ class RoundController(QObject):
                 for each in ("a", "b"):
                     if each not in self._under_way:
                         self.status.emit(each, event.status)
+            elif event.status.state == "notice":  # a setting left out; it names no model
+                self.status.emit(position, event.status)
             else:  # retrying: only a remote provider retries; say nothing that tells
                 self.status.emit(position, Status("waiting"))
         elif event.type == EV_DONE:

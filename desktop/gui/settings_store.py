@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
-from desktop.core.params import GenerationParams
+from desktop.core.params import REASONING_LEVELS, GenerationParams
 
 VERSION = 1
 # First run: the embedded model on one side, a proprietary model on the other.
@@ -105,6 +105,8 @@ def _check_params(params: GenerationParams) -> GenerationParams:
         raise TypeError("bad params")
     if params.max_tokens < 1 or not 0 <= float(params.temperature) <= 2:
         raise ValueError("bad params")
+    if params.reasoning is not None and params.reasoning not in REASONING_LEVELS:
+        return replace(params, reasoning=None)  # an unknown level: the provider's default
     return params
 
 

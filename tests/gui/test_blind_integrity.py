@@ -1,12 +1,16 @@
 """Before the vote nothing in the window ties a model, provider, spec or the word "local" to
 pane A or B: not titles, labels, tooltips, accessible names, status texts, tabs or tables.
-The contender pickers are left out on purpose: they list both contenders, tied to no pane."""
+The contender pickers are left out on purpose: they list both contenders, tied to no pane.
+
+One side thinks (the OpenAI stand-in streams `reasoning_content` first) and the other does not
+(the embedded model): both panes still show the same thinking header, differing only in numbers."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from PySide6.QtWidgets import QScrollBar, QWidget
 
 from desktop.core.params import GenerationParams
 from tests.gui.conftest import send_prompt, wait_finished, walk_texts
@@ -18,23 +22,57 @@ FORBIDDEN = re.compile(
 )
 
 
+HEADER = re.compile(r"^▸ Thinking · \d+ tokens · \d+\.\d s$")
+THOUGHT = "A greeting is asked for. I will keep it short and kind."
+
+
 def _leaks(window):
     skip = window.compare.pickers
     return [(where, text) for where, text in walk_texts(window, skip) if FORBIDDEN.search(text)]
 
 
+def _shapes(window):
+    """Each pane's visible widgets, by type and object name, top to bottom, and its thinking
+    header's pattern: equal for both panes whatever their models did."""
+    out = []
+    for pane in window.compare.panes.values():
+        # Scroll bars come and go with a text's length, as they would for any two answers.
+        widgets = [w for w in pane.findChildren(QWidget) if w.isVisibleTo(pane)
+                   and not isinstance(w, QScrollBar) and not w.objectName().startswith("qt_")]
+        shape = sorted((type(w).__name__, w.objectName()) for w in widgets)
+        header = pane.thinking.toggle.text()
+        assert HEADER.match(header), header
+        out.append(shape)
+    return out
+
+
 def test_nothing_names_a_side_before_the_vote(qtbot, make_window, fake_openai):
     from tests.providers.fake_server import Reply
 
-    fake_openai.script("openai", Reply(text="Hello there, have a nice day."))
+    fake_openai.script("openai", Reply(text="Hello there, have a nice day.", thinking=THOUGHT,
+                                       thinking_tokens=13))
     window = make_window("local", "openai:gpt-4o-mini",
                          params=GenerationParams(max_tokens=16, temperature=0.0, seed=2))
     assert _leaks(window) == []
+    first, second = _shapes(window)
+    assert first == second, "before sending"
     send_prompt(qtbot, window, "Say hello.")
     qtbot.waitUntil(lambda: any(p.view.toPlainText() for p in window.compare.panes.values()),
                     timeout=120_000)
     assert _leaks(window) == [], "while streaming"
     wait_finished(qtbot, window, timeout=120_000)
+    first, second = _shapes(window)
+    assert first == second, "after both answers: the thinking side looks like the other"
+    headers = sorted(p.thinking.header for p in window.compare.panes.values())
+    assert headers[0] == "Thinking · 0 tokens · 0.0 s"  # the embedded model did not think
+    assert headers[1].startswith("Thinking · 13 tokens · ")
+    thinking_pane = next(p for p in window.compare.panes.values() if p.thinking.text.toPlainText())
+    assert thinking_pane.thinking.text.toPlainText() == THOUGHT
+    assert THOUGHT not in thinking_pane.view.toPlainText()  # the answer is only the answer
+    thinking_pane.thinking.toggle.click()  # expanded, the thinking shows; still nothing names
+    assert thinking_pane.thinking.text.isVisible()
+    assert _leaks(window) == [], "thinking expanded"
+    thinking_pane.thinking.toggle.click()
     window.view("history")
     history = window.views["history"]
     qtbot.waitUntil(lambda: history.table.rowCount() == 1)

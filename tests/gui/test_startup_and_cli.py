@@ -47,10 +47,13 @@ def test_gui_command_opens_the_window_with_the_given_contenders(monkeypatch):
     from desktop.cli import build_parser, main
 
     calls = []
-    monkeypatch.setattr("desktop.gui.app.run", lambda left, right: calls.append((left, right)) or 0)
+    monkeypatch.setattr("desktop.gui.app.run", lambda left, right, reasoning=None:
+                        calls.append((left, right, reasoning)) or 0)
     assert main(["gui", "--left", "local", "--right", "openai:gpt-4o-mini"]) == 0
     assert main([]) == 0  # no command: the window
-    assert calls == [("local", "openai:gpt-4o-mini"), (None, None)]
+    assert main(["gui", "--reasoning", "low"]) == 0
+    assert calls == [("local", "openai:gpt-4o-mini", None), (None, None, None),
+                     (None, None, "low")]
     assert main(["gui", "--left", "nonsense"]) == 2
     assert build_parser().parse_args(["gui"]).command == "gui"
 

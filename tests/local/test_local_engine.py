@@ -45,6 +45,7 @@ def test_embedded_model_streams_with_metrics():
     assert result.prompt_tokens > 5 and 0 < result.output_tokens <= 24
     assert result.tokens_per_s > 0 and 0 < result.ttft_s <= result.total_s
     assert result.cost_usd == 0.0
+    assert (result.thinking, result.thinking_tokens) == (None, 0)  # SmolLM2 does not think
     progress = [s.progress for type_, _, s in events if type_ == EV_STATUS and s.state == "loading"]
     assert progress and progress[-1] == pytest.approx(1.0), "load progress is reported up to 100 %"
 

@@ -12,7 +12,8 @@ import numpy as np
 
 
 def write_tiny_gguf(path: Path, n_words: int = 64, n_embd: int = 32, n_layer: int = 1,
-                    n_ctx_train: int = 256, chat_template: bool = True) -> Path:
+                    n_ctx_train: int = 256, chat_template: bool | str = True) -> Path:
+    """`chat_template`: True for a plain one, False for none, or the template's text."""
     import gguf
 
     rng = np.random.default_rng(0)
@@ -40,7 +41,9 @@ def write_tiny_gguf(path: Path, n_words: int = 64, n_embd: int = 32, n_layer: in
     writer.add_bos_token_id(1)
     writer.add_eos_token_id(2)
     writer.add_unk_token_id(0)
-    if chat_template:
+    if isinstance(chat_template, str):
+        writer.add_chat_template(chat_template)
+    elif chat_template:
         writer.add_chat_template(
             "{% for m in messages %}<s>{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
             "{% if add_generation_prompt %}assistant:{% endif %}"

@@ -81,8 +81,16 @@ class Reply:
     output_tokens: int | None = None  # default: number of pieces
     finish: str = "stop"  # "stop", "length", or a provider-native reason ("SAFETY", "refusal")
     usage: bool = True  # False: the provider reports no usage
-    thinking: str | None = None  # a thinking block (Anthropic) / thought part (Gemini)
-    thinking_tokens: int = 0  # Gemini thoughtsTokenCount
+    # Thinking, sent before the text in the protocol's own shape: Anthropic thinking block,
+    # Gemini thought part, OpenAI-compatible `delta.<reasoning_field>` chunks (one per piece).
+    thinking: str | None = None
+    thinking_pieces: list[str] | None = None  # default: `thinking` split into words
+    reasoning_field: str = "reasoning_content"  # vLLM/DeepSeek/llama.cpp; OpenRouter: "reasoning"
+    redacted_thinking: bool = False  # Anthropic: a redacted_thinking block before the text
+    # Thinking tokens, billed on top of the answer's: Gemini thoughtsTokenCount, OpenAI
+    # completion_tokens_details.reasoning_tokens (inside completion_tokens), Anthropic's
+    # output_tokens (which include them without saying how many).
+    thinking_tokens: int = 0
     text_blocks: int = 1  # Anthropic: spread the text over this many content blocks
     # An HTTP error instead of a stream: flavour (auth, permission, quota, rate_limit,
     # overloaded, server, bad_request, unprocessable, not_found, timeout, conflict).
@@ -122,6 +130,13 @@ class Reply:
         if self.pieces is not None:
             return list(self.pieces)
         return re.findall(r"\s*\S+", self.text) or ([self.text] if self.text else [])
+
+    def thought_pieces(self) -> list[str]:
+        if self.thinking_pieces is not None:
+            return list(self.thinking_pieces)
+        if not self.thinking:
+            return []
+        return re.findall(r"\s*\S+", self.thinking) or [self.thinking]
 
     @property
     def expected_text(self) -> str:
@@ -343,15 +358,19 @@ def _openai_stream(reply: Reply, model: str, include_usage: bool) -> list[Event]
         return [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]
 
     events: list[Event] = [("pre", chunk(choice({"role": "assistant", "content": "", "refusal": None})))]
+    # As vLLM and OpenRouter stream it: thinking chunks first, `content` null meanwhile.
+    events += [("pre", chunk(choice({"content": None, reply.reasoning_field: piece})))
+               for piece in reply.thought_pieces()]
     events += [("text", chunk(choice({"content": piece}))) for piece in reply.text_pieces()]
     events.append(("post", chunk(choice({}, reply.finish))))
     if include_usage and reply.usage:
-        out = reply.expected_output_tokens
+        out = reply.expected_output_tokens + reply.thinking_tokens
         events.append(("post", chunk([], {
             "prompt_tokens": reply.prompt_tokens, "completion_tokens": out,
             "total_tokens": reply.prompt_tokens + out,
             "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
-            "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0,
+            "completion_tokens_details": {"reasoning_tokens": reply.thinking_tokens,
+                                          "audio_tokens": 0,
                                           "accepted_prediction_tokens": 0,
                                           "rejected_prediction_tokens": 0},
         })))
@@ -374,16 +393,24 @@ def _anthropic_stream(reply: Reply, model: str) -> list[Event]:
     events: list[Event] = [("pre", ev("message_start", {"message": message}))]
     index = 0
     if reply.thinking is not None:
+        events.append(("pre", ev("content_block_start", {"index": 0, "content_block": {
+            "type": "thinking", "thinking": "", "signature": ""}})))
+        events += [("pre", ev("content_block_delta", {"index": 0, "delta": {
+            "type": "thinking_delta", "thinking": piece}})) for piece in reply.thought_pieces()]
         events += [
-            ("pre", ev("content_block_start", {"index": 0, "content_block": {
-                "type": "thinking", "thinking": "", "signature": ""}})),
-            ("pre", ev("content_block_delta", {"index": 0, "delta": {
-                "type": "thinking_delta", "thinking": reply.thinking}})),
             ("pre", ev("content_block_delta", {"index": 0, "delta": {
                 "type": "signature_delta", "signature": "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds"}})),
             ("pre", ev("content_block_stop", {"index": 0})),
         ]
         index = 1
+    if reply.redacted_thinking:
+        events += [
+            ("pre", ev("content_block_start", {"index": index, "content_block": {
+                "type": "redacted_thinking",
+                "data": "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP"}})),
+            ("pre", ev("content_block_stop", {"index": index})),
+        ]
+        index += 1
     pieces = reply.text_pieces()
     blocks = max(1, reply.text_blocks)
     per_block = max(1, -(-len(pieces) // blocks)) if pieces else 1
@@ -402,7 +429,7 @@ def _anthropic_stream(reply: Reply, model: str) -> list[Event]:
     stop = {"stop": "end_turn", "length": "max_tokens"}.get(reply.finish, reply.finish)
     delta: dict[str, Any] = {"delta": {"stop_reason": stop, "stop_sequence": None}}
     if reply.usage:
-        delta["usage"] = {"output_tokens": reply.expected_output_tokens}
+        delta["usage"] = {"output_tokens": reply.expected_output_tokens + reply.thinking_tokens}
     events.append(("post", ev("message_delta", delta)))
     events.append(("post", ev("message_stop", {})))
     return events
@@ -433,8 +460,8 @@ def _gemini_stream(reply: Reply, model: str) -> list[Event]:
         return None, _dumps(obj)
 
     events: list[Event] = []
-    if reply.thinking is not None:
-        events.append(("pre", response([{"text": reply.thinking, "thought": True}], None)))
+    events += [("pre", response([{"text": piece, "thought": True}], None))
+               for piece in reply.thought_pieces()]
     if not pieces:
         events.append(("post", response([{"text": ""}], total, finish)))
         return events
@@ -544,6 +571,13 @@ class _Handler(BaseHTTPRequestHandler):
                     return protocol, model, "This fake server only streams: set stream to true."
                 if protocol == "openai" and "max_tokens" in body and "max_completion_tokens" in body:
                     return protocol, model, "Use max_tokens or max_completion_tokens, not both."
+                if protocol == "openai":
+                    problem = _openai_reasoning_problem(model, body)
+                    if problem:
+                        return protocol, model, problem
+                refused = [name for name in sorted(self.server.fake.refused_fields) if name in body]
+                if protocol == "compat" and refused:
+                    return protocol, model, f"Unrecognized request argument supplied: {refused[0]}"
                 return protocol, model, None
         if path == BASE_PATHS["anthropic"] + "/v1/messages":
             if not isinstance(body, dict):
@@ -560,6 +594,18 @@ class _Handler(BaseHTTPRequestHandler):
             if "temperature" in body and "top_p" in body:
                 return "anthropic", model, ("`temperature` and `top_p` cannot both be specified "
                                             "for this model. Please use only one.")
+            thinking = body.get("thinking")
+            if isinstance(thinking, dict) and thinking.get("type") == "enabled":
+                budget = thinking.get("budget_tokens")
+                if not isinstance(budget, int) or budget < 1024:
+                    return "anthropic", model, ("thinking.enabled.budget_tokens: Input should be "
+                                                "greater than or equal to 1024")
+                if not body["max_tokens"] > budget:
+                    return "anthropic", model, ("`max_tokens` must be greater than "
+                                                "`thinking.budget_tokens`.")
+                if body.get("temperature", 1) != 1 or "top_p" in body and body["top_p"] < 0.95:
+                    return "anthropic", model, ("`temperature` may only be set to 1 when thinking "
+                                                "is enabled.")
             return "anthropic", model, None
         prefix = BASE_PATHS["gemini"] + "/v1beta/models/"
         if path.startswith(prefix) and path.endswith(":streamGenerateContent"):
@@ -568,6 +614,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return "gemini", model, "This fake server streams only with alt=sse."
             if not isinstance(body, dict) or not body.get("contents"):
                 return "gemini", model, "* GenerateContentRequest.contents: contents is not specified"
+            thinking = (body.get("generationConfig") or {}).get("thinkingConfig") or {}
+            if "thinkingLevel" in thinking and "thinkingBudget" in thinking:
+                return "gemini", model, ("You can only set one of thinking budget and thinking "
+                                         "level.")
             return "gemini", model, None
         return None, None, None
 
@@ -705,6 +755,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
+def _openai_reasoning_problem(model: str, body: dict) -> str | None:
+    """OpenAI's refusals around reasoning: effort only for reasoning models, and those take
+    only the default temperature."""
+    reasoning = model.startswith(("o1", "o3", "o4", "gpt-5")) and not model.startswith("gpt-5-chat")
+    effort = body.get("reasoning_effort")
+    if effort is not None and not reasoning:
+        return "Unsupported parameter: 'reasoning_effort' is not supported with this model."
+    if effort is not None and effort not in ("none", "minimal", "low", "medium", "high"):
+        return f"Invalid value: '{effort}'. Supported values are: 'low', 'medium', and 'high'."
+    if reasoning and "temperature" in body:
+        return "Unsupported parameter: 'temperature' is not supported with this model."
+    return None
+
+
 def _set_message(err: dict, message: str) -> None:
     target = err.get("error") if isinstance(err.get("error"), dict) else err
     target["message"] = message
@@ -731,6 +795,8 @@ class FakeServer:
         self.default_reply = Reply()
         # protocol -> the only key accepted; a wrong or missing key gets the auth error.
         self.expected_keys: dict[str, str] = {}
+        # Body fields a compat server refuses with a 400 (as a strict server does unknown ones).
+        self.refused_fields: set[str] = set()
 
     @property
     def port(self) -> int:
@@ -778,6 +844,7 @@ class FakeServer:
                 queue.clear()
             self.requests.clear()
             self.expected_keys.clear()
+            self.refused_fields.clear()
             self.default_reply = Reply()
 
     def _next_reply(self, protocol: str) -> Reply:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from desktop.core.answer import Answer, Status
+from desktop.core.answer import EV_THINKING, Answer, Status
 from desktop.core.contenders.base import CancelToken
 from desktop.core.engine import run_contender
 from desktop.core.params import GenerationParams, Request
@@ -51,6 +51,7 @@ def contender_for(protocol: str, server, *, key: str | None = "default", idle_ti
 class Run:
     answer: Answer
     deltas: list[str] = field(default_factory=list)
+    thoughts: list[str] = field(default_factory=list)
     statuses: list[Status] = field(default_factory=list)
 
 
@@ -60,6 +61,8 @@ def run(contender, prompt: str = "Say hello.", cancel: CancelToken | None = None
     def emit(type_: str, text: str, status: Status | None) -> None:
         if status is not None:
             result.statuses.append(status)
+        elif type_ == EV_THINKING:
+            result.thoughts.append(text)
         elif text:
             result.deltas.append(text)
 

@@ -102,18 +102,19 @@ def test_server_refusing_stream_options_is_asked_again_without(fake_server):
     assert answer.prompt_tokens is None and answer.output_tokens == 3
 
 
-def test_llama_cpp_style_usage_on_the_finish_chunk_and_reasoning_skipped(fake_server):
+def test_llama_cpp_style_usage_on_the_finish_chunk_and_reasoning_kept_apart(fake_server):
     body = sse(
         {"model": "smollm2", "choices": [{"index": 0, "delta": {"reasoning_content": "hmm"}}]},
         {"model": "smollm2", "choices": [{"index": 0, "delta": {"content": "Hi"}}]},
         {"model": "smollm2", "choices": [{"index": 0, "delta": {}, "finish_reason": "length"}],
-         "usage": {"prompt_tokens": 9, "completion_tokens": 1, "total_tokens": 10}},
+         "usage": {"prompt_tokens": 9, "completion_tokens": 2, "total_tokens": 11}},
         "[DONE]",
     )
     fake_server.default_reply = Reply(body=body, content_type="text/event-stream")
     answer = run(make_contender(fake_server.compat_spec())).answer
-    assert (answer.text, answer.finish_reason) == ("Hi", "length")
-    assert (answer.prompt_tokens, answer.output_tokens) == (9, 1)
+    assert (answer.text, answer.thinking, answer.finish_reason) == ("Hi", "hmm", "length")
+    # No reasoning_tokens in the usage: the total is shared out by the texts' lengths.
+    assert (answer.prompt_tokens, answer.output_tokens, answer.thinking_tokens) == (9, 1, 1)
 
 
 def test_groq_style_usage(fake_server):

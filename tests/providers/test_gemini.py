@@ -41,12 +41,13 @@ def test_request_matches_the_api(fake_server):
     }
 
 
-def test_thought_parts_are_skipped_but_billed(fake_server):
+def test_thought_parts_are_kept_apart_and_billed(fake_server):
     fake_server.default_reply = Reply(text="Answer here", thinking="secret musings",
                                       thinking_tokens=40, output_tokens=2)
     answer = run(contender_for("gemini", fake_server)).answer
-    assert answer.text == "Answer here"
-    assert answer.output_tokens == 42
+    assert (answer.text, answer.thinking) == ("Answer here", "secret musings")
+    assert (answer.output_tokens, answer.thinking_tokens) == (2, 40)
+    assert answer.cost_usd == pytest.approx((11 * 0.1 + 42 * 0.4) / 1e6)
 
 
 def test_cumulative_usage_last_one_wins(fake_server):

@@ -10,7 +10,7 @@ import pytest
 
 from desktop.core import export
 from desktop.core.export import (
-    ExportError, TALLY_COLUMNS, VOTE_COLUMNS, export_tallies, export_votes, neutralise,
+    ANSWER_COLUMNS, ExportError, TALLY_COLUMNS, VOTE_COLUMNS, export_tallies, export_votes, neutralise,
 )
 from desktop.core.store import cast_vote, make_record, save_battle
 from tests.store.helpers import answer, battle, populate
@@ -55,7 +55,7 @@ def test_awkward_prompts_round_trip_through_the_csv_module(store, tmp_path):
     raw.decode("utf-8")  # valid UTF-8
     assert not raw.startswith(b"\xef\xbb\xbf")  # no BOM: csv.DictReader sees 'battle_id'
     rows = read(tmp_path / "v.csv")
-    assert list(rows[0]) == VOTE_COLUMNS + ["answer_a", "answer_b"]
+    assert list(rows[0]) == VOTE_COLUMNS + ANSWER_COLUMNS
     assert [r["battle_id"] for r in rows] == ids
     assert [r["prompt"] for r in rows] == AWKWARD
     assert [r["answer_a"] for r in rows] == AWKWARD
@@ -108,7 +108,7 @@ def test_fast_and_careful_rendering_agree(store, tmp_path, monkeypatch):
     export_votes(store, tmp_path / "fast.csv", answers=True)
     careful = io.StringIO(newline="")
     w = csv.writer(careful)
-    w.writerow(VOTE_COLUMNS + ["answer_a", "answer_b"])
+    w.writerow(VOTE_COLUMNS + ANSWER_COLUMNS)
     for row in export.vote_rows(store, answers=True):
         w.writerow([neutralise(v) for v in row])
     fast = (tmp_path / "fast.csv").read_bytes().decode("utf-8")

@@ -2,9 +2,13 @@
 
 A contender turns a `Request` into a stream of items:
 - `str`: a piece of answer text, as it arrives;
+- `Thought`: a piece of the model's thinking, kept apart from the answer (an empty one marks
+  thinking the provider did not show, such as Anthropic's redacted blocks);
 - `Status`: something worth showing meanwhile (loading progress, waiting to retry);
 - `ModelName`: the model name as the backend reports it;
 - `Usage`: token counts as the backend reports them (later values replace earlier ones);
+  `output_tokens` is everything generated (thinking included, as billed), `thinking_tokens`
+  the thinking part of it when the backend says;
 - `Finish`: why it ended (`stop` or `length`).
 Failures are raised as `ContenderError` with a stable kind. The engine times the stream, counts
 and prices it, and keeps the partial text when it fails, so a provider module only speaks its
@@ -29,9 +33,15 @@ class ModelName:
 
 
 @dataclass(frozen=True)
+class Thought:
+    text: str
+
+
+@dataclass(frozen=True)
 class Usage:
     prompt_tokens: int | None = None
-    output_tokens: int | None = None
+    output_tokens: int | None = None  # all generated tokens, thinking included
+    thinking_tokens: int | None = None  # the thinking part of output_tokens, when known
 
 
 @dataclass(frozen=True)
@@ -39,7 +49,7 @@ class Finish:
     reason: str  # "stop" or "length"
 
 
-StreamItem = Union[str, Status, ModelName, Usage, Finish]
+StreamItem = Union[str, Thought, Status, ModelName, Usage, Finish]
 
 
 class CancelToken:
@@ -105,6 +115,11 @@ class Contender:
         loading neither counts in time to first token nor tells a blind voter which side is
         local by making one side start late."""
         return iter(())
+
+    def setting_notes(self, request: Request) -> list[str]:
+        """Plain notes about settings this model cannot take and that are left out (shown
+        before the answer, never naming the model: a blind pane shows them too)."""
+        return []
 
     def abandon(self) -> None:
         """Prepared but stopped before streaming: let go of what `prepare` took."""

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.core.answer import Status
-from desktop.core.contenders.base import CancelToken, Finish, ModelName, Usage
+from desktop.core.contenders.base import CancelToken, Finish, Thought, Usage
 from desktop.core.errors import CRASH, MODEL_LOAD, ContenderError
 from desktop.core.local.protocol import send
 
@@ -240,10 +240,15 @@ class WorkerProcess:
                 continue
             if kind == "started":
                 yield Usage(prompt_tokens=event.get("prompt_tokens"))
+                if event.get("note"):
+                    yield Status("notice", event["note"])
             elif kind == "delta":
                 yield event.get("text", "")
+            elif kind == "thought":
+                yield Thought(event.get("text", ""))
             elif kind == "done":
-                yield Usage(event.get("prompt_tokens"), event.get("output_tokens"))
+                yield Usage(event.get("prompt_tokens"), event.get("output_tokens"),
+                            event.get("thinking_tokens"))
                 if event.get("finish_reason") in ("stop", "length"):
                     yield Finish(event["finish_reason"])
                 return

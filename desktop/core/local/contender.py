@@ -1,4 +1,9 @@
-"""`local` and `local:/path.gguf`: an open model run by llama.cpp in a worker process."""
+"""`local` and `local:/path.gguf`: an open model run by llama.cpp in a worker process.
+
+The worker splits the model's think tags off its output (desktop/core/thinking.py) where the
+tokens are, so thinking arrives as `Thought`s and is counted token by token, and it passes the
+reasoning setting to the chat template's own switch (`enable_thinking`) where there is one.
+"""
 
 from __future__ import annotations
 
@@ -85,6 +90,7 @@ class LocalContender(Contender):
                     "top_p": request.params.top_p,
                     "max_tokens": request.params.max_tokens,
                     "seed": request.params.seed,
+                    "reasoning": request.params.reasoning,
                 },
                 cancel,
             )

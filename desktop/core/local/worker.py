@@ -115,7 +115,9 @@ def _install_abort(llm, current: dict) -> None:
         pass  # without it a stop waits for the next token, which is still prompt
 
 
-def _format_prompt(llm, messages: list[dict]) -> tuple[list[int], list[str]]:
+def _format_prompt(llm, messages: list[dict], template_vars: dict | None = None
+                   ) -> tuple[list[int], list[str], str]:
+    """(prompt tokens, stop strings, the prompt as text)."""
     template = llm.metadata.get("tokenizer.chat_template")
     if template:
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
@@ -124,17 +126,17 @@ def _format_prompt(llm, messages: list[dict]) -> tuple[list[int], list[str]]:
         eos = llm._model.token_get_text(eos_id) if eos_id != -1 else ""
         bos = llm._model.token_get_text(bos_id) if bos_id != -1 else ""
         formatted = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)(
-            messages=messages
+            messages=messages, **(template_vars or {})
         )
         stops = formatted.stop or []
         stops = [stops] if isinstance(stops, str) else list(stops)
         tokens = llm.tokenize(
             formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True
         )
-        return tokens, [s for s in stops if s]
+        return tokens, [s for s in stops if s], formatted.prompt
     # No template in the GGUF: plain text completion.
     text = "\n\n".join(m["content"] for m in messages) + "\n\n"
-    return llm.tokenize(text.encode("utf-8"), add_bos=True, special=False), []
+    return llm.tokenize(text.encode("utf-8"), add_bos=True, special=False), [], text
 
 
 def _is_end(llm, token: int) -> bool:
@@ -146,11 +148,44 @@ def _is_end(llm, token: int) -> bool:
         return token == llm.token_eos()
 
 
+def _thinking_setup(llm, reasoning: str | None) -> tuple[dict, str | None]:
+    """Template variables for the reasoning setting (its `enable_thinking` switch), and a note
+    when the template has none."""
+    from desktop.core.reasoning import template_switches
+
+    return template_switches(llm.metadata.get("tokenizer.chat_template"), reasoning)
+
+
+def _thinking_splitter(llm, prompt_text: str):
+    """A splitter for the think tags the template declares, started inside the thinking when
+    the rendered prompt already opened it (DeepSeek-R1 style templates)."""
+    from desktop.core.thinking import ThinkSplitter, opens_thinking, tags_from_template
+
+    tags = tags_from_template(llm.metadata.get("tokenizer.chat_template"))
+    return ThinkSplitter(tags, opens_thinking(prompt_text, tags))
+
+
+def _send_split(out, req_id: str, splitter, piece: str | None) -> None:
+    """One token's text, through the splitter: thinking and answer go out as separate events.
+    Called for every token, an empty piece included, so the splitter counts thinking tokens;
+    None at the end sends what the splitter held back."""
+    from desktop.core.contenders.base import Thought
+
+    for item in splitter.feed(piece) if piece is not None else splitter.close():
+        if isinstance(item, Thought):
+            send(out, {"ev": "thought", "id": req_id, "text": item.text})
+        else:
+            send(out, {"ev": "delta", "id": req_id, "text": item})
+
+
 def _generate(out, llm, request: dict, current: dict) -> None:
     req_id = request["id"]
     current["id"] = req_id
     try:
-        prompt_tokens, stops = _format_prompt(llm, request["messages"])
+        template_vars, note = _thinking_setup(llm, request.get("reasoning"))
+        prompt_tokens, stops, prompt_text = _format_prompt(
+            llm, request["messages"], template_vars)
+        splitter = _thinking_splitter(llm, prompt_text)
         max_tokens = int(request.get("max_tokens") or 512)
         n_ctx = llm.n_ctx()
         if len(prompt_tokens) + max_tokens > n_ctx:
@@ -163,7 +198,8 @@ def _generate(out, llm, request: dict, current: dict) -> None:
                 ),
             })
             return
-        send(out, {"ev": "started", "id": req_id, "prompt_tokens": len(prompt_tokens)})
+        send(out, {"ev": "started", "id": req_id, "prompt_tokens": len(prompt_tokens),
+                   **({"note": note} if note else {})})
         if request.get("seed") is not None:
             llm.set_seed(int(request["seed"]))
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -190,11 +226,10 @@ def _generate(out, llm, request: dict, current: dict) -> None:
                     hit = _first_stop(text_so_far, stops)
                     if hit is not None:
                         piece = piece[: max(0, len(piece) - (len(text_so_far) - hit))]
-                        if piece:
-                            send(out, {"ev": "delta", "id": req_id, "text": piece})
+                        _send_split(out, req_id, splitter, piece)
                         finish = "stop"
                         break
-                    send(out, {"ev": "delta", "id": req_id, "text": piece})
+                _send_split(out, req_id, splitter, piece)
                 if output_tokens >= max_tokens:
                     finish = "length"
                     break
@@ -203,9 +238,11 @@ def _generate(out, llm, request: dict, current: dict) -> None:
                 raise
             finish = "cancelled"  # the abort callback interrupted llama.cpp
             llm.reset()
+        _send_split(out, req_id, splitter, None)  # what the splitter held back
         send(out, {
             "ev": "done", "id": req_id, "finish_reason": finish,
             "prompt_tokens": len(prompt_tokens), "output_tokens": output_tokens,
+            "thinking_tokens": splitter.thinking_pieces,
         })
     except Exception as exc:
         send(out, {

@@ -5,10 +5,16 @@ required and the system prompt is a top-level field. The stream is named events:
 `message_start` (model, input tokens), then per content block `content_block_start`,
 `content_block_delta`... `content_block_stop`, then `message_delta` (stop reason, output tokens)
 and `message_stop`; `ping` may come at any time, and `event: error` can arrive inside a 200
-response. Only text blocks are the answer; thinking blocks are skipped.
+response. Only text blocks are the answer. Thinking blocks (`thinking_delta`s, ended by a
+`signature_delta` we need not keep) become `Thought`s; a `redacted_thinking` block carries only
+encrypted data, so it marks that the model thought without adding text. Anthropic counts
+thinking inside `output_tokens` and does not say how much of it was thinking.
 
 Only `temperature` is sent (clamped to Anthropic's 0..1): recent Claude models refuse a request
-that sets both temperature and top_p.
+that sets both temperature and top_p. With extended thinking (`--reasoning low|medium|high`) the
+body gains `thinking: {type: "enabled", budget_tokens: B}`, `max_tokens` becomes B plus the
+answer's max tokens (it must exceed the budget), and temperature is left out (Anthropic refuses
+it with thinking).
 """
 
 from __future__ import annotations
@@ -17,11 +23,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from desktop.core import errors as E
-from desktop.core.contenders.base import Finish, ModelName, StreamItem, Usage
+from desktop.core.contenders.base import Finish, ModelName, StreamItem, Thought, Usage
 from desktop.core.errors import ContenderError
 from desktop.core.params import Request
 from desktop.core.providers.http import RemoteContender, json_or_protocol_error
 from desktop.core.providers.sse import SSEEvent
+from desktop.core.reasoning import anthropic_thinking
 
 API_VERSION = "2023-06-01"
 STOP_REASONS = {
@@ -62,10 +69,19 @@ class AnthropicContender(RemoteContender):
         }
         if p.system:
             body["system"] = p.system
+        budget = anthropic_thinking(self.model, p.reasoning)[0]
+        if budget is not None:
+            body["thinking"] = {"type": "enabled", "budget_tokens": budget}
+            body["max_tokens"] = budget + p.max_tokens
+            del body["temperature"]
         return body
 
+    def setting_notes(self, request: Request) -> list[str]:
+        note = anthropic_thinking(self.model, request.params.reasoning)[1]
+        return [note] if note else []
+
     def parse(self, events: Iterator[SSEEvent]) -> Iterator[StreamItem]:
-        seen_event = stopped = False
+        seen_event = stopped = thought = False
         prompt_tokens: int | None = None
         for event in events:
             seen_event = True
@@ -86,16 +102,24 @@ class AnthropicContender(RemoteContender):
                 block = data.get("content_block") or {}
                 if block.get("type") == "text" and block.get("text"):
                     yield str(block["text"])
+                elif block.get("type") in ("thinking", "redacted_thinking"):
+                    thought = True
+                    yield Thought(str(block.get("thinking") or ""))
             elif kind == "content_block_delta":
                 delta = data.get("delta") or {}
                 if delta.get("type") == "text_delta" and isinstance(delta.get("text"), str):
                     yield delta["text"]
+                elif delta.get("type") == "thinking_delta" and isinstance(
+                        delta.get("thinking"), str):
+                    yield Thought(delta["thinking"])
             elif kind == "message_delta":
                 usage = data.get("usage") or {}
                 # Newer servers repeat cumulative input counts here; older ones send only output.
                 later_prompt = _prompt_tokens(usage)
+                # No thinking block: none of the output was thinking. With one, Anthropic does
+                # not say how much was (the engine estimates it).
                 yield Usage(later_prompt if later_prompt is not None else prompt_tokens,
-                            _int(usage.get("output_tokens")))
+                            _int(usage.get("output_tokens")), None if thought else 0)
                 reason = (data.get("delta") or {}).get("stop_reason")
                 if reason == "refusal":
                     raise ContenderError(

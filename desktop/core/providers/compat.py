@@ -8,7 +8,9 @@ the local network (loopback, private addresses, single-label or `.local` names),
 proprietary; the user's explicit kind wins.
 
 Parameters are the widely supported ones (`max_tokens`, not OpenAI's newer
-`max_completion_tokens`). A server that rejects `stream_options` is asked once more without it.
+`max_completion_tokens`). A server that rejects `stream_options` is asked once more without it;
+so is one that rejects the reasoning fields (`reasoning_effort`, `chat_template_kwargs`), with a
+note that the setting was left out.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+from desktop.core.answer import Status
 from desktop.core.contenders.base import CancelToken, StreamItem
 from desktop.core import errors as E
 from desktop.core.errors import BAD_REQUEST, ContenderError
 from desktop.core.params import Request
 from desktop.core.providers.openai import OpenAIContender
+from desktop.core.reasoning import compat_fields, not_taken
 
 LAN_SUFFIXES = (".local", ".lan", ".internal", ".home.arpa", ".localhost")
 
@@ -52,6 +56,7 @@ class CompatContender(OpenAIContender):
             self.kind = "open" if is_local_host(self.base_url) else "proprietary"
         self.label = urlsplit(self.base_url).netloc or self.base_url
         self._send_stream_options = True
+        self._send_reasoning = True
 
     @classmethod
     def from_spec(cls, spec, kind: str | None = None) -> "CompatContender":
@@ -81,19 +86,40 @@ class CompatContender(OpenAIContender):
             body["stream_options"] = {"include_usage": True}
         if p.seed is not None:
             body["seed"] = p.seed
+        if self._send_reasoning:
+            body.update(compat_fields(p.reasoning))
         return body
 
+    def setting_notes(self, request: Request) -> list[str]:
+        return []  # the server decides; a refusal is handled in `stream`
+
     def stream(self, request: Request, cancel: CancelToken) -> Iterator[StreamItem]:
-        try:
-            yield from super().stream(request, cancel)
-        except ContenderError as exc:
-            if not (exc.kind == BAD_REQUEST and "stream_options" in exc.message
-                    and self._send_stream_options):
-                raise
+        self._send_reasoning = True
+        while True:
+            try:
+                yield from super().stream(request, cancel)
+                return
+            except ContenderError as exc:
+                refused = self._drop_refused_field(exc, request)
+                if refused is None:
+                    raise
+                if refused == "reasoning":
+                    yield Status("notice", not_taken(request.params.reasoning or ""))
+
+    def _drop_refused_field(self, exc: ContenderError, request: Request) -> str | None:
+        """Stop sending an optional field the server refused; which one, or None."""
+        if exc.kind != BAD_REQUEST:
+            return None
+        if self._send_stream_options and "stream_options" in exc.message:
             # An older server refused the usage option; ask again without it (usage may then
             # be missing, and the engine counts the pieces instead).
             self._send_stream_options = False
-            yield from super().stream(request, cancel)
+            return "stream_options"
+        fields = compat_fields(request.params.reasoning)
+        if self._send_reasoning and any(name in exc.message for name in fields):
+            self._send_reasoning = False  # the answer comes without the setting, with a note
+            return "reasoning"
+        return None
 
     def error_message(self, kind, status, detail, html=False, in_stream=False) -> str:
         if kind == E.AUTH and not getattr(self, "_key", None):

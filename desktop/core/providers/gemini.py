@@ -1,11 +1,14 @@
 """Google Gemini, streamed: `gemini:MODEL`.
 
-POST {base}/v1beta/models/MODEL:streamGenerateContent?alt=sse with `x-goog-api-key`. Each event
-is a whole GenerateContentResponse: text in `candidates[0].content.parts[].text` (parts marked
-`thought: true` are the model's reasoning, not the answer), `usageMetadata` cumulative so the
-last one wins, `modelVersion` naming the model, and `finishReason` on the last candidate. STOP and
-MAX_TOKENS end normally; SAFETY, RECITATION and the other blocking reasons end the answer with a
-plain message. Output tokens include thinking tokens, since those are billed as output.
+POST {base}/v1beta/models/MODEL:streamGenerateContent?alt=sse with `x-goog-api-key`. Each event is
+a whole GenerateContentResponse: text in `candidates[0].content.parts[].text` (parts marked
+`thought: true` are the model's thinking, kept apart as `Thought`s), `usageMetadata` cumulative so
+the last one wins, `modelVersion` naming the model, and `finishReason` on the last candidate. STOP
+and MAX_TOKENS end normally; SAFETY, RECITATION and the other blocking reasons end the answer with
+a plain message. Output tokens include thinking tokens (`thoughtsTokenCount`), since those are
+billed as output; the engine counts them apart. The reasoning setting becomes
+`generationConfig.thinkingConfig` (desktop/core/reasoning.py); Gemini shows thought summaries only
+when asked (`includeThoughts`).
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ from typing import Any
 from urllib.parse import quote
 
 from desktop.core import errors as E
-from desktop.core.contenders.base import Finish, ModelName, StreamItem, Usage
+from desktop.core.contenders.base import Finish, ModelName, StreamItem, Thought, Usage
 from desktop.core.errors import ContenderError
 from desktop.core.params import Request
 from desktop.core.providers.http import (
     ErrorDetail, RemoteContender, classify, json_or_protocol_error,
 )
 from desktop.core.providers.sse import SSEEvent
+from desktop.core.reasoning import gemini_thinking
 
 FINISH_REASONS = {"STOP": "stop", "MAX_TOKENS": "length"}
 BLOCK_EXPLANATIONS = {
@@ -64,6 +68,9 @@ class GeminiContender(RemoteContender):
         }
         if p.seed is not None:
             config["seed"] = p.seed
+        thinking = gemini_thinking(self.model, p.reasoning)[0]
+        if thinking is not None:
+            config["thinkingConfig"] = thinking
         body: dict[str, Any] = {
             "contents": [{"role": "user", "parts": [{"text": request.prompt}]}],
             "generationConfig": config,
@@ -71,6 +78,10 @@ class GeminiContender(RemoteContender):
         if p.system:
             body["systemInstruction"] = {"parts": [{"text": p.system}]}
         return body
+
+    def setting_notes(self, request: Request) -> list[str]:
+        note = gemini_thinking(self.model, request.params.reasoning)[1]
+        return [note] if note else []
 
     def classify(self, status: int | None, detail: ErrorDetail) -> str:
         # Gemini uses 429 for both per-minute limits and an exhausted daily or paid quota; only
@@ -110,10 +121,12 @@ class GeminiContender(RemoteContender):
             candidates = data.get("candidates") or []
             candidate = candidates[0] if candidates and isinstance(candidates[0], dict) else {}
             for part in (candidate.get("content") or {}).get("parts") or []:
-                if not isinstance(part, dict) or part.get("thought"):
+                if not isinstance(part, dict):
                     continue
                 text = part.get("text")
-                if isinstance(text, str) and text:
+                if part.get("thought"):
+                    yield Thought(text if isinstance(text, str) else "")
+                elif isinstance(text, str) and text:
                     yield text
             if usage_item:
                 yield usage_item
@@ -147,4 +160,5 @@ def _usage(meta: dict) -> Usage:
     thoughts = count("thoughtsTokenCount")
     if output is not None or thoughts is not None:
         output = (output or 0) + (thoughts or 0)
-    return Usage(prompt_tokens=count("promptTokenCount"), output_tokens=output)
+    return Usage(prompt_tokens=count("promptTokenCount"), output_tokens=output,
+                 thinking_tokens=(thoughts or 0) if output is not None else None)

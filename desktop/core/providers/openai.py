@@ -5,7 +5,11 @@ chunk before `data: [DONE]` carries the usage (with `choices: []`). The stream c
 `{"error": ...}` object in place of a chunk. Text arrives in `choices[0].delta.content`; the
 model name is in every chunk. Some OpenAI-compatible servers differ in small ways that the
 parser also accepts: usage on the chunk with the finish reason, usage under `x_groq`, no
-`[DONE]`, reasoning text in `delta.reasoning_content` (not part of the answer).
+`[DONE]`. Thinking is kept apart from the answer: `delta.reasoning_content` (vLLM, DeepSeek,
+llama.cpp server) or `delta.reasoning` (OpenRouter, Ollama) become `Thought`s, and usage's
+`completion_tokens_details.reasoning_tokens` the thinking token count. OpenAI's own reasoning
+models show no thinking text in Chat Completions, only its count. The reasoning setting becomes
+`reasoning_effort` (desktop/core/reasoning.py).
 """
 
 from __future__ import annotations
@@ -14,11 +18,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from desktop.core import errors as E
-from desktop.core.contenders.base import Finish, ModelName, StreamItem, Usage
+from desktop.core.contenders.base import Finish, ModelName, StreamItem, Thought, Usage
 from desktop.core.errors import ContenderError
 from desktop.core.params import Request
 from desktop.core.providers.http import RemoteContender, json_or_protocol_error
 from desktop.core.providers.sse import SSEEvent
+from desktop.core.reasoning import openai_fields
 
 # Reasoning models accept only the default temperature and top_p.
 REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
@@ -60,7 +65,12 @@ class OpenAIContender(RemoteContender):
             body["top_p"] = p.top_p
         if p.seed is not None:
             body["seed"] = p.seed
+        body.update(openai_fields(self.model, p.reasoning)[0])
         return body
+
+    def setting_notes(self, request: Request) -> list[str]:
+        note = openai_fields(self.model, request.params.reasoning)[1]
+        return [note] if note else []
 
     def parse(self, events: Iterator[SSEEvent]) -> Iterator[StreamItem]:
         return parse_chat_stream(self, events)
@@ -96,6 +106,9 @@ def parse_chat_stream(
         choice = next((c for c in choices if isinstance(c, dict) and c.get("index", 0) == 0), None)
         if choice is not None:
             delta = choice.get("delta") or {}
+            thought = delta.get("reasoning_content") or delta.get("reasoning")
+            if isinstance(thought, str) and thought:
+                yield Thought(thought)
             content = delta.get("content")
             if isinstance(content, str) and content:
                 yield content
@@ -127,6 +140,9 @@ def parse_chat_completion(contender: RemoteContender, data: Any) -> Iterator[Str
         yield ModelName(data["model"])
     choice = data["choices"][0] if data["choices"] else {}
     message = choice.get("message") or {}
+    thought = message.get("reasoning_content") or message.get("reasoning")
+    if isinstance(thought, str) and thought:
+        yield Thought(thought)
     content = message.get("content")
     if isinstance(content, str) and content:
         yield content
@@ -141,7 +157,10 @@ def _usage(usage: dict) -> Usage:
         value = usage.get(name)
         return value if isinstance(value, int) else None
 
-    return Usage(prompt_tokens=count("prompt_tokens"), output_tokens=count("completion_tokens"))
+    details = usage.get("completion_tokens_details")
+    reasoning = details.get("reasoning_tokens") if isinstance(details, dict) else None
+    return Usage(prompt_tokens=count("prompt_tokens"), output_tokens=count("completion_tokens"),
+                 thinking_tokens=reasoning if isinstance(reasoning, int) else None)
 
 
 def _finish(contender: RemoteContender, reason: str) -> Iterator[StreamItem]:

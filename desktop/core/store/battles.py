@@ -25,7 +25,7 @@ SLOTS = ("left", "right")
 _ANSWER_COLUMNS = (
     "contender", "provider", "model", "kind", "text", "finish_reason", "error_kind",
     "error_message", "ttft_s", "total_s", "prompt_tokens", "output_tokens", "tokens_per_s",
-    "cost_usd",
+    "cost_usd", "thinking", "thinking_tokens", "ttft_thinking_s",
 )
 
 
@@ -107,7 +107,8 @@ def make_record(
     battle_id: str | None = None,
     created_at: str | None = None,
 ) -> BattleRecord:
-    """Build a record, flagging identity leaks in either answer."""
+    """Build a record, flagging identity leaks in either answer or its thinking (the thinking
+    is shown before the vote too)."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     if a_slot not in SLOTS:
@@ -115,7 +116,7 @@ def make_record(
     params = dict(params or {})
     if system_prompt is None:
         system_prompt = str(params.get("system") or "")
-    leaks = find_identity_leaks(a.text, b.text)
+    leaks = find_identity_leaks(a.text, b.text, a.thinking or "", b.thinking or "")
     return BattleRecord(
         id=battle_id or new_battle_id(),
         created_at=created_at or utc_now(),
@@ -163,6 +164,7 @@ def _answer_row(answer: Answer) -> tuple:
         answer.finish_reason, answer.error.kind if answer.error else None,
         answer.error.message if answer.error else None, answer.ttft_s, answer.total_s,
         answer.prompt_tokens, answer.output_tokens, answer.tokens_per_s, answer.cost_usd,
+        answer.thinking, answer.thinking_tokens, answer.ttft_thinking_s,
     )
 
 

@@ -126,6 +126,15 @@ def m004_categories(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX battles_category ON battles (category COLLATE NOCASE)")
 
 
+@migration
+def m005_thinking(db: sqlite3.Connection) -> None:
+    # A reasoning model's thinking, kept apart from its answer (`text`); NULL when it showed
+    # none. Its tokens are not among output_tokens. Older battles simply have none.
+    db.execute("ALTER TABLE answers ADD COLUMN thinking TEXT")
+    db.execute("ALTER TABLE answers ADD COLUMN thinking_tokens INTEGER")
+    db.execute("ALTER TABLE answers ADD COLUMN ttft_thinking_s REAL")
+
+
 def applied(db: sqlite3.Connection) -> list[str]:
     exists = db.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'"
