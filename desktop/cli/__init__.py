@@ -15,7 +15,8 @@ import sys
 from desktop import __version__
 
 # Command modules, in the order `--help` lists them.
-COMMANDS = ["gui", "ask", "vote", "leaderboard", "export", "merge", "keys"]
+COMMANDS = ["gui", "ask", "vote", "leaderboard", "export", "merge", "import_votes", "sources",
+            "keys"]
 
 
 class UsageError(Exception):

@@ -24,17 +24,23 @@ def register(subparsers) -> None:
     p.add_argument("--category", metavar="NAME", help="only battles in this category")
     p.add_argument("--include-leaks", action="store_true",
                    help="count battles flagged as identity leaks too")
+    p.add_argument("--source", metavar="NAME", default="own",
+                   help="whose votes: own (yours, the default), all, or an imported source")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from desktop.core.stats.results import categories_in, load_votes, results_for  # numpy: lazily
+    from desktop.core.stats.results import load_votes, results_for, votes_per_category  # numpy
+    from desktop.core.store.sources import SourceError
 
     with command_store() as store:
-        data = load_votes(store)
-    categories = categories_in(data)
-    per_category = {c: int((data.category == c.lower()).sum()) for c in categories}
+        try:
+            data = load_votes(store, args.source)
+        except SourceError as exc:
+            return fail(exc.message)
+    per_category = votes_per_category(data)
+    categories = list(per_category)
     if args.category and args.category.lower() not in {c.lower() for c in categories} | {"all"}:
         known = ", ".join(categories) or "none yet"
         return fail(f"No votes in the category '{args.category}'. Categories with votes: {known}.")
@@ -50,13 +56,19 @@ def run(args) -> int:
 
 def print_table(res: "Results", per_category: dict[str, int]) -> None:
     scope = "all battles" if res.category == "all" else f"category '{res.category}'"
-    print(f"Leaderboard for {scope}: {res.votes} vote{'s' if res.votes != 1 else ''} counted.")
+    whose = {"own": "your votes", "all": "your votes and every imported source"}.get(
+        res.source, f"the imported source '{res.source}'")
+    print(f"Leaderboard for {scope}, {whose}: {res.votes} vote{'s' if res.votes != 1 else ''} "
+          "counted.")
     if res.leaks_excluded:
         print(f"{res.leaks_excluded} vote(s) on battles with an identity leak left out; "
               "--include-leaks counts them.")
     if not res.contenders and res.votes:
         print("Those votes compare a contender with itself, which shows position bias but "
               "ranks nobody. Put two different contenders side by side to build a ranking.")
+        return
+    if not res.contenders and res.source != "own":
+        print("No votes to rank in this source.")
         return
     if not res.contenders:
         print("No votes to rank yet. Try: sidebyside ask --blind --right openai:gpt-4o-mini "

@@ -88,7 +88,6 @@ def import_file(
         with store.transaction("import the votes") as db:
             source_id = touch_source(db, name, vote_file.format, str(path.resolve()))
             models = dict(db.execute("SELECT name, id FROM models"))
-            before = db.execute("SELECT total_changes()").fetchone()[0]
             insert = ("INSERT OR IGNORE INTO imported_votes (source_id, vote_key, model_a, "
                       "model_b, outcome, category, tstamp) VALUES (?, ?, ?, ?, ?, ?, ?)")
             new_model = "INSERT INTO models (name) VALUES (?)"
@@ -115,14 +114,13 @@ def import_file(
                               outcome, category, tstamp))
                 if len(batch) >= CHUNK:
                     votes_read += len(batch)
-                    db.executemany(insert, batch)
+                    added += db.executemany(insert, batch).rowcount  # ignored rows add 0
                     batch.clear()
                     if progress is not None:
                         progress(min(vote_file.done_bytes / max(vote_file.total_bytes, 1), 0.99))
             votes_read += len(batch)
-            db.executemany(insert, batch)
-            # Counted before the pair counts are rebuilt: only the vote inserts.
-            added = db.execute("SELECT total_changes()").fetchone()[0] - before
+            if batch:
+                added += db.executemany(insert, batch).rowcount
             if votes_read == 0:
                 raise ImportFailed(_nothing_to_import(path, vote_file.format, bad, skipped,
                                                       examples))
