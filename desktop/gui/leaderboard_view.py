@@ -1,8 +1,10 @@
 """The leaderboard tab: ratings with intervals, a plot, position bias, head to head, export.
 
 Results are computed on a worker thread (`Services.leaderboard`, which reads a snapshot of the
-database), so a large history never blocks the window; the view shows "Updating…" meanwhile
-and ignores an answer that a newer request has overtaken.
+database), so a large history (or an imported source of millions of votes) never blocks the
+window; the view shows "Updating…" meanwhile and ignores an answer that a newer request has
+overtaken. The Votes box picks whose votes count: yours (the default), one imported source, or
+all of them; imported votes never mix with yours unless asked.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from desktop.gui.rating_plot import PlotRow, RatingPlot
 from desktop.gui.reloading import ReloadOnShow
 
 ALL_LABEL = "All categories"
+OWN_LABEL = "Your votes"
+ALL_SOURCES_LABEL = "Yours and all imported"
 COLUMNS = ("#", "Contender", "Kind", "Rating", "95 % interval", "Win rate", "Battles",
            "W / L / T / Bad")
 
@@ -29,6 +33,12 @@ class LeaderboardView(ReloadOnShow, QWidget):
         self.services, self.db, self.work = services, db, work
         self.results = None
 
+        self.source = QComboBox()
+        self.source.addItem(OWN_LABEL, "own")
+        self.source.setAccessibleName("Whose votes the leaderboard counts")
+        self.source.setMinimumContentsLength(14)
+        source_label = QLabel("&Votes", objectName="muted")
+        source_label.setBuddy(self.source)
         self.category = QComboBox()
         self.category.addItem(ALL_LABEL, "")
         self.category.setAccessibleName("Leaderboard category")
@@ -42,6 +52,9 @@ class LeaderboardView(ReloadOnShow, QWidget):
         self.export_votes_button = QPushButton("Export votes…")
         self.export_votes_button.setAccessibleName("Export votes to CSV")
         bar = QHBoxLayout()
+        bar.addWidget(source_label)
+        bar.addWidget(self.source)
+        bar.addSpacing(12)
         bar.addWidget(category_label)
         bar.addWidget(self.category)
         bar.addSpacing(12)
@@ -83,6 +96,7 @@ class LeaderboardView(ReloadOnShow, QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(scroll, 1)
 
+        self.source.currentIndexChanged.connect(lambda _: self.reload())
         self.category.currentIndexChanged.connect(lambda _: self.reload())
         self.leaks.toggled.connect(lambda _: self.reload())
         self.export_tallies_button.clicked.connect(self.export_tallies)
@@ -93,8 +107,14 @@ class LeaderboardView(ReloadOnShow, QWidget):
         request = self.next_ticket()
         self.summary.setText("Updating…")
         category = self.category.currentData() or None
+        source = self.current_source()
+        services, leaks = self.services, self.leaks.isChecked()
+
+        def compute():  # on the worker thread
+            return services.leaderboard(category, leaks, source), services.vote_sources()
+
         self.work.submit(
-            self.services.leaderboard, category, self.leaks.isChecked(),
+            compute,
             on_done=lambda result: self._loaded(request, result),
             on_error=lambda exc: self._failed(request, exc),
         )
@@ -106,8 +126,9 @@ class LeaderboardView(ReloadOnShow, QWidget):
     def _loaded(self, request: int, result) -> None:
         if not self.is_newest(request):
             return
-        results, categories = result
+        (results, categories), sources = result
         self.results = results
+        self._set_sources(sources)
         self._set_categories(categories)
         self._show_summary(results)
         self._fill_table(results)
@@ -117,6 +138,21 @@ class LeaderboardView(ReloadOnShow, QWidget):
         ])
         self._fill_bias(results.position_bias)
         self._fill_h2h(results)
+
+    def current_source(self) -> str:
+        return self.source.currentData() or "own"
+
+    def _set_sources(self, names: list[str]) -> None:
+        current = self.current_source()
+        self.source.blockSignals(True)
+        self.source.clear()
+        self.source.addItem(OWN_LABEL, "own")
+        for name in names:
+            self.source.addItem(f"Imported: {name}", name)
+        if names:
+            self.source.addItem(ALL_SOURCES_LABEL, "all")
+        self.source.setCurrentIndex(max(0, self.source.findData(current)))
+        self.source.blockSignals(False)
 
     def _set_categories(self, names: list[str]) -> None:
         current = self.category.currentData()
@@ -134,6 +170,10 @@ class LeaderboardView(ReloadOnShow, QWidget):
             self.summary.setText("No votes yet. Vote on a round in Compare and the ratings appear here.")
             return
         text = f"{results.votes} vote{'s' * (results.votes != 1)} counted"
+        if results.source not in ("own", "all"):
+            text += f" from the imported source “{results.source}”"
+        elif results.source == "all":
+            text += " (yours and every imported source)"
         if results.leaks_excluded:
             text += (f" · {results.leaks_excluded} left out because an answer named a model "
                      "(tick “Include identity leaks” to count them)")
@@ -144,7 +184,7 @@ class LeaderboardView(ReloadOnShow, QWidget):
         self.table.setRowCount(len(rows))
         for i, c in enumerate(rows):
             values = (
-                str(i + 1), _name(c), "open" if c.kind == "open" else "proprietary",
+                str(i + 1), _name(c), c.kind or "—",
                 f"{c.rating:.0f}", f"{c.rating_low:.0f} – {c.rating_high:.0f}",
                 f"{c.win_rate * 100:.0f} %  ({c.win_rate_low * 100:.0f}–{c.win_rate_high * 100:.0f})",
                 str(c.battles), f"{c.wins} / {c.losses} / {c.ties} / {c.both_bad}",
@@ -159,6 +199,11 @@ class LeaderboardView(ReloadOnShow, QWidget):
         _fit(self.table)
 
     def _fill_bias(self, bias) -> None:
+        if bias.a_share is None and self.results is not None and self.results.source != "own" \
+                and not bias.votes:
+            self.bias.setText("Imported votes do not say which answer was shown first, so they "
+                              "tell nothing about position bias.")
+            return
         if bias.a_share is None:
             self.bias.setText("Not enough decisive votes yet to tell whether the side shown "
                               "first (A) is favoured.")
@@ -202,13 +247,14 @@ class LeaderboardView(ReloadOnShow, QWidget):
                                               "CSV files (*.csv)")
         if path:
             self._export(self.services.export_tallies, path, self.category.currentData() or None,
-                         self.leaks.isChecked())
+                         self.leaks.isChecked(), self.current_source())
 
     def export_votes(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export votes", "sidebyside-votes.csv",
                                               "CSV files (*.csv)")
         if path:
-            self._export(self.services.export_votes, path, self.category.currentData() or None)
+            self._export(self.services.export_votes, path, self.category.currentData() or None,
+                         self.current_source())
 
     def _export(self, fn, path: str, *args) -> None:
         self.summary.setText("Exporting…")
