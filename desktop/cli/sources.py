@@ -23,8 +23,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from desktop.core.store.sources import SourceError, list_sources, own_vote_count, \
-        remove_source
+    from desktop.core.store.sources import SourceError, list_sources, own_vote_count, remove_source
 
     with command_store() as store:
         try:

@@ -64,7 +64,8 @@ def test_arena_csv_imports_reports_bad_rows_by_line_and_a_second_import_adds_not
     assert code == 0
     assert first["source"] == "arena_battles"  # the file's stem by default
     assert (first["format"], first["layout"]) == ("chatbot-arena", "csv")
-    assert (first["records"], first["votes_read"], first["added"], first["bad_rows"]) == (7, 5, 5, 2)
+    counts = (first["records"], first["votes_read"], first["added"], first["bad_rows"])
+    assert counts == (7, 5, 5, 2)
     # Line 1 is the header: q5 is on line 6 and q6 on line 7.
     assert [e["line"] for e in first["bad_examples"]] == [6, 7]
     assert "draw" in first["bad_examples"][0]["reason"]
@@ -114,7 +115,8 @@ def test_open_webui_feedback_export_imports(capsys):
     assert (s["format"], s["source"]) == ("open-webui", "team webui")
     # 8 feedbacks: 5 arena comparisons (one against two models), 2 thumbs on a single answer,
     # 1 without a rating.
-    assert (s["records"], s["votes_read"], s["added"], s["skipped"], s["bad_rows"]) == (8, 6, 6, 2, 1)
+    counts = (s["records"], s["votes_read"], s["added"], s["skipped"], s["bad_rows"])
+    assert counts == (8, 6, 6, 2, 1)
     starts = [n for n, line in enumerate(path.read_text().splitlines(), 1) if line == "  {"]
     assert s["bad_examples"][0]["line"] == starts[7]
     code, out, _ = run_cli(capsys, "leaderboard", "--source", "team webui", "--json")
