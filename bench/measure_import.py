@@ -22,9 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import desktop  # noqa: F401,I001 - first: it limits numpy's BLAS to one thread, as the app does
-import numpy as np
-
+import desktop  # noqa: F401 - before numpy: it limits numpy's BLAS to one thread, as the app does
 from bench.common import ROOT, Figure
 
 ROWS = 1_670_250
@@ -34,6 +32,8 @@ LANGUAGES = ("English", "Chinese", "Russian", "German", "Spanish", "Japanese", "
 
 
 def write_arena_csv(path: Path, rows: int = ROWS, models: int = MODELS, seed: int = SEED) -> None:
+    import numpy as np
+
     rng = np.random.default_rng(seed)
     truth = rng.normal(1100, 120, models)
     names = [f"model-{i:03d}-{'chat' if i % 3 else 'instruct'}" for i in range(models)]
