@@ -9,11 +9,11 @@ all of them; imported votes never mix with yours unless asked.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QFrame, QGridLayout, QHBoxLayout,
-    QHeaderView, QLabel, QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout,
-    QWidget,
+    QHeaderView, QLabel, QProgressBar, QPushButton, QScrollArea, QTableWidget, QTableWidgetItem,
+    QVBoxLayout, QWidget,
 )
 
 from desktop.gui import wording
@@ -27,11 +27,18 @@ COLUMNS = ("#", "Contender", "Kind", "Rating", "95 % interval", "Win rate", "Bat
            "W / L / T / Bad")
 
 
+class _Progress(QObject):
+    """Carries the import's progress from the writer thread to the window's (a queued signal)."""
+
+    moved = Signal(float)
+
+
 class LeaderboardView(ReloadOnShow, QWidget):
     def __init__(self, services, db, work, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services, self.db, self.work = services, db, work
         self.results = None
+        self._import_note = ""
 
         self.source = QComboBox()
         self.source.addItem(OWN_LABEL, "own")
@@ -47,6 +54,16 @@ class LeaderboardView(ReloadOnShow, QWidget):
         category_label.setBuddy(self.category)
         self.leaks = QCheckBox("Include identity &leaks")
         self.leaks.setAccessibleName("Include battles where an answer named a model")
+        self.import_button = QPushButton("Import votes…")
+        self.import_button.setAccessibleName("Import votes from Chatbot Arena or Open WebUI")
+        self.import_progress = QProgressBar()
+        self.import_progress.setRange(0, 100)
+        self.import_progress.setAccessibleName("Import progress")
+        self.import_progress.setMaximumWidth(160)
+        self.import_progress.hide()
+        self._progress = _Progress(self)
+        self._progress.moved.connect(lambda fraction: self.import_progress.setValue(
+            int(round(fraction * 100))))
         self.export_tallies_button = QPushButton("Export tallies…")
         self.export_tallies_button.setAccessibleName("Export tallies to CSV")
         self.export_votes_button = QPushButton("Export votes…")
@@ -60,6 +77,8 @@ class LeaderboardView(ReloadOnShow, QWidget):
         bar.addSpacing(12)
         bar.addWidget(self.leaks)
         bar.addStretch(1)
+        bar.addWidget(self.import_progress)
+        bar.addWidget(self.import_button)
         bar.addWidget(self.export_tallies_button)
         bar.addWidget(self.export_votes_button)
 
@@ -99,6 +118,7 @@ class LeaderboardView(ReloadOnShow, QWidget):
         self.source.currentIndexChanged.connect(lambda _: self.reload())
         self.category.currentIndexChanged.connect(lambda _: self.reload())
         self.leaks.toggled.connect(lambda _: self.reload())
+        self.import_button.clicked.connect(self.import_votes)
         self.export_tallies_button.clicked.connect(self.export_tallies)
         self.export_votes_button.clicked.connect(self.export_votes)
 
@@ -177,7 +197,9 @@ class LeaderboardView(ReloadOnShow, QWidget):
         if results.leaks_excluded:
             text += (f" · {results.leaks_excluded} left out because an answer named a model "
                      "(tick “Include identity leaks” to count them)")
-        self.summary.setText(text + ". Ratings start at 1000; intervals are 95 % bootstrap intervals.")
+        note, self._import_note = self._import_note, ""
+        self.summary.setText((note + " " if note else "") + text
+                             + ". Ratings start at 1000; intervals are 95 % bootstrap intervals.")
 
     def _fill_table(self, results) -> None:
         rows = results.contenders
@@ -240,6 +262,47 @@ class LeaderboardView(ReloadOnShow, QWidget):
                     item.setToolTip(f"{names[i]} vs {names[j]}: {int(h2h.games[i, j])} votes")
                 self.h2h.setItem(i, j, item)
         _fit(self.h2h)
+
+    # -- import --------------------------------------------------------------------------
+    def import_votes(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import votes", "", "Vote files (*.csv *.json *.jsonl);;All files (*)")
+        if not path:
+            return
+        self.import_button.setEnabled(False)
+        self.import_progress.setValue(0)
+        self.import_progress.show()
+        self.summary.setText("Importing…")
+        self.db.submit(  # the writer thread: the import is one write transaction
+            self.services.import_votes, path, None, self._progress.moved.emit,
+            on_done=self._imported, on_error=self._import_failed,
+        )
+
+    def _imported(self, summary) -> None:
+        self.import_button.setEnabled(True)
+        self.import_progress.hide()
+        text = (f"Imported {summary.added} new vote{'s' * (summary.added != 1)} into the source "
+                f"“{summary.source}”")
+        if summary.already_imported:
+            text += f" ({summary.already_imported} were already there)"
+        if summary.bad_rows:
+            first = summary.bad_examples[0]
+            text += (f"; {summary.bad_rows} bad row(s) left out, the first on line "
+                     f"{first['line']}: {first['reason']}")
+        self._import_note = text + "."
+        self._set_sources(sorted({*self._source_names(), summary.source}, key=str.lower))
+        self.source.setCurrentIndex(max(0, self.source.findData(summary.source)))
+        self.reload()
+
+    def _import_failed(self, exc: BaseException) -> None:
+        self.import_button.setEnabled(True)
+        self.import_progress.hide()
+        self.summary.setText(getattr(exc, "message", None)
+                             or f"The import failed ({type(exc).__name__}).")
+
+    def _source_names(self) -> list[str]:
+        return [self.source.itemData(i) for i in range(self.source.count())
+                if self.source.itemData(i) not in ("own", "all")]
 
     # -- export --------------------------------------------------------------------------
     def export_tallies(self) -> None:

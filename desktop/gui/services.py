@@ -85,6 +85,13 @@ class Services:
         data = load_votes(self.store, source)
         return results_for(data, category, include_leaks=include_leaks), categories_in(data)
 
+    def import_votes(self, path: str, source: str | None, progress=None):
+        """Import a Chatbot Arena or Open WebUI file as a source (one transaction, on the writer
+        thread: votes cast meanwhile wait for it). `progress(fraction)` is called from here."""
+        from desktop.core.importing import import_file
+
+        return import_file(self.store, path, source, progress=progress)
+
     def vote_sources(self) -> list[str]:
         """The names of the imported vote sources (own and all are always there)."""
         from desktop.core.store.sources import source_names

@@ -59,3 +59,25 @@ def test_the_votes_box_switches_between_own_and_imported_sources(qtbot, make_win
     qtbot.waitUntil(target.exists)
     assert target.read_text(encoding="utf-8").splitlines()[0] == (
         "source,model_a,model_b,winner,category,tstamp")
+
+
+def test_importing_from_the_window_shows_progress_and_selects_the_new_source(
+        qtbot, make_window, tmp_path, monkeypatch):
+    rows = "".join(f"b{i},m{i % 5},m{(i + 2) % 5},model_a\n" for i in range(120_000))
+    path = tmp_path / "team arena.csv"
+    path.write_text("battle_id,model_a,model_b,winner\n" + rows + "m1,m1,model_a,x\n")
+    window = make_window()
+    board = window.view("leaderboard")
+    qtbot.waitUntil(lambda: board.results is not None)
+    seen: list[float] = []
+    board._progress.moved.connect(seen.append)
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getOpenFileName",
+                        lambda *a, **k: (str(path), ""))
+    board.import_button.click()
+    assert not board.import_button.isEnabled() and board.import_progress.isVisibleTo(board)
+    qtbot.waitUntil(lambda: board.results.source == "team arena", timeout=60_000)
+    assert board.results.votes == 120_000 and board.table.rowCount() == 5
+    assert "Imported 120000 new votes" in board.summary.text()
+    assert "line 120002" in board.summary.text()
+    assert board.import_button.isEnabled() and not board.import_progress.isVisibleTo(board)
+    assert seen and seen[-1] == 1.0 and seen == sorted(seen)
