@@ -101,7 +101,8 @@ def test_csv_json_list_and_json_lines_give_the_same_votes(capsys, tmp_path):
     assert counts["a.csv"] == counts["b.json"] == counts["c.jsonl"]
     assert ("claude-2", "vicuna-13b", 3, 1) in counts["a.csv"]  # tie (bothbad) kept apart
     # In a pretty-printed JSON list a bad record is reported on the line its object starts.
-    summary = import_file(open_store(), tmp_path / "b.json", source="again")
+    with open_store() as store:
+        summary = import_file(store, tmp_path / "b.json", source="again")
     starts = [n for n, line in enumerate((tmp_path / "b.json").read_text().splitlines(), 1)
               if line.strip() == "{"]
     assert [e["line"] for e in summary.bad_examples] == [starts[4], starts[5]]
@@ -244,7 +245,8 @@ def test_progress_reaches_the_end_and_only_grows(tmp_path):
             for i in range(120_000)]
     path = write_csv(tmp_path / "big.csv", rows)
     seen: list[float] = []
-    summary = import_file(open_store(), path, progress=seen.append)
+    with open_store() as store:
+        summary = import_file(store, path, progress=seen.append)
     assert summary.added == 120_000
     assert len(seen) >= 3 and seen[-1] == 1.0 and seen == sorted(seen)
 
@@ -292,5 +294,5 @@ def test_vote_outcomes_expose_any_source_for_other_statistics(tmp_path):
     assert int(arena.count.sum()) == 5 and not arena.sided.any()
     assert int(both.count.sum()) == 35
     assert np.array_equal(both.sided, np.r_[own.sided, arena.sided])
-    with pytest.raises(ImportFailed):
-        import_file(open_store(), tmp_path / "arena.csv", source="own")
+    with open_store() as store, pytest.raises(ImportFailed):
+        import_file(store, tmp_path / "arena.csv", source="own")
