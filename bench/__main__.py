@@ -3,6 +3,7 @@
     python -m bench                 # the full run (about 4 minutes on 2 cores)
     python -m bench --quick         # a short smoke of the harness, about 1.5 minutes (CI may run it)
     python -m bench --only 6,7      # some measurements
+    python -m bench --only 6,7,import   # own votes at 100,000, then 1.67 M imported Arena votes
     python -m bench --out FILE      # default bench/results/latest.json
 """
 
@@ -27,6 +28,7 @@ MEASUREMENTS = [
     (("6", "7"), "bench.measure_store"),
     (("8",), "bench.measure_memory"),
     (("9",), "bench.measure_threads"),
+    (("import",), "bench.measure_import"),
 ]
 
 

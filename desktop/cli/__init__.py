@@ -16,7 +16,7 @@ from desktop import __version__
 
 # Command modules, in the order `--help` lists them.
 COMMANDS = ["gui", "ask", "vote", "leaderboard", "verdict", "promptsets", "report", "export",
-            "merge", "keys"]
+            "merge", "import_votes", "sources", "keys"]
 
 
 class UsageError(Exception):

@@ -20,23 +20,35 @@ def register(subparsers) -> None:
     p.add_argument("--include-leaks", action="store_true",
                    help="tallies: count battles flagged as identity leaks too")
     p.add_argument("--answers", action="store_true", help="votes: add both answer texts")
+    p.add_argument("--source", metavar="NAME", default="own",
+                   help="whose votes: own (yours, the default), all, or an imported source; "
+                   "votes of a source other than own are written in Chatbot Arena's shape")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from desktop.core.export import ExportError, export_tallies, export_votes  # numpy: lazily
+    from desktop.core.store.sources import OWN, SourceError, resolve
 
     with command_store() as store:
         try:
+            source = resolve(store, args.source)
             if args.what == "tallies":
                 summary = export_tallies(store, args.path, category=args.category,
-                                         include_leaks=args.include_leaks, force=args.force)
+                                         include_leaks=args.include_leaks, force=args.force,
+                                         source=source)
                 noun = "contender row"
+            elif source != OWN:
+                from desktop.core.export_sources import export_source_votes
+
+                summary = export_source_votes(store, args.path, source, category=args.category,
+                                              force=args.force)
+                noun = "vote"
             else:
                 summary = export_votes(store, args.path, category=args.category,
                                        answers=args.answers, force=args.force)
                 noun = "vote"
-        except ExportError as exc:
+        except (ExportError, SourceError) as exc:
             raise CommandFailed(exc.message) from None
     plural = "" if summary.rows == 1 else "s"
     print(f"Wrote {summary.rows} {noun}{plural} to {summary.path}.")

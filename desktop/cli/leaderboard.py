@@ -29,22 +29,31 @@ def register(subparsers) -> None:
     p.add_argument("--style-control", action="store_true",
                    help="also fit ratings that hold answer length and markdown equal (Chatbot "
                    "Arena's style control) and show them beside the plain ratings")
+    p.add_argument("--source", metavar="NAME", default="own",
+                   help="whose votes: own (yours, the default), all, or an imported source")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from desktop.core.stats.results import categories_in, load_votes, results_for  # numpy: lazily
+    from desktop.core.stats.results import load_votes, results_for, votes_per_category  # numpy
+    from desktop.core.store.sources import SourceError
 
     style = None
     with command_store() as store:
-        data = load_votes(store)
+        try:
+            data = load_votes(store, args.source)
+        except SourceError as exc:
+            return fail(exc.message)
         if args.style_control:
+            if args.source != "own":
+                return fail("--style-control needs the answers' texts, which only your own "
+                            "battles have; use it without --source.")
             from desktop.core.stats.style_control import load_style_votes
 
             style = load_style_votes(store)
-    categories = categories_in(data)
-    per_category = {c: int((data.category == c.lower()).sum()) for c in categories}
+    per_category = votes_per_category(data)
+    categories = list(per_category)
     if args.category and args.category.lower() not in {c.lower() for c in categories} | {"all"}:
         known = ", ".join(categories) or "none yet"
         return fail(f"No votes in the category '{args.category}'. Categories with votes: {known}.")
@@ -78,13 +87,19 @@ def add_style_fields(out: dict, control: "StyleControl") -> None:
 def print_table(res: "Results", per_category: dict[str, int],
                 control: "StyleControl | None" = None) -> None:
     scope = "all battles" if res.category == "all" else f"category '{res.category}'"
-    print(f"Leaderboard for {scope}: {res.votes} vote{'s' if res.votes != 1 else ''} counted.")
+    whose = {"own": "your votes", "all": "your votes and every imported source"}.get(
+        res.source, f"the imported source '{res.source}'")
+    print(f"Leaderboard for {scope}, {whose}: {res.votes} vote{'s' if res.votes != 1 else ''} "
+          "counted.")
     if res.leaks_excluded:
         print(f"{res.leaks_excluded} vote(s) on battles with an identity leak left out; "
               "--include-leaks counts them.")
     if not res.contenders and res.votes:
         print("Those votes compare a contender with itself, which shows position bias but "
               "ranks nobody. Put two different contenders side by side to build a ranking.")
+        return
+    if not res.contenders and res.source != "own":
+        print("No votes to rank in this source.")
         return
     if not res.contenders:
         print("No votes to rank yet. Try: sidebyside ask --blind --right openai:gpt-4o-mini "

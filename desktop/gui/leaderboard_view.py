@@ -1,17 +1,19 @@
 """The leaderboard tab: ratings with intervals, a plot, position bias, head to head, export.
 
 Results are computed on a worker thread (`Services.leaderboard`, which reads a snapshot of the
-database), so a large history never blocks the window; the view shows "Updating…" meanwhile
-and ignores an answer that a newer request has overtaken.
+database), so a large history (or an imported source of millions of votes) never blocks the
+window; the view shows "Updating…" meanwhile and ignores an answer that a newer request has
+overtaken. The Votes box picks whose votes count: yours (the default), one imported source, or
+all of them; imported votes never mix with yours unless asked.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QFrame, QGridLayout, QHBoxLayout,
-    QHeaderView, QLabel, QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout,
-    QWidget,
+    QHeaderView, QLabel, QProgressBar, QPushButton, QScrollArea, QTableWidget, QTableWidgetItem,
+    QVBoxLayout, QWidget,
 )
 
 from desktop.gui import wording
@@ -19,9 +21,17 @@ from desktop.gui.rating_plot import PlotRow, RatingPlot
 from desktop.gui.reloading import ReloadOnShow
 
 ALL_LABEL = "All categories"
+OWN_LABEL = "Your votes"
+ALL_SOURCES_LABEL = "Yours and all imported"
 COLUMNS = ("#", "Contender", "Kind", "Rating", "95 % interval", "Style-controlled", "Win rate",
            "Battles", "W / L / T / Bad")
 STYLE_COLUMN = COLUMNS.index("Style-controlled")
+
+
+class _Progress(QObject):
+    """Carries the import's progress from the writer thread to the window's (a queued signal)."""
+
+    moved = Signal(float)
 
 
 class LeaderboardView(ReloadOnShow, QWidget):
@@ -30,7 +40,14 @@ class LeaderboardView(ReloadOnShow, QWidget):
         self.services, self.db, self.work = services, db, work
         self.results = None
         self.style = None  # the style-controlled fit for the results shown
+        self._import_note = ""
 
+        self.source = QComboBox()
+        self.source.addItem(OWN_LABEL, "own")
+        self.source.setAccessibleName("Whose votes the leaderboard counts")
+        self.source.setMinimumContentsLength(14)
+        source_label = QLabel("&Votes", objectName="muted")
+        source_label.setBuddy(self.source)
         self.category = QComboBox()
         self.category.addItem(ALL_LABEL, "")
         self.category.setAccessibleName("Leaderboard category")
@@ -39,16 +56,31 @@ class LeaderboardView(ReloadOnShow, QWidget):
         category_label.setBuddy(self.category)
         self.leaks = QCheckBox("Include identity &leaks")
         self.leaks.setAccessibleName("Include battles where an answer named a model")
+        self.import_button = QPushButton("Import votes…")
+        self.import_button.setAccessibleName("Import votes from Chatbot Arena or Open WebUI")
+        self.import_progress = QProgressBar()
+        self.import_progress.setRange(0, 100)
+        self.import_progress.setAccessibleName("Import progress")
+        self.import_progress.setMaximumWidth(160)
+        self.import_progress.hide()
+        self._progress = _Progress(self)
+        self._progress.moved.connect(lambda fraction: self.import_progress.setValue(
+            int(round(fraction * 100))))
         self.export_tallies_button = QPushButton("Export tallies…")
         self.export_tallies_button.setAccessibleName("Export tallies to CSV")
         self.export_votes_button = QPushButton("Export votes…")
         self.export_votes_button.setAccessibleName("Export votes to CSV")
         bar = QHBoxLayout()
+        bar.addWidget(source_label)
+        bar.addWidget(self.source)
+        bar.addSpacing(12)
         bar.addWidget(category_label)
         bar.addWidget(self.category)
         bar.addSpacing(12)
         bar.addWidget(self.leaks)
         bar.addStretch(1)
+        bar.addWidget(self.import_progress)
+        bar.addWidget(self.import_button)
         bar.addWidget(self.export_tallies_button)
         bar.addWidget(self.export_votes_button)
 
@@ -85,8 +117,10 @@ class LeaderboardView(ReloadOnShow, QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(scroll, 1)
 
+        self.source.currentIndexChanged.connect(lambda _: self.reload())
         self.category.currentIndexChanged.connect(lambda _: self.reload())
         self.leaks.toggled.connect(lambda _: self.reload())
+        self.import_button.clicked.connect(self.import_votes)
         self.export_tallies_button.clicked.connect(self.export_tallies)
         self.export_votes_button.clicked.connect(self.export_votes)
 
@@ -95,8 +129,14 @@ class LeaderboardView(ReloadOnShow, QWidget):
         request = self.next_ticket()
         self.summary.setText("Updating…")
         category = self.category.currentData() or None
+        source = self.current_source()
+        services, leaks = self.services, self.leaks.isChecked()
+
+        def compute():  # on the worker thread
+            return services.leaderboard(category, leaks, source), services.vote_sources()
+
         self.work.submit(
-            self.services.leaderboard, category, self.leaks.isChecked(),
+            compute,
             on_done=lambda result: self._loaded(request, result),
             on_error=lambda exc: self._failed(request, exc),
         )
@@ -108,8 +148,9 @@ class LeaderboardView(ReloadOnShow, QWidget):
     def _loaded(self, request: int, result) -> None:
         if not self.is_newest(request):
             return
-        results, categories = result
+        (results, categories), sources = result
         self.results = results
+        self._set_sources(sources)
         self._set_categories(categories)
         self._show_summary(results)
         self._fill_table(results)
@@ -119,7 +160,11 @@ class LeaderboardView(ReloadOnShow, QWidget):
         ])
         self._fill_bias(results.position_bias)
         self._fill_h2h(results)
-        # Style control reads every answer's text, so it follows once the plain results show.
+        # Style control reads every answer's text, so it follows once the plain results show;
+        # imported votes have no answers, so it is fitted on the user's own battles only.
+        if results.source != "own":
+            self.style = None
+            return
         self.work.submit(
             self.services.style_control, self.category.currentData() or None,
             self.leaks.isChecked(), on_done=lambda control: self._style_loaded(request, control),
@@ -141,6 +186,21 @@ class LeaderboardView(ReloadOnShow, QWidget):
             self.table.setItem(i, STYLE_COLUMN, item)
         _fit(self.table)
 
+    def current_source(self) -> str:
+        return self.source.currentData() or "own"
+
+    def _set_sources(self, names: list[str]) -> None:
+        current = self.current_source()
+        self.source.blockSignals(True)
+        self.source.clear()
+        self.source.addItem(OWN_LABEL, "own")
+        for name in names:
+            self.source.addItem(f"Imported: {name}", name)
+        if names:
+            self.source.addItem(ALL_SOURCES_LABEL, "all")
+        self.source.setCurrentIndex(max(0, self.source.findData(current)))
+        self.source.blockSignals(False)
+
     def _set_categories(self, names: list[str]) -> None:
         current = self.category.currentData()
         self.category.blockSignals(True)
@@ -157,18 +217,25 @@ class LeaderboardView(ReloadOnShow, QWidget):
             self.summary.setText("No votes yet. Vote on a round in Compare and the ratings appear here.")
             return
         text = f"{results.votes} vote{'s' * (results.votes != 1)} counted"
+        if results.source not in ("own", "all"):
+            text += f" from the imported source “{results.source}”"
+        elif results.source == "all":
+            text += " (yours and every imported source)"
         if results.leaks_excluded:
             text += (f" · {results.leaks_excluded} left out because an answer named a model "
                      "(tick “Include identity leaks” to count them)")
-        self.summary.setText(text + ". Ratings start at 1000; intervals are 95 % bootstrap intervals.")
+        note, self._import_note = self._import_note, ""
+        self.summary.setText((note + " " if note else "") + text
+                             + ". Ratings start at 1000; intervals are 95 % bootstrap intervals.")
 
     def _fill_table(self, results) -> None:
         rows = results.contenders
         self.table.setRowCount(len(rows))
         for i, c in enumerate(rows):
             values = (
-                str(i + 1), _name(c), "open" if c.kind == "open" else "proprietary",
-                f"{c.rating:.0f}", f"{c.rating_low:.0f} – {c.rating_high:.0f}", "…",
+                str(i + 1), _name(c), c.kind or "—",
+                f"{c.rating:.0f}", f"{c.rating_low:.0f} – {c.rating_high:.0f}",
+                "…" if self.results is not None and self.results.source == "own" else "—",
                 f"{c.win_rate * 100:.0f} %  ({c.win_rate_low * 100:.0f}–{c.win_rate_high * 100:.0f})",
                 str(c.battles), f"{c.wins} / {c.losses} / {c.ties} / {c.both_bad}",
             )
@@ -182,6 +249,11 @@ class LeaderboardView(ReloadOnShow, QWidget):
         _fit(self.table)
 
     def _fill_bias(self, bias) -> None:
+        if bias.a_share is None and self.results is not None and self.results.source != "own" \
+                and not bias.votes:
+            self.bias.setText("Imported votes do not say which answer was shown first, so they "
+                              "tell nothing about position bias.")
+            return
         if bias.a_share is None:
             self.bias.setText("Not enough decisive votes yet to tell whether the side shown "
                               "first (A) is favoured.")
@@ -219,19 +291,61 @@ class LeaderboardView(ReloadOnShow, QWidget):
                 self.h2h.setItem(i, j, item)
         _fit(self.h2h)
 
+    # -- import --------------------------------------------------------------------------
+    def import_votes(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import votes", "", "Vote files (*.csv *.json *.jsonl);;All files (*)")
+        if not path:
+            return
+        self.import_button.setEnabled(False)
+        self.import_progress.setValue(0)
+        self.import_progress.show()
+        self.summary.setText("Importing…")
+        self.db.submit(  # the writer thread: the import is one write transaction
+            self.services.import_votes, path, None, self._progress.moved.emit,
+            on_done=self._imported, on_error=self._import_failed,
+        )
+
+    def _imported(self, summary) -> None:
+        self.import_button.setEnabled(True)
+        self.import_progress.hide()
+        text = (f"Imported {summary.added} new vote{'s' * (summary.added != 1)} into the source "
+                f"“{summary.source}”")
+        if summary.already_imported:
+            text += f" ({summary.already_imported} were already there)"
+        if summary.bad_rows:
+            first = summary.bad_examples[0]
+            text += (f"; {summary.bad_rows} bad row(s) left out, the first on line "
+                     f"{first['line']}: {first['reason']}")
+        self._import_note = text + "."
+        self._set_sources(sorted({*self._source_names(), summary.source}, key=str.lower))
+        self.source.setCurrentIndex(max(0, self.source.findData(summary.source)))
+        self.reload()
+
+    def _import_failed(self, exc: BaseException) -> None:
+        self.import_button.setEnabled(True)
+        self.import_progress.hide()
+        self.summary.setText(getattr(exc, "message", None)
+                             or f"The import failed ({type(exc).__name__}).")
+
+    def _source_names(self) -> list[str]:
+        return [self.source.itemData(i) for i in range(self.source.count())
+                if self.source.itemData(i) not in ("own", "all")]
+
     # -- export --------------------------------------------------------------------------
     def export_tallies(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export tallies", "sidebyside-tallies.csv",
                                               "CSV files (*.csv)")
         if path:
             self._export(self.services.export_tallies, path, self.category.currentData() or None,
-                         self.leaks.isChecked())
+                         self.leaks.isChecked(), self.current_source())
 
     def export_votes(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export votes", "sidebyside-votes.csv",
                                               "CSV files (*.csv)")
         if path:
-            self._export(self.services.export_votes, path, self.category.currentData() or None)
+            self._export(self.services.export_votes, path, self.category.currentData() or None,
+                         self.current_source())
 
     def _export(self, fn, path: str, *args) -> None:
         self.summary.setText("Exporting…")

@@ -78,22 +78,40 @@ class Services:
         return delete_battle(self.store, battle_id)
 
     # -- results and export (read-only snapshots: may run beside the writer) -----------
-    def leaderboard(self, category: str | None, include_leaks: bool):
-        """(Results for `category`, the categories that have votes)."""
+    def leaderboard(self, category: str | None, include_leaks: bool, source: str = "own"):
+        """(Results for `category` over the votes of `source`, the categories that have votes)."""
         from desktop.core.stats.results import categories_in, load_votes, results_for
 
-        data = load_votes(self.store)
+        data = load_votes(self.store, source)
         return results_for(data, category, include_leaks=include_leaks), categories_in(data)
 
-    def export_tallies(self, path: str, category: str | None, include_leaks: bool):
+    def import_votes(self, path: str, source: str | None, progress=None):
+        """Import a Chatbot Arena or Open WebUI file as a source (one transaction, on the writer
+        thread: votes cast meanwhile wait for it). `progress(fraction)` is called from here."""
+        from desktop.core.importing import import_file
+
+        return import_file(self.store, path, source, progress=progress)
+
+    def vote_sources(self) -> list[str]:
+        """The names of the imported vote sources (own and all are always there)."""
+        from desktop.core.store.sources import source_names
+
+        return source_names(self.store)
+
+    def export_tallies(self, path: str, category: str | None, include_leaks: bool,
+                       source: str = "own"):
         from desktop.core.export import export_tallies
 
         return export_tallies(self.store, path, category=category, include_leaks=include_leaks,
-                              force=True)
+                              force=True, source=source)
 
-    def export_votes(self, path: str, category: str | None):
+    def export_votes(self, path: str, category: str | None, source: str = "own"):
         from desktop.core.export import export_votes
 
+        if source != "own":
+            from desktop.core.export_sources import export_source_votes
+
+            return export_source_votes(self.store, path, source, category=category, force=True)
         return export_votes(self.store, path, category=category, force=True)
 
     # -- the verdict, the report and the starter sets (issue 14) ------------------------

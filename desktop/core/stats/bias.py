@@ -29,9 +29,11 @@ class PositionBias:
         return asdict(self)
 
 
-def position_bias(outcome: np.ndarray) -> PositionBias:
+def position_bias(outcome: np.ndarray, weight: np.ndarray | None = None) -> PositionBias:
+    """Over votes whose A was really shown first (the caller leaves imported votes out)."""
     outcome = np.asarray(outcome)
-    counts = np.bincount(outcome, minlength=4) if len(outcome) else np.zeros(4, dtype=int)
+    counts = (np.rint(np.bincount(outcome, weights=weight, minlength=4)).astype(int)
+              if len(outcome) else np.zeros(4, dtype=int))
     a_wins, b_wins = int(counts[A_WINS]), int(counts[B_WINS])
     decisive = a_wins + b_wins
     share = low = high = None
@@ -40,6 +42,6 @@ def position_bias(outcome: np.ndarray) -> PositionBias:
         lo, hi = wilson_interval(a_wins, decisive)
         low, high = float(lo), float(hi)
     return PositionBias(
-        votes=int(len(outcome)), a_wins=a_wins, b_wins=b_wins, ties=int(counts[TIE]),
+        votes=int(counts.sum()), a_wins=a_wins, b_wins=b_wins, ties=int(counts[TIE]),
         both_bad=int(counts[BOTH_BAD]), a_share=share, a_share_low=low, a_share_high=high,
     )

@@ -34,9 +34,10 @@ class HeadToHead:
 
 
 def head_to_head(
-    contenders: list[str], a: np.ndarray, b: np.ndarray, outcome: np.ndarray
+    contenders: list[str], a: np.ndarray, b: np.ndarray, outcome: np.ndarray,
+    weight: np.ndarray | None = None,
 ) -> HeadToHead:
     k = len(contenders)
-    score = pair_matrix(a, b, outcome, k)
+    score = pair_matrix(a, b, outcome, k, weight)
     games = np.rint(score + score.T).astype(int)
     return HeadToHead(list(contenders), games, score)

@@ -1,5 +1,9 @@
 """Everything the leaderboard shows, for all battles and per category, from the store.
 
+Whose votes: the user's own by default, or an imported source, or all of them (see
+desktop.core.store.sources). Imported votes arrive as pair counts and have no sides, so they
+count for ratings, tallies and head to head but not for position bias.
+
 What counts: every vote, except on battles flagged `identity_leak` unless `include_leaks=True`.
 A tie and a "both bad" both count as half a win for each side in win rates and ratings, as in
 Chatbot Arena (which scores "tie (bothbad)" as a tie); they are still counted apart in the
@@ -11,15 +15,16 @@ provider and kind shown are those of the contender's most recently recorded vote
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from desktop.core.stats import bradley_terry
 from desktop.core.stats.bias import PositionBias, position_bias
 from desktop.core.stats.headtohead import HeadToHead, head_to_head
-from desktop.core.stats.tallies import OUTCOME_CODES, tally
+from desktop.core.stats.tallies import tally
 from desktop.core.store.db import Store
+from desktop.core.store.sources import OWN, Outcomes, vote_outcomes
 
 ALL = "all"
 
@@ -52,9 +57,11 @@ class Results:
     votes: int  # votes counted
     leaks_excluded: int  # votes left out because the battle leaked an identity
     include_leaks: bool = False
+    source: str = OWN  # own, all, or an imported source's name
 
     def to_dict(self) -> dict:
         return {
+            "source": self.source,
             "category": self.category,
             "votes": self.votes,
             "leaks_excluded": self.leaks_excluded,
@@ -65,56 +72,14 @@ class Results:
         }
 
 
-@dataclass
-class VoteData:
-    """Counted votes as arrays, with the names the indices refer to."""
-
-    contenders: list[str]
-    info: dict[str, tuple[str, str, str]]  # contender -> (model, provider, kind)
-    a: np.ndarray
-    b: np.ndarray
-    outcome: np.ndarray
-    category: np.ndarray  # lower-cased category per vote (object array)
-    leak: np.ndarray  # bool per vote
-    category_names: dict[str, str] = field(default_factory=dict)  # lower-case -> as written
+# Counted votes as aggregated arrays with the names the indices refer to: see
+# desktop.core.store.sources.Outcomes (own votes one entry each; imported ones by pair counts).
+VoteData = Outcomes
 
 
-def load_votes(store: Store) -> VoteData:
-    """Every vote, from the compact votes table (it carries the battle facts ratings need)."""
-    with store.snapshot() as db:
-        rows = db.execute(
-            "SELECT category, identity_leak, contender_a, contender_b, choice, battle_id "
-            "FROM votes ORDER BY id"
-        ).fetchall()
-        index: dict[str, int] = {}
-        latest: dict[str, tuple[str, str]] = {}  # contender -> (battle_id, position), last seen
-        names: dict[str, str] = {}
-        n = len(rows)
-        a = np.empty(n, dtype=np.int64)
-        b = np.empty(n, dtype=np.int64)
-        outcome = np.empty(n, dtype=np.int64)
-        category = np.empty(n, dtype=object)
-        leak = np.empty(n, dtype=bool)
-        codes = OUTCOME_CODES
-        for r, (cat, leaked, ca, cb, choice, battle_id) in enumerate(rows):
-            a[r] = index.setdefault(ca, len(index))
-            b[r] = index.setdefault(cb, len(index))
-            latest[ca] = (battle_id, "a")
-            latest[cb] = (battle_id, "b")
-            outcome[r] = codes[choice]
-            key = cat.lower()
-            if key not in names:
-                names[key] = cat
-            category[r] = key
-            leak[r] = leaked
-        info = {}
-        for contender, (battle_id, position) in latest.items():
-            row = db.execute(
-                "SELECT model, provider, kind FROM answers WHERE battle_id = ? AND position = ?",
-                (battle_id, position),
-            ).fetchone()
-            info[contender] = tuple(row) if row else ("", contender.split(":")[0], "")
-    return VoteData(list(index), info, a, b, outcome, category, leak, names)
+def load_votes(store: Store, source: str | None = OWN) -> VoteData:
+    """The votes of `source`: own (the default), all, or an imported source's name."""
+    return vote_outcomes(store, source)
 
 
 def results_for(
@@ -131,11 +96,13 @@ def results_for(
     if category and category.lower() != ALL:
         mask &= data.category == category.lower()
         label = data.category_names.get(category.lower(), category)
-    in_category = int(mask.sum())
+    count = data.count
+    in_category = int(count[mask].sum())
     if not include_leaks:
         mask &= ~data.leak
-    leaks_excluded = in_category - int(mask.sum())
-    a, b, outcome = data.a[mask], data.b[mask], data.outcome[mask]
+    leaks_excluded = in_category - int(count[mask].sum())
+    a, b, outcome, w = data.a[mask], data.b[mask], data.outcome[mask], count[mask]
+    sided = data.sided[mask]
 
     # Re-index to the contenders present here, so an absent one gets no row.
     present = np.unique(np.concatenate([a[a != b], b[a != b]]))
@@ -145,9 +112,9 @@ def results_for(
     k = len(names)
     pa, pb = remap[a], remap[b]
     pair = (a != b)
-    t = tally(pa[pair], pb[pair], outcome[pair], k)
+    t = tally(pa[pair], pb[pair], outcome[pair], k, w[pair])
     rating, low, high = bradley_terry.ratings_with_intervals(
-        pa[pair], pb[pair], outcome[pair], k, rounds, seed
+        pa[pair], pb[pair], outcome[pair], k, rounds, seed, w[pair]
     )
     order = sorted(range(k), key=lambda i: (-rating[i], names[i]))
     rows = []
@@ -163,11 +130,13 @@ def results_for(
     ordered = [names[i] for i in order]
     inverse = np.empty(k, dtype=np.int64)
     inverse[order] = np.arange(k)
-    h2h = head_to_head(ordered, inverse[pa[pair]], inverse[pb[pair]], outcome[pair])
+    h2h = head_to_head(ordered, inverse[pa[pair]], inverse[pb[pair]], outcome[pair], w[pair])
+    # Only votes whose A was really shown first say anything about position bias; imported
+    # votes carry no sides.
     return Results(
-        category=label, contenders=rows, position_bias=position_bias(outcome),
-        head_to_head=h2h, votes=int(mask.sum()), leaks_excluded=leaks_excluded,
-        include_leaks=include_leaks,
+        category=label, contenders=rows, position_bias=position_bias(outcome[sided], w[sided]),
+        head_to_head=h2h, votes=int(w.sum()), leaks_excluded=leaks_excluded,
+        include_leaks=include_leaks, source=data.source,
     )
 
 
@@ -176,16 +145,23 @@ def categories_in(data: VoteData) -> list[str]:
     return sorted((data.category_names[c] for c in set(data.category.tolist())), key=str.lower)
 
 
+def votes_per_category(data: VoteData) -> dict[str, int]:
+    """Votes in each category that has any, as written, in alphabetical order."""
+    return {c: int(data.count[data.category == c.lower()].sum()) for c in categories_in(data)}
+
+
 def compute_results(
-    store: Store, category: str | None = None, *, include_leaks: bool = False
+    store: Store, category: str | None = None, *, include_leaks: bool = False,
+    source: str | None = OWN,
 ) -> Results:
     """One leaderboard: all battles, or one category."""
-    return results_for(load_votes(store), category, include_leaks=include_leaks)
+    return results_for(load_votes(store, source), category, include_leaks=include_leaks)
 
 
-def compute_all(store: Store, *, include_leaks: bool = False) -> list[Results]:
+def compute_all(store: Store, *, include_leaks: bool = False,
+                source: str | None = OWN) -> list[Results]:
     """The leaderboard for all battles, then one per category with votes."""
-    data = load_votes(store)
+    data = load_votes(store, source)
     out = [results_for(data, None, include_leaks=include_leaks)]
     out += [results_for(data, c, include_leaks=include_leaks) for c in categories_in(data)]
     return out

@@ -45,21 +45,28 @@ def wilson_interval(successes, n, z: float = Z95) -> tuple[np.ndarray, np.ndarra
     return np.minimum(low, p), np.maximum(high, p)
 
 
-def tally(a: np.ndarray, b: np.ndarray, outcome: np.ndarray, k: int) -> Tallies:
+def tally(a: np.ndarray, b: np.ndarray, outcome: np.ndarray, k: int,
+          weight: np.ndarray | None = None) -> Tallies:
+    """Counts per contender; `weight` says how many votes each entry stands for (default 1)."""
     a = np.asarray(a)
     b = np.asarray(b)
     outcome = np.asarray(outcome)
+    w = np.ones(len(a), dtype=np.int64) if weight is None else np.asarray(weight, dtype=np.int64)
     keep = a != b
-    a, b, outcome = a[keep], b[keep], outcome[keep]
+    a, b, outcome, w = a[keep], b[keep], outcome[keep], w[keep]
 
-    def count(idx: np.ndarray) -> np.ndarray:
-        return np.bincount(idx, minlength=k).astype(np.int64)
+    def count(idx: np.ndarray, sel: np.ndarray | None = None) -> np.ndarray:
+        weights = w if sel is None else w[sel]
+        return np.rint(np.bincount(idx, weights=weights, minlength=k)).astype(np.int64)
 
     battles = count(a) + count(b)
-    wins = count(a[outcome == A_WINS]) + count(b[outcome == B_WINS])
-    losses = count(a[outcome == B_WINS]) + count(b[outcome == A_WINS])
-    ties = count(a[outcome == TIE]) + count(b[outcome == TIE])
-    both_bad = count(a[outcome == BOTH_BAD]) + count(b[outcome == BOTH_BAD])
+    wins = count(a[outcome == A_WINS], outcome == A_WINS) + count(b[outcome == B_WINS],
+                                                                outcome == B_WINS)
+    losses = count(a[outcome == B_WINS], outcome == B_WINS) + count(b[outcome == A_WINS],
+                                                                  outcome == A_WINS)
+    ties = count(a[outcome == TIE], outcome == TIE) + count(b[outcome == TIE], outcome == TIE)
+    both_bad = (count(a[outcome == BOTH_BAD], outcome == BOTH_BAD)
+                + count(b[outcome == BOTH_BAD], outcome == BOTH_BAD))
     score = wins + 0.5 * (ties + both_bad)
     rate = np.where(battles > 0, score / np.maximum(battles, 1), np.nan)
     low, high = wilson_interval(score, battles)

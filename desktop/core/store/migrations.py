@@ -135,6 +135,57 @@ def m005_thinking(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE answers ADD COLUMN ttft_thinking_s REAL")
 
 
+@migration
+def m006_vote_sources(db: sqlite3.Connection) -> None:
+    # Votes imported from elsewhere (Chatbot Arena, Open WebUI) live apart from the user's own:
+    # no battles, no answers, no sides. One compact row per vote (models as integers, the
+    # outcome as a code 0-3, the source's id for the vote hashed to 64 bits) keeps millions of
+    # them small; `imported_counts` holds how often each outcome happened per pair, which is all
+    # ratings need, so a leaderboard never reads the vote rows.
+    db.execute(
+        """
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            format TEXT NOT NULL,
+            file TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        "CREATE TABLE models (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)"
+    )
+    db.execute(
+        """
+        CREATE TABLE imported_votes (
+            source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+            vote_key INTEGER NOT NULL,
+            model_a INTEGER NOT NULL,
+            model_b INTEGER NOT NULL,
+            outcome INTEGER NOT NULL,
+            category TEXT,
+            tstamp REAL,
+            PRIMARY KEY (source_id, vote_key)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE imported_counts (
+            source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+            category TEXT NOT NULL,
+            model_a INTEGER NOT NULL,
+            model_b INTEGER NOT NULL,
+            outcome INTEGER NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (source_id, category, model_a, model_b, outcome)
+        ) WITHOUT ROWID
+        """
+    )
+
+
 def applied(db: sqlite3.Connection) -> list[str]:
     exists = db.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'"
