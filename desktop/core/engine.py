@@ -145,9 +145,13 @@ class _StartLine:
 class Battle:
     """Runs two contenders concurrently; read `events()` until both sides are done."""
 
-    def __init__(self, left: Contender, right: Contender, request: Request) -> None:
+    def __init__(self, left: Contender, right: Contender, request: Request,
+                 *, requests: dict[str, Request] | None = None) -> None:
+        """`requests` gives a side a request of its own (a conversation's follow-up carries
+        each side's own earlier answers); otherwise both sides get `request`."""
         self.contenders = {"left": left, "right": right}
         self.request = request
+        self.requests = {side: (requests or {}).get(side, request) for side in SIDES}
         self.answers: dict[str, Answer] = {}
         self._cancels = {side: CancelToken() for side in SIDES}
         self._events: "queue.Queue[BattleEvent]" = queue.Queue()
@@ -169,8 +173,8 @@ class Battle:
             self._events.put(BattleEvent(side=side, type=type_, text=text, status=status))
 
         self._events.put(BattleEvent(side=side, type=EV_START))
-        answer = run_contender(self.contenders[side], self.request, self._cancels[side], emit,
-                               ready=self._start_line.arrive_and_wait)
+        answer = run_contender(self.contenders[side], self.requests[side], self._cancels[side],
+                               emit, ready=self._start_line.arrive_and_wait)
         self.answers[side] = answer
         self._events.put(BattleEvent(side=side, type=EV_DONE, answer=answer))
 

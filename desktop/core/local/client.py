@@ -110,6 +110,7 @@ class WorkerProcess:
         self.loaded = False
         self._events: "queue.Queue[dict]" = queue.Queue()
         self._pending_id: str | None = None  # a stopped request whose "done" has not arrived
+        self.last_cached_tokens = 0  # prompt tokens the last request found in the KV cache
         log = open(log_path, "ab") if log_path else subprocess.DEVNULL
         try:
             self.process = _SPAWNER.popen(
@@ -239,6 +240,7 @@ class WorkerProcess:
             if event.get("id") != req_id:
                 continue
             if kind == "started":
+                self.last_cached_tokens = int(event.get("cached_tokens") or 0)
                 yield Usage(prompt_tokens=event.get("prompt_tokens"))
             elif kind == "delta":
                 yield event.get("text", "")
@@ -280,10 +282,14 @@ class WorkerPool:
         self._idle: dict[LoadSettings, list[WorkerProcess]] = {}
         self._all: set[WorkerProcess] = set()
 
-    def acquire(self, settings: LoadSettings) -> WorkerProcess:
-        """A warm idle worker for these settings, or a new one (not yet loaded)."""
+    def acquire(self, settings: LoadSettings, prefer: WorkerProcess | None = None) -> WorkerProcess:
+        """A warm idle worker for these settings, or a new one (not yet loaded). `prefer`, when
+        idle, comes first: the worker that answered the previous turn holds its KV cache."""
         with self._lock:
             idle = self._idle.get(settings, [])
+            if prefer is not None and prefer in idle:
+                idle.remove(prefer)
+                idle.append(prefer)  # popped first below
             while idle:
                 worker = idle.pop()
                 if worker.alive() and worker.drain():

@@ -1,4 +1,10 @@
-"""`local` and `local:/path.gguf`: an open model run by llama.cpp in a worker process."""
+"""`local` and `local:/path.gguf`: an open model run by llama.cpp in a worker process.
+
+A contender asks the pool for the worker it used last (`prefer=`), so the next turn of a
+conversation reaches the same `Llama` whose KV cache already holds the conversation so far:
+llama.cpp then evaluates only the new part of the prompt. Two local sides of one battle each get
+their own worker back, so neither reads the other's cache.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +30,7 @@ class LocalContender(Contender):
         model = EMBEDDED_NAME if path is None else Path(path).stem
         super().__init__(spec, model, kind)
         self._prepared = None  # the loaded worker `prepare` hands to `stream`
+        self._last_worker = None  # the worker of the previous answer, asked for again
 
     @classmethod
     def from_spec(cls, spec, kind=None) -> "LocalContender":
@@ -46,10 +53,15 @@ class LocalContender(Contender):
         check_context_fits(path, settings.n_ctx)
         return settings
 
+    @property
+    def cached_prompt_tokens(self) -> int:
+        """Prompt tokens the last answer found already evaluated in the worker's KV cache."""
+        return self._last_worker.last_cached_tokens if self._last_worker is not None else 0
+
     def prepare(self, request: Request, cancel: CancelToken) -> Iterator[Status]:
         """Load the model into a worker and keep it for `stream` (warm if one already is)."""
         settings = self._settings(request)
-        worker = POOL.acquire(settings)
+        worker = POOL.acquire(settings, prefer=self._last_worker)
         try:
             if not worker.loaded:
                 yield from worker.load(cancel)
@@ -71,12 +83,13 @@ class LocalContender(Contender):
         if worker is None or not worker.alive():
             if worker is not None:
                 POOL.release(worker)
-            worker = POOL.acquire(self._settings(request))
+            worker = POOL.acquire(self._settings(request), prefer=self._last_worker)
         try:
             if not worker.loaded:
                 yield from worker.load(cancel)
                 if cancel.is_set():
                     return
+            self._last_worker = worker
             yield ModelName(EMBEDDED_NAME if self.path is None else worker.model_name)
             yield from worker.generate(
                 {

@@ -65,7 +65,11 @@ class GeminiContender(RemoteContender):
         if p.seed is not None:
             config["seed"] = p.seed
         body: dict[str, Any] = {
-            "contents": [{"role": "user", "parts": [{"text": request.prompt}]}],
+            "contents": [
+                {"role": "model" if turn["role"] == "assistant" else "user",
+                 "parts": [{"text": turn["content"]}]}
+                for turn in request.turns()
+            ],
             "generationConfig": config,
         }
         if p.system:
