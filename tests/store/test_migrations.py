@@ -45,9 +45,13 @@ INSERT INTO answers (battle_id, position, contender, provider, model, kind, fini
 
 CURRENT_COLUMNS = {
     "battles": ["id", "created_at", "prompt", "system_prompt", "params", "category", "mode",
-                "a_slot", "identity_leak", "leak_names"],
+                "a_slot", "identity_leak", "leak_names", "turns"],
     "votes": ["id", "battle_id", "choice", "voted_at", "decide_s", "contender_a",
-              "contender_b", "category", "identity_leak"],
+              "contender_b", "category", "identity_leak", "turns"],
+    "turns": ["battle_id", "turn", "prompt", "created_at"],
+    "answers": ["battle_id", "turn", "seat", "contender", "provider", "model", "kind",
+                "finish_reason", "error_kind", "error_message", "ttft_s", "total_s",
+                "prompt_tokens", "output_tokens", "tokens_per_s", "cost_usd", "text"],
     "categories": ["name", "created_at"],
     "migrations": ["name", "applied_at"],
 }
