@@ -15,7 +15,7 @@ import sys
 from desktop import __version__
 
 # Command modules, in the order `--help` lists them.
-COMMANDS = ["gui", "ask", "vote", "leaderboard", "export", "merge", "keys"]
+COMMANDS = ["gui", "ask", "show", "vote", "leaderboard", "export", "merge", "keys"]
 
 
 class UsageError(Exception):
@@ -74,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             args = parser.parse_args(["gui", *argv])
     try:
         return int(args.func(args) or 0)
+    except BrokenPipeError:
+        return _output_closed()
     except CommandFailed as exc:
         print(f"sidebyside: {exc.message}", file=sys.stderr)
         return 1
@@ -83,3 +85,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nStopped.", file=sys.stderr)
         return 130
+
+
+def _output_closed() -> int:
+    """The reader of our output went away (`sidebyside ask ... | head`): end quietly. Standard
+    output is pointed at /dev/null so that flushing it at exit raises nothing more."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    return 141  # 128 + SIGPIPE, as a shell reports a command ended by a closed pipe
