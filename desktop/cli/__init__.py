@@ -73,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             args = parser.parse_args(["gui", *argv])
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a pipe holds output back until exit: meet a closed one here
+        return status
     except BrokenPipeError:
         return _output_closed()
     except CommandFailed as exc:

@@ -137,3 +137,23 @@ def test_continue_to_an_unknown_battle_exits_1_plainly(capsys, battle_id):
     assert main(["ask", "--continue", battle_id, "Hello?"]) == 1
     err = capsys.readouterr().err
     assert "No battle has the id" in err and "Traceback" not in err
+
+
+def test_a_closed_output_pipe_ends_ask_and_show_quietly(provider_env, tmp_path):
+    """`sidebyside ask ... --json | head`: the reader is gone before the JSON is written."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ)
+    for command in (["ask", "Hi.", "--left", "openai:gpt-4o-mini", "--right",
+                     "anthropic:claude-sonnet-4-5", "--json"],
+                    ["ask", "Hi.", "--left", "openai:gpt-4o-mini", "--right",
+                     "anthropic:claude-sonnet-4-5"]):
+        reader, writer = os.pipe()
+        os.close(reader)  # like `head` that has already quit
+        done = subprocess.run([sys.executable, "-m", "desktop", *command], stdout=writer,
+                              stderr=subprocess.PIPE, env=env, text=True, timeout=120)
+        os.close(writer)
+        assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
+        assert done.returncode == 141
