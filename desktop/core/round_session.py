@@ -26,7 +26,8 @@ import dataclasses
 import random
 
 from desktop.core.answer import Answer, Status
-from desktop.core.battle_record import assign_sides, other_slot
+from desktop.core import battle_record
+from desktop.core.battle_record import other_slot
 from desktop.core.contenders.base import Contender
 from desktop.core.params import ASSISTANT, USER, GenerationParams, Message, Request
 from desktop.core.store.battles import (
@@ -72,14 +73,12 @@ class RoundSession:
         a_slot: str | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        if blind and store is None:
-            raise ValueError("a blind round must be saved so that it can be voted on")
         self.contenders = dict(contenders)
         self.params = params
         self.blind = blind
         self.category = category
         self.store = store
-        self.a_slot = a_slot or (assign_sides(rng) if blind else "left")
+        self.a_slot = a_slot or (battle_record.assign_sides(rng) if blind else "left")
         self.record: BattleRecord | None = None
         self.turn = 0  # the number of the turn running or last run
         self._history: dict[str, tuple[Message, ...]] = {slot: () for slot in SLOTS}

@@ -150,6 +150,7 @@ class CompareView(QWidget):
         self._syncing = False
 
         c = self.controller
+        c.turn_started.connect(self._on_turn_started)
         c.started.connect(self._on_started)
         c.side_started.connect(lambda pos: self.panes[pos].begin())
         c.text.connect(lambda pos, text: self.panes[pos].append(text))
@@ -263,9 +264,11 @@ class CompareView(QWidget):
             picker.source.showPopup()
 
     # -- what the controller reports -----------------------------------------------------
-    def _on_started(self) -> None:
+    def _on_turn_started(self, number: int, prompt: str) -> None:
         for pane in self.panes.values():
-            pane.reset()
+            pane.start_turn(number, prompt)
+
+    def _on_started(self) -> None:
         if not self.controller.blind:  # named mode: say who is who from the start
             for slot, picker in zip(("left", "right"), self.pickers):
                 label = wording.spec_label(picker.choice().spec)
@@ -274,6 +277,9 @@ class CompareView(QWidget):
         self.vote_bar.set_waiting("Both answers are on their way…")
 
     def _on_finished(self, record, blocker) -> None:
+        # The box now takes the follow-up: typing replaces the prompt just sent (which the
+        # panes show above the answers); Ctrl+Enter unchanged retries or repeats it.
+        self.prompt.selectAll()
         if record is None or blocker:
             self.vote_bar.set_waiting(blocker or "This round cannot be voted on.")
             return
