@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
         self.compare.prompt.setFocus()  # typing goes straight into the prompt
 
         self.controller.revealed.connect(self._after_vote)
+        self.controller.finished.connect(self._after_turn)
         self.controller.problem.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.compare.choices_changed.connect(self._choices_changed)
         self.compare.open_settings.connect(self.open_settings)
@@ -273,6 +274,12 @@ class MainWindow(QMainWindow):
         self.compare.prompt.setPlainText(prompt)
         if category:
             self.compare.category.setEditText(category)
+
+    def _after_turn(self, record, _blocker) -> None:
+        """A saved turn changes the conversation the history shows."""
+        view = self.views.get("history")
+        if record is not None and view is not None:
+            view.mark_stale()
 
     def _after_vote(self, record) -> None:
         self.compare.promptset.advance()
