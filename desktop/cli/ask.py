@@ -7,6 +7,8 @@ keeps its seat and gets its own earlier answers. The round's rules are the core'
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import sys
 
 from desktop.cli import UsageError
@@ -85,13 +87,14 @@ def params_from_args(args) -> GenerationParams:
     )
 
 
-def build_contenders(args) -> dict:
+def build_contenders(args, pool=None) -> dict:
+    """The two contenders; local ones run their workers in `pool` (the command's own)."""
     from desktop.core.specs import make_contender
 
     try:
         return {
-            "left": make_contender(args.left or "local", args.left_kind),
-            "right": make_contender(args.right or "local", args.right_kind),
+            "left": make_contender(args.left or "local", args.left_kind, local_pool=pool),
+            "right": make_contender(args.right or "local", args.right_kind, local_pool=pool),
         }
     except ContenderError as exc:
         raise UsageError(exc.message) from None
@@ -131,12 +134,17 @@ def run(args) -> int:
     if args.file and args.prompt is not None:
         raise UsageError("give a PROMPT or --file PROMPTS, not both.")
     items = load_prompt_items(args.file) if args.file else [(None, read_prompt(args), None)]
-    contenders = build_contenders(args)
-    try:
-        context = AskContext(args)
-    except StoreUnavailable as exc:
-        print(f"sidebyside: {exc}", file=sys.stderr)
-        return 1
+    with local_worker_pool() as pool:
+        contenders = build_contenders(args, pool)
+        try:
+            context = AskContext(args)
+        except StoreUnavailable as exc:
+            print(f"sidebyside: {exc}", file=sys.stderr)
+            return 1
+        return run_items(args, items, contenders, context)
+
+
+def run_items(args, items, contenders: dict, context) -> int:
     params = params_from_args(args)
     status = 0
     done = 0
@@ -176,10 +184,11 @@ def run_continue(args) -> int:
         raise UsageError("--continue keeps the battle's contenders, seats and mode; drop "
                          "--left/--right/--blind/--no-save.")
     prompt = read_prompt(args)
-    with command_store() as store:
+    with command_store() as store, local_worker_pool() as pool:
         try:
             battle_id = resolve_battle_id(store, args.continue_id)
-            session = RoundSession.resume(store, battle_id, make_contender)
+            session = RoundSession.resume(store, battle_id,
+                                          functools.partial(make_contender, local_pool=pool))
         except (BattleNotFound, ConversationEnded) as exc:
             raise CommandFailed(exc.message) from None
         except ContenderError as exc:
@@ -239,9 +248,15 @@ def ask_turn(session, prompt: str, args, json_lines: bool) -> tuple[bool, bool]:
 
 
 def close_contenders(contenders: dict) -> None:
-    """End local workers now rather than at interpreter exit (they would end anyway)."""
     for contender in contenders.values():
         contender.close()
-    client = sys.modules.get("desktop.core.local.client")
-    if client is not None:
-        client.POOL.shutdown()
+
+
+@contextlib.contextmanager
+def local_worker_pool():
+    """The command's pool of local model workers, ended when the command ends (rather than at
+    interpreter exit). Loaded only when a local contender needs it."""
+    from desktop.core.local.client import WorkerPool
+
+    with WorkerPool() as pool:
+        yield pool

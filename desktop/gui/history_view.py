@@ -162,7 +162,7 @@ class HistoryView(ReloadOnShow, QWidget):
         if record is None:
             self.detail_title.setText("Choose a battle to see both answers.")
             self.detail_meta.setText("")
-            for position, (view, md) in self.answer_views.items():
+            for position, (_view, md) in self.answer_views.items():
                 md.clear()
                 self.answer_heads[position].setText(position.upper())
             return
@@ -177,7 +177,7 @@ class HistoryView(ReloadOnShow, QWidget):
         self.detail_meta.setText(" · ".join(meta))
         if len(record.turns) > 1:
             meta.append(f"{len(record.turns)} turns")
-        for position, (view, md) in self.answer_views.items():
+        for position, (_view, md) in self.answer_views.items():
             answer = record.answer(position)
             md.set_text(conversation_markdown(record, position))
             head = position.upper()

@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QApplication
 
         from desktop.gui import gguf_scan, theme
-        from desktop.gui.app import set_window_icon
+        from desktop.gui.window_icon import set_window_icon
         from desktop.gui.warm_up import warm_up
 
         app = QApplication.instance()

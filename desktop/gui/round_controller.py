@@ -55,6 +55,8 @@ class RoundController(QObject):
         self._ready_at: float | None = None
         self._under_way: set[str] = set()
         self._key: tuple | None = None  # the contenders and mode the conversation runs with
+        self.local_pool = None  # the window's local model workers: made on first use, closed
+        # by `shutdown` (the window's closeEvent)
 
     @property
     def a_slot(self) -> str:
@@ -112,9 +114,15 @@ class RoundController(QObject):
         from desktop.core.round_session import RoundSession
         from desktop.core.specs import make_contender
 
+        if self.local_pool is None and any(c.spec.startswith("local") for c in contenders):
+            from desktop.core.local.client import WorkerPool
+
+            self.local_pool = WorkerPool()
         try:
-            left = make_contender(contenders[0].spec, contenders[0].kind)
-            right = make_contender(contenders[1].spec, contenders[1].kind)
+            left = make_contender(contenders[0].spec, contenders[0].kind,
+                                  local_pool=self.local_pool)
+            right = make_contender(contenders[1].spec, contenders[1].kind,
+                                   local_pool=self.local_pool)
         except ContenderError as exc:
             self.problem.emit(exc.message)
             return False
@@ -227,6 +235,9 @@ class RoundController(QObject):
             runner.shutdown(timeout_ms)
         self._retired = []
         self.runner = None
+        if self.local_pool is not None:
+            self.local_pool.close()
+            self.local_pool = None
 
     def _set_state(self, state: str) -> None:
         self.state = state

@@ -3,7 +3,6 @@ template, on the same worker, and llama.cpp re-reads only the new part (KV cache
 
 from __future__ import annotations
 
-from desktop.core.local.client import POOL
 from desktop.core.params import GenerationParams
 from desktop.core.round_session import RoundSession
 from desktop.core.specs import make_contender
@@ -18,10 +17,11 @@ def run_turn(session: RoundSession, prompt: str) -> dict:
     return battle
 
 
-def test_second_turn_carries_the_first_on_the_same_worker_mostly_cached():
+def test_second_turn_carries_the_first_on_the_same_worker_mostly_cached(local_pool):
     # The embedded SmolLM2 and its real ChatML template (whose generation prompt is exactly the
     # start of the assistant turn it later renders, as chat templates are written).
-    contenders = {"left": make_contender("local"), "right": make_contender("local")}
+    contenders = {"left": make_contender("local", local_pool=local_pool),
+                  "right": make_contender("local", local_pool=local_pool)}
     params = GenerationParams(system="Be brief.", max_tokens=8, n_ctx=512, seed=3,
                               temperature=0.0)
     session = RoundSession(contenders, params, blind=False)
@@ -44,4 +44,4 @@ def test_second_turn_carries_the_first_on_the_same_worker_mostly_cached():
         assert after.prompt_tokens > before.prompt_tokens + 1
         assert contender.cached_prompt_tokens >= before.prompt_tokens
         assert contender.cached_prompt_tokens > after.prompt_tokens / 2
-    assert {w.pid for w in POOL.workers()} == {w.pid for w in workers.values()}
+    assert {w.pid for w in local_pool.workers()} == {w.pid for w in workers.values()}

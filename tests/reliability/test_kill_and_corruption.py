@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from desktop.core.engine import Battle
-from desktop.core.local.client import POOL
+from desktop.core.local.client import WorkerPool
 from desktop.core.params import GenerationParams, Request
 from desktop.core.specs import make_contender
 from desktop.core.store import open_store
@@ -182,7 +182,7 @@ def test_a_warm_worker_outlives_the_battle_thread_that_started_it(tiny_model):
         answers = Battle(make_contender(f"local:{tiny_model}"),
                          make_contender(f"local:{tiny_model}"), request).run()
         assert all(a.ok for a in answers.values()), [a.error for a in answers.values()]
-        seen.append(sorted(w.pid for w in POOL.workers() if w.alive()))
+        seen.append(sorted(w.pid for w in WorkerPool.every_worker() if w.alive()))
     assert len(seen[0]) == 2 and seen[0] == seen[1] == seen[2]  # the same two warm workers
 
 

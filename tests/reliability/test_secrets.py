@@ -24,7 +24,7 @@ import pytest
 from desktop.cli import main
 from desktop.core.contenders.base import CancelToken
 from desktop.core.engine import run_contender
-from desktop.core.local.client import POOL
+from desktop.core.local.client import WorkerPool
 from desktop.core.params import GenerationParams, Request
 from desktop.core.specs import make_contender
 from desktop.core.store import open_store
@@ -178,7 +178,7 @@ def test_a_whole_session_leaves_no_key_anywhere(server, tiny_model, fresh_home, 
                            Request("Hi", GenerationParams(max_tokens=4, n_ctx=256)),
                            CancelToken(), lambda *a: None)
     assert answer.error is None, answer.error
-    workers = [w for w in POOL.workers() if w.alive()]
+    workers = [w for w in WorkerPool.every_worker() if w.alive()]
     assert workers
     try:
         # --- the search ---
@@ -219,7 +219,7 @@ def test_the_worker_environment_carries_no_secret_variables(variable, tiny_model
                            Request("Hi", GenerationParams(max_tokens=2, n_ctx=256)),
                            CancelToken(), lambda *a: None)
     assert answer.error is None
-    (worker,) = [w for w in POOL.workers() if w.alive()]
+    (worker,) = [w for w in WorkerPool.every_worker() if w.alive()]
     environ = Path(f"/proc/{worker.pid}/environ").read_bytes()
     assert_no_secret(environ, "the worker's environment")
     assert f"{variable}=".encode() not in environ

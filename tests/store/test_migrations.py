@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from desktop.core import paths
-from desktop.core.store import get_battle, open_store
+from desktop.core.store import StoreError, get_battle, open_store
 from desktop.core.store import migrations
 
 # The schema exactly as the first release wrote it: only m001_battles applied. Kept here as
@@ -104,7 +104,7 @@ def test_pending_migrations_run_in_one_transaction(monkeypatch):
         raise sqlite3.OperationalError("simulated failure in the last migration")
 
     monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, ("m999_broken", m999_broken)])
-    with pytest.raises(Exception):
+    with pytest.raises(StoreError, match="simulated failure"):
         open_store()
     conn = sqlite3.connect(paths.database_path())
     # Nothing of m002..m004 stuck: the file is exactly at its old step.

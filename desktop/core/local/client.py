@@ -3,7 +3,8 @@
 A `WorkerProcess` owns one worker (one loaded model). `WorkerPool` keeps workers warm between
 prompts, keyed by model file and load settings, and hands a busy worker to nobody else, so two
 sides that use the same model each get a worker of their own (one `Llama` is never shared).
-A worker that dies is replaced by a fresh one on the next request.
+A worker that dies is replaced by a fresh one on the next request. There is no global pool: the
+window and each CLI command own one (a context manager) and close it, which ends its workers.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ import signal
 import subprocess
 import sys
 import threading
+import weakref
 from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.core.answer import Status
-from desktop.core.contenders.base import CancelToken, Finish, ModelName, Usage
+from desktop.core.contenders.base import CancelToken, Finish, Usage
 from desktop.core.errors import CRASH, MODEL_LOAD, ContenderError
 from desktop.core.local.protocol import send
 
@@ -276,8 +278,10 @@ class WorkerPool:
     """Warm workers by load settings; a worker serves one request at a time."""
 
     MAX_IDLE_PER_MODEL = 2
+    _live: "weakref.WeakSet[WorkerPool]" = weakref.WeakSet()  # for `every_worker` (tests, bench)
 
     def __init__(self) -> None:
+        WorkerPool._live.add(self)
         self._lock = threading.Lock()
         self._idle: dict[LoadSettings, list[WorkerProcess]] = {}
         self._all: set[WorkerProcess] = set()
@@ -331,5 +335,21 @@ class WorkerPool:
         for worker in workers:
             worker.kill()
 
+    close = shutdown
 
-POOL = WorkerPool()
+    @classmethod
+    def every_worker(cls) -> list[WorkerProcess]:
+        """The workers of every pool still open (a test's or a probe's view of the processes)."""
+        return [worker for pool in list(cls._live) for worker in pool.workers()]
+
+    @classmethod
+    def shutdown_every_pool(cls) -> None:
+        """End the workers of every pool still open (test teardown)."""
+        for pool in list(cls._live):
+            pool.shutdown()
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()

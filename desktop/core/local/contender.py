@@ -13,7 +13,7 @@ from pathlib import Path
 
 from desktop.core.answer import Status
 from desktop.core.contenders.base import CancelToken, Contender, ModelName, StreamItem
-from desktop.core.local.client import POOL, LoadSettings
+from desktop.core.local.client import LoadSettings, WorkerPool
 from desktop.core.local.models import (
     EMBEDDED_NAME, check_context_fits, check_gguf, embedded_model_path,
 )
@@ -25,16 +25,21 @@ class LocalContender(Contender):
     provider = "local"
     default_kind = "open"
 
-    def __init__(self, spec: str, path: str | None, kind: str | None = None) -> None:
+    def __init__(self, spec: str, path: str | None, kind: str | None = None,
+                 pool: WorkerPool | None = None) -> None:
         self.path = path  # None: the embedded model, located on first use
         model = EMBEDDED_NAME if path is None else Path(path).stem
         super().__init__(spec, model, kind)
+        # The pool of whoever made this contender (the window, a CLI command), who closes it;
+        # or, without one, a pool of its own that `close()` ends.
+        self._owns_pool = pool is None
+        self.pool = pool if pool is not None else WorkerPool()
         self._prepared = None  # the loaded worker `prepare` hands to `stream`
         self._last_worker = None  # the worker of the previous answer, asked for again
 
     @classmethod
-    def from_spec(cls, spec, kind=None) -> "LocalContender":
-        return cls(spec.raw, spec.path, kind)
+    def from_spec(cls, spec, kind=None, pool: WorkerPool | None = None) -> "LocalContender":
+        return cls(spec.raw, spec.path, kind, pool)
 
     def model_file(self) -> Path:
         if self.path is None:
@@ -61,29 +66,29 @@ class LocalContender(Contender):
     def prepare(self, request: Request, cancel: CancelToken) -> Iterator[Status]:
         """Load the model into a worker and keep it for `stream` (warm if one already is)."""
         settings = self._settings(request)
-        worker = POOL.acquire(settings, prefer=self._last_worker)
+        worker = self.pool.acquire(settings, prefer=self._last_worker)
         try:
             if not worker.loaded:
                 yield from worker.load(cancel)
         except BaseException:
-            POOL.release(worker)
+            self.pool.release(worker)
             raise
         if cancel.is_set():
-            POOL.release(worker)
+            self.pool.release(worker)
             return
         self._prepared = worker
 
     def abandon(self) -> None:
         worker, self._prepared = self._prepared, None
         if worker is not None:
-            POOL.release(worker)
+            self.pool.release(worker)
 
     def stream(self, request: Request, cancel: CancelToken) -> Iterator[StreamItem]:
         worker, self._prepared = self._prepared, None
         if worker is None or not worker.alive():
             if worker is not None:
-                POOL.release(worker)
-            worker = POOL.acquire(self._settings(request), prefer=self._last_worker)
+                self.pool.release(worker)
+            worker = self.pool.acquire(self._settings(request), prefer=self._last_worker)
         try:
             if not worker.loaded:
                 yield from worker.load(cancel)
@@ -102,4 +107,8 @@ class LocalContender(Contender):
                 cancel,
             )
         finally:
-            POOL.release(worker)
+            self.pool.release(worker)
+
+    def close(self) -> None:
+        if self._owns_pool:
+            self.pool.shutdown()

@@ -18,7 +18,12 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-from desktop.core.store.db import NOT_SIDEBYSIDE, TOO_NEW, Store, StoreError, utc_now
+from typing import TYPE_CHECKING
+
+from desktop.core.store.base import NOT_SIDEBYSIDE, TOO_NEW, StoreError, utc_now
+
+if TYPE_CHECKING:  # db imports this module to migrate what it opens; never the other way
+    from desktop.core.store.db import Store
 
 Migration = Callable[[sqlite3.Connection], None]
 MIGRATIONS: list[tuple[str, Migration]] = []
