@@ -32,11 +32,15 @@ def run_contender(
     emit: Callable[[str, str, Status | None], None],
     clock: Callable[[], float] = time.perf_counter,
     ready: Callable[[CancelToken], None] = lambda cancel: None,
+    refused: Callable[[ContenderError], None] = lambda exc: None,
 ) -> Answer:
     """Prepare, then stream one answer; `emit(type, text, status)` is called for status and
     delta events. `ready` is called once preparation ended (successfully or not) and returns
     when streaming may begin: a battle uses it to start both sides at the same moment. Times
-    (first token, total) count from that moment, so loading a model is not counted."""
+    (first token, total) count from that moment, so loading a model is not counted.
+    `refused` hears, before `ready`, that preparing found the request cannot be answered at all
+    (a conversation too long for a local model's context), so the battle can hold the other
+    side back: nothing is sent to either."""
     answer = Answer(
         contender=contender.spec, provider=contender.provider, kind=contender.kind,
         model=contender.model,
@@ -49,6 +53,10 @@ def run_contender(
         try:
             for status in contender.prepare(request, cancel):
                 emit(EV_STATUS, "", status)
+        except ContenderError as exc:
+            if exc.kind == errors.CONTEXT_LENGTH:
+                refused(exc)
+            raise
         finally:
             ready(cancel)  # even when preparing failed, so the other side is not held up
         started = clock()
@@ -158,6 +166,14 @@ class Battle:
         self._threads: list[threading.Thread] = []
         self._pending = len(SIDES)
         self._start_line = _StartLine(len(SIDES))
+        self._refusal: tuple[str, ContenderError] | None = None
+
+    def _refuse(self, side: str, exc: ContenderError) -> None:
+        """A side cannot take this turn: stop the others before they send anything."""
+        self._refusal = (side, exc)
+        for other, token in self._cancels.items():
+            if other != side:
+                token.cancel()
 
     def start(self) -> "Battle":
         for side in SIDES:
@@ -174,7 +190,14 @@ class Battle:
 
         self._events.put(BattleEvent(side=side, type=EV_START))
         answer = run_contender(self.contenders[side], self.requests[side], self._cancels[side],
-                               emit, ready=self._start_line.arrive_and_wait)
+                               emit, ready=self._start_line.arrive_and_wait,
+                               refused=lambda exc: self._refuse(side, exc))
+        refusal = self._refusal
+        if refusal is not None and refusal[0] != side and answer.error is not None \
+                and answer.error.kind == errors.CANCELLED:
+            # Held back because the other side cannot take the turn: say why, not "stopped".
+            answer.finish_reason = FINISH_ERROR
+            answer.error = refusal[1].info()
         self.answers[side] = answer
         self._events.put(BattleEvent(side=side, type=EV_DONE, answer=answer))
 

@@ -3,6 +3,9 @@ template, on the same worker, and llama.cpp re-reads only the new part (KV cache
 
 from __future__ import annotations
 
+import re
+
+from desktop.core.contenders.base import Contender, Finish
 from desktop.core.params import GenerationParams
 from desktop.core.round_session import RoundSession
 from desktop.core.specs import make_contender
@@ -45,3 +48,39 @@ def test_second_turn_carries_the_first_on_the_same_worker_mostly_cached(local_po
         assert contender.cached_prompt_tokens >= before.prompt_tokens
         assert contender.cached_prompt_tokens > after.prompt_tokens / 2
     assert {w.pid for w in local_pool.workers()} == {w.pid for w in workers.values()}
+
+
+class Recording(Contender):
+    """A scripted remote side that notes whether it was ever asked to stream."""
+
+    provider = "scripted"
+
+    def __init__(self) -> None:
+        super().__init__("scripted:x", "x")
+        self.streams = 0
+
+    def stream(self, request, cancel):
+        self.streams += 1
+        yield "Fine."
+        yield Finish("stop")
+
+
+def test_a_conversation_too_long_for_the_context_is_refused_before_anything_is_sent(
+        tiny_model, local_pool):
+    remote = Recording()
+    contenders = {"left": make_contender(f"local:{tiny_model}", local_pool=local_pool),
+                  "right": remote}
+    session = RoundSession(contenders, GenerationParams(max_tokens=64, n_ctx=256), blind=False)
+    first = run_turn(session, "Hi.")
+    assert first.answers["left"].error is None and remote.streams == 1
+
+    second = run_turn(session, "Please consider this long text. " * 8)
+    refused = second.answers["left"].error
+    assert refused.kind == "context_length"
+    numbers = [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", refused.message)]
+    assert numbers[1:3] == [64, 256] and numbers[0] + 64 > 256  # used, asked for, allowed
+    assert "new one" in refused.message and "Nothing was sent" in refused.message
+    # The other side was held back at the start line, with the same reason.
+    assert remote.streams == 1
+    assert second.answers["right"].error.kind == "context_length"
+    assert second.answers["left"].output_tokens is None

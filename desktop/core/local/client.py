@@ -191,6 +191,20 @@ class WorkerProcess:
             elif kind == "_exit":
                 raise self._died("loading the model")
 
+    def count_tokens(self, messages: list[dict], cancel: CancelToken) -> tuple[int, int] | None:
+        """(prompt tokens, n_ctx) of these messages through the model's chat template; None
+        once cancelled."""
+        req_id = f"c{next(_ids)}"
+        self._send({"op": "count", "id": req_id, "messages": messages})
+        while True:
+            event = self._next(cancel)
+            if event is None:
+                return None  # a late "counted" is skipped by whoever reads next (ids differ)
+            if event.get("ev") == "_exit":
+                raise self._died("reading the conversation")
+            if event.get("ev") == "counted" and event.get("id") == req_id:
+                return int(event["tokens"]), int(event["n_ctx"])
+
     def _next(self, cancel: CancelToken, poll_s: float = 0.05) -> dict | None:
         """The next event, or None once cancelled (checked every `poll_s`)."""
         while True:

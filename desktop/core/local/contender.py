@@ -13,6 +13,7 @@ from pathlib import Path
 
 from desktop.core.answer import Status
 from desktop.core.contenders.base import CancelToken, Contender, ModelName, StreamItem
+from desktop.core.errors import CONTEXT_LENGTH, ContenderError
 from desktop.core.local.client import LoadSettings, WorkerPool
 from desktop.core.local.models import (
     EMBEDDED_NAME, check_context_fits, check_gguf, embedded_model_path,
@@ -76,7 +77,29 @@ class LocalContender(Contender):
         if cancel.is_set():
             self.pool.release(worker)
             return
+        if request.history:  # a follow-up: refuse before anything is sent if it cannot fit
+            try:
+                self._check_conversation_fits(worker, request, cancel)
+            except BaseException:
+                self.pool.release(worker)
+                raise
         self._prepared = worker
+
+    def _check_conversation_fits(self, worker, request: Request, cancel: CancelToken) -> None:
+        counted = worker.count_tokens(request.messages(), cancel)
+        if counted is None:
+            return
+        tokens, n_ctx = counted
+        wanted = int(request.params.max_tokens)
+        if tokens + wanted > n_ctx:
+            raise ContenderError(
+                CONTEXT_LENGTH,
+                f"This conversation no longer fits the local model's context: with this prompt "
+                f"it is {tokens:,} tokens, and up to {wanted:,} more were asked for the answer, "
+                f"but the model holds {n_ctx:,} tokens (n_ctx). Nothing was sent. Vote on the "
+                "conversation as it is, or start a new one (Ctrl+N in the window), or raise "
+                "n_ctx or lower max tokens.",
+            )
 
     def abandon(self) -> None:
         worker, self._prepared = self._prepared, None

@@ -289,6 +289,10 @@ def main() -> int:
         request = _requests.get()
         if request.get("op") == "generate":
             _generate(out, llm, request, current)
+        elif request.get("op") == "count":  # how long a conversation is, before sending it
+            tokens, _ = _format_prompt(llm, request["messages"])
+            send(out, {"ev": "counted", "id": request.get("id"), "tokens": len(tokens),
+                       "n_ctx": llm.n_ctx()})
 
 
 if __name__ == "__main__":
