@@ -148,6 +148,9 @@ class CompareView(QWidget):
         self.blind.toggled.connect(self.choices_changed)
         self.sync_scroll = True
         self._syncing = False
+        # Set when the prompt box holds a prompt set's next prompt: sending it after the vote
+        # starts the next battle instead of being refused as a follow-up.
+        self.prompt_opens_round = False
 
         c = self.controller
         c.turn_started.connect(self._on_turn_started)
@@ -210,6 +213,9 @@ class CompareView(QWidget):
         if problem:
             self.vote_bar.set_waiting(problem)
             return
+        if self.prompt_opens_round and self.controller.state in (rc.FINISHED, rc.VOTED):
+            self.new_round()
+        self.prompt_opens_round = False
         params = self.params.params(self.system.toPlainText().strip())
         self.controller.send(
             prompt, params, [p.choice() for p in self.pickers], blind=self.blind.isChecked(),

@@ -272,6 +272,7 @@ class MainWindow(QMainWindow):
 
     def _prompt_from_set(self, prompt: str, category) -> None:
         self.compare.prompt.setPlainText(prompt)
+        self.compare.prompt_opens_round = True  # the set's next prompt is a new battle
         if category:
             self.compare.category.setEditText(category)
 
