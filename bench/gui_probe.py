@@ -129,7 +129,7 @@ class StallWatch:
         threading.Thread(target=self._run, daemon=True).start()
         import gc
 
-        def on_gc(phase, info, started={}):
+        def on_gc(phase, info, started={}):  # noqa: B006  (the dict is the callback's memory)
             if phase == "start":
                 started["t"] = time.perf_counter()
             elif self.heartbeat.recording:
@@ -151,7 +151,8 @@ class StallWatch:
                 comm = open(f"/proc/self/task/{tid}/comm").read().strip()
             except OSError:
                 continue
-            self.threads[f"{tid} {names.get(int(tid), comm)}"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            cpu_s = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            self.threads[f"{tid} {names.get(int(tid), comm)}"] = cpu_s
 
     def _run(self) -> None:
         import traceback
@@ -319,13 +320,12 @@ def loaded() -> dict:
     from PySide6.QtTest import QTest
 
     from bench.common import rss_mb
-    from desktop.core.local.client import POOL
 
     app, window = _window(max_tokens=32)
     _send(window, "Say hello.")
     wait_until(lambda: _finished(window), 300)
     QTest.qWait(1000)
-    workers = POOL.workers()
+    workers = window.controller.local_pool.workers()
     result = {"app_rss_mb": rss_mb(os.getpid()),
               "worker_rss_mb": sum(rss_mb(w.pid) for w in workers), "workers": len(workers)}
     window.close()
@@ -340,7 +340,7 @@ def main(argv: list[str]) -> int:
     sys.stdout.flush()
     client = sys.modules.get("desktop.core.local.client")
     if client is not None:
-        client.POOL.shutdown()
+        client.WorkerPool.shutdown_every_pool()
     os._exit(0)  # no Qt teardown to wait for
 
 

@@ -33,6 +33,10 @@ PYTHON="${PYTHON:-python3}"
 CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
   .venv/bin/python -m pip install -q -e ".[test]"
 
+# The layering (pyproject.toml's import-linter contracts) and the lint hold before any test runs.
+.venv/bin/lint-imports --no-cache
+.venv/bin/ruff check desktop tests bench
+
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 set +e
 # The keyring daemon keeps its files in a throwaway folder: a fresh, unlocked login keyring every

@@ -33,3 +33,12 @@ def memory_keyring():
         yield backend
     finally:
         keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def local_pool():
+    """A pool of local model workers owned by the test, as the window or a command owns one."""
+    from desktop.core.local.client import WorkerPool
+
+    with WorkerPool() as pool:
+        yield pool

@@ -15,8 +15,8 @@ import sys
 from desktop import __version__
 
 # Command modules, in the order `--help` lists them.
-COMMANDS = ["gui", "ask", "vote", "leaderboard", "verdict", "promptsets", "report", "export",
-            "merge", "import_votes", "sources", "keys"]
+COMMANDS = ["gui", "ask", "show", "vote", "leaderboard", "verdict", "promptsets", "report",
+            "export", "merge", "import_votes", "sources", "keys"]
 
 
 class UsageError(Exception):
@@ -74,7 +74,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             args = parser.parse_args(["gui", *argv])
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a pipe holds output back until exit: meet a closed one here
+        return status
+    except BrokenPipeError:
+        return _output_closed()
     except CommandFailed as exc:
         print(f"sidebyside: {exc.message}", file=sys.stderr)
         return 1
@@ -84,3 +88,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nStopped.", file=sys.stderr)
         return 130
+
+
+def _output_closed() -> int:
+    """The reader of our output went away (`sidebyside ask ... | head`): end quietly. Standard
+    output is pointed at /dev/null so that flushing it at exit raises nothing more."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    return 141  # 128 + SIGPIPE, as a shell reports a command ended by a closed pipe

@@ -1,13 +1,21 @@
-"""`sidebyside ask`: one prompt to two contenders at once, live in the terminal or as JSON."""
+"""`sidebyside ask`: one prompt to two contenders at once, live in the terminal or as JSON.
+
+`ask --continue BATTLE_ID PROMPT` sends the next turn of a saved conversation: each contender
+keeps its seat and gets its own earlier answers. The round's rules are the core's
+`RoundSession`; this module only reads arguments and shows what happens.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import sys
 
 from desktop.cli import UsageError
 from desktop.core.answer import EV_DELTA, EV_DONE, EV_STATUS, EV_THINKING
 from desktop.core.errors import ContenderError
-from desktop.core.params import REASONING_LEVELS, GenerationParams, Request
+from desktop.core.params import REASONING_LEVELS, GenerationParams
+from desktop.core.round_session import RoundSession
 
 
 def register(subparsers) -> None:
@@ -17,8 +25,11 @@ def register(subparsers) -> None:
     )
     p.add_argument("prompt", metavar="PROMPT", nargs="?",
                    help="the prompt; '-' reads standard input (or use --file)")
-    p.add_argument("--left", default="local", metavar="SPEC", help="left contender (default: local)")
-    p.add_argument("--right", default="local", metavar="SPEC", help="right contender (default: local)")
+    p.add_argument("--left", metavar="SPEC", help="left contender (default: local)")
+    p.add_argument("--right", metavar="SPEC", help="right contender (default: local)")
+    p.add_argument("--continue", dest="continue_id", metavar="BATTLE_ID",
+                   help="send PROMPT as the next turn of this saved battle (same contenders, "
+                   "same seats, each with its own earlier answers)")
     p.add_argument("--left-kind", choices=("open", "proprietary"), help="override the left kind")
     p.add_argument("--right-kind", choices=("open", "proprietary"), help="override the right kind")
     p.add_argument("--system", default="", metavar="TEXT", help="system prompt for both sides")
@@ -82,24 +93,23 @@ def params_from_args(args) -> GenerationParams:
     )
 
 
-def build_contenders(args) -> dict:
+def build_contenders(args, pool=None) -> dict:
+    """The two contenders; local ones run their workers in `pool` (the command's own)."""
     from desktop.core.specs import make_contender
 
     try:
         return {
-            "left": make_contender(args.left, args.left_kind),
-            "right": make_contender(args.right, args.right_kind),
+            "left": make_contender(args.left or "local", args.left_kind, local_pool=pool),
+            "right": make_contender(args.right or "local", args.right_kind, local_pool=pool),
         }
     except ContenderError as exc:
         raise UsageError(exc.message) from None
 
 
-def run_battle(contenders: dict, request: Request, labels: dict[str, str], as_json: bool):
-    """Run one battle, streaming it live unless `as_json`; returns the engine's Battle."""
+def drive_turn(battle, labels: dict[str, str], as_json: bool) -> None:
+    """Drain one started turn's events, streaming them live unless `as_json`."""
     from desktop.cli.live import LivePrinter
-    from desktop.core.engine import Battle
 
-    battle = Battle(contenders["left"], contenders["right"], request).start()
     printer = None if as_json else LivePrinter(labels)
     events = battle.events()
     while True:
@@ -125,53 +135,91 @@ def run_battle(contenders: dict, request: Request, labels: dict[str, str], as_js
         elif event.type == EV_DONE:
             printer.finish(event.side)
     battle.wait()
-    return battle
 
 
 def run(args) -> int:
     from desktop.cli._store import StoreUnavailable
-    from desktop.cli.recording import Session
+    from desktop.cli.recording import AskContext
 
+    if args.continue_id:
+        return run_continue(args)
     if args.file and args.prompt is not None:
         raise UsageError("give a PROMPT or --file PROMPTS, not both.")
-    if getattr(args, "promptset", None):
-        from desktop.cli.starter_run import starter_items
+    with local_worker_pool() as pool:
+        contenders = build_contenders(args, pool)
+        if getattr(args, "promptset", None):
+            from desktop.cli.starter_run import starter_items
 
-        contenders = build_contenders(args)
-        items = starter_items(args, contenders)
-        if not items:
-            return 0
-    else:
-        items = load_prompt_items(args.file) if args.file else [(None, read_prompt(args), None)]
-        contenders = build_contenders(args)
-    try:
-        session = Session(args)
-    except StoreUnavailable as exc:
-        print(f"sidebyside: {exc}", file=sys.stderr)
-        return 1
+            items = starter_items(args, contenders)
+            if not items:
+                close_contenders(contenders)
+                return 0
+        else:
+            items = (load_prompt_items(args.file) if args.file
+                     else [(None, read_prompt(args), None)])
+        try:
+            context = AskContext(args)
+        except StoreUnavailable as exc:
+            close_contenders(contenders)
+            print(f"sidebyside: {exc}", file=sys.stderr)
+            return 1
+        return run_items(args, items, contenders, context)
+
+
+def run_items(args, items, contenders: dict, context) -> int:
     params = params_from_args(args)
     status = 0
     done = 0
     try:
         for index, (line, prompt, category) in enumerate(items, 1):
-            category = session.category_for(category)
+            category = context.category_for(category)
             if args.file:
                 from desktop.cli.recording import progress
 
                 progress(index, len(items), line, category)
-            request = Request(prompt=prompt, params=params)
-            ok, stopped = ask_one(session, contenders, request, args, category, bool(args.file))
+            session = RoundSession(contenders, params, blind=context.blind, category=category,
+                                   store=context.store)
+            ok, stopped = ask_turn(session, prompt, args, bool(args.file))
             status = status or (0 if ok else 1)
             done += 1
             if stopped and args.file and index < len(items):
                 print(f"Stopped after {done} of {len(items)} prompts.", file=sys.stderr)
                 break
     finally:
-        shutdown_workers()
-        session.close()
+        close_contenders(contenders)
+        context.close()
     if args.file:
         print(f"Ran {done} of {len(items)} prompts from {args.file}.", file=sys.stderr)
     return status
+
+
+def run_continue(args) -> int:
+    """The next turn of a saved conversation; exit 1 when it ended (voted) or is unknown."""
+    from desktop.cli import CommandFailed
+    from desktop.cli._store import command_store
+    from desktop.core.specs import make_contender
+    from desktop.core.store import BattleNotFound, ConversationEnded, resolve_battle_id
+
+    if args.file:
+        raise UsageError("--continue sends one PROMPT; --file cannot be used with it.")
+    if args.left or args.right or args.blind or args.no_save:
+        raise UsageError("--continue keeps the battle's contenders, seats and mode; drop "
+                         "--left/--right/--blind/--no-save.")
+    prompt = read_prompt(args)
+    with command_store() as store, local_worker_pool() as pool:
+        try:
+            battle_id = resolve_battle_id(store, args.continue_id)
+            session = RoundSession.resume(store, battle_id,
+                                          functools.partial(make_contender, local_pool=pool))
+        except (BattleNotFound, ConversationEnded) as exc:
+            raise CommandFailed(exc.message) from None
+        except ContenderError as exc:
+            raise CommandFailed(exc.message) from None
+        try:
+            ok, _ = ask_turn(session, prompt, args, False)
+        finally:
+            close_contenders(session.contenders)
+    return 0 if ok else 1
 
 
 def load_prompt_items(path: str) -> list[tuple[int, str, str | None]]:
@@ -189,33 +237,30 @@ def load_prompt_items(path: str) -> list[tuple[int, str, str | None]]:
     return [(item.line, item.prompt, item.category) for item in prompt_set.items]
 
 
-def ask_one(session, contenders: dict, request: Request, args, category: str,
-            json_lines: bool) -> tuple[bool, bool]:
-    """Run, save and show one battle. Returns (no side failed, the user stopped it)."""
-    from desktop.cli.recording import after_battle, blind_answer, json_result, print_json
+def ask_turn(session, prompt: str, args, json_lines: bool) -> tuple[bool, bool]:
+    """Run, save and show one turn. Returns (no side failed, the user stopped it)."""
+    from desktop.cli.recording import after_battle, json_result, labels, print_json
     from desktop.core.store import StoreError
 
-    a_slot = session.new_assignment()
-    labels = session.labels(a_slot)
-    battle = run_battle(contenders, request, labels, args.json)
+    shown = labels(session)
+    battle = session.start_turn(prompt)
+    drive_turn(battle, shown, args.json)
     answers = battle.answers
     record, save_error = None, None
     try:
-        record = session.record(battle, a_slot, category)
+        record = session.finish_turn(battle)
     except StoreError as exc:
         save_error = exc.message
     if args.json:
-        print_json(json_result(session, answers, record, a_slot), lines=json_lines)
+        print_json(json_result(session, answers, record), lines=json_lines)
     else:
         from desktop.cli.live import LivePrinter
 
-        printer = LivePrinter(labels)
+        printer = LivePrinter(shown)
         print()
-        for side in labels:  # A first when blind
-            if session.blind:
-                printer.metrics(side, blind_answer(answers[side]), labels[side])
-            else:
-                printer.metrics(side, answers[side], answers[side].contender)
+        for slot in sorted(shown, key=shown.get):  # A first when blind
+            name = shown[slot] if session.blind else answers[slot].contender
+            printer.metrics(slot, session.public_answer(answers[slot]), name)
         after_battle(record, session.blind)
     if save_error:
         print(f"sidebyside: the battle was not saved: {save_error}", file=sys.stderr)
@@ -224,8 +269,16 @@ def ask_one(session, contenders: dict, request: Request, args, category: str,
     return ok, stopped
 
 
-def shutdown_workers() -> None:
-    """End local workers now rather than at interpreter exit (they would end anyway)."""
-    client = sys.modules.get("desktop.core.local.client")
-    if client is not None:
-        client.POOL.shutdown()
+def close_contenders(contenders: dict) -> None:
+    for contender in contenders.values():
+        contender.close()
+
+
+@contextlib.contextmanager
+def local_worker_pool():
+    """The command's pool of local model workers, ended when the command ends (rather than at
+    interpreter exit). Loaded only when a local contender needs it."""
+    from desktop.core.local.client import WorkerPool
+
+    with WorkerPool() as pool:
+        yield pool

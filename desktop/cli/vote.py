@@ -51,13 +51,15 @@ def run(args) -> int:
             "voted_at": vote.voted_at,
             "decide_s": vote.decide_s,
             "mode": battle.mode,
+            "turns": battle.judged_turns,
             "a": _side(battle.a),
             "b": _side(battle.b),
             "identity_leak": battle.identity_leak,
             "leak_names": battle.leak_names,
         }, ensure_ascii=False, indent=2))
         return 0
-    print(f"Vote saved for battle {battle.short_id}: {CHOICE_WORDS[vote.choice]}.")
+    judged = f" (judging {battle.judged_turns} turns)" if battle.judged_turns > 1 else ""
+    print(f"Vote saved for battle {battle.short_id}: {CHOICE_WORDS[vote.choice]}{judged}.")
     reveal = "Revealed" if battle.mode == "blind" else "The contenders"
     print(f"{reveal}:")
     for label, answer in (("A", battle.a), ("B", battle.b)):

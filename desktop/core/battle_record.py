@@ -1,9 +1,11 @@
-"""From a finished engine battle to a stored one: the single path the CLI and the window share.
+"""The fair coin and the slot helpers, and a one-call save of a finished one-turn battle.
 
-Blind mode decides *before* the answers are shown which contender slot is A (shown first, on the
-left) and which is B, with a fair coin from the operating system's random source
-(`assign_sides`). The engine itself always runs "left" and "right" slots; `a_slot` records which
-of them was presented as A, so the vote can be mapped back and the reveal is exact.
+Blind mode decides *before* the answers are shown which contender slot sits in seat A (shown
+first, on the left) and which in seat B, with a fair coin from the operating system's random
+source (`assign_sides`). The engine itself always runs "left" and "right" slots; `a_slot`
+records which of them was seat A, so the vote can be mapped back and the reveal is exact.
+Conversations (turns, blind rules, voting) are `round_session.RoundSession`'s, which the CLI and
+the window drive; `record_battle` is the short path for a single finished battle (tests, tools).
 """
 
 from __future__ import annotations

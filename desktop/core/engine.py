@@ -38,11 +38,15 @@ def run_contender(
     emit: Callable[[str, str, Status | None], None],
     clock: Callable[[], float] = time.perf_counter,
     ready: Callable[[CancelToken], None] = lambda cancel: None,
+    refused: Callable[[ContenderError], None] = lambda exc: None,
 ) -> Answer:
     """Prepare, then stream one answer; `emit(type, text, status)` is called for status and
     delta events. `ready` is called once preparation ended (successfully or not) and returns
     when streaming may begin: a battle uses it to start both sides at the same moment. Times
-    (first token, total) count from that moment, so loading a model is not counted."""
+    (first token, total) count from that moment, so loading a model is not counted.
+    `refused` hears, before `ready`, that preparing found the request cannot be answered at all
+    (a conversation too long for a local model's context), so the battle can hold the other
+    side back: nothing is sent to either."""
     answer = Answer(
         contender=contender.spec, provider=contender.provider, kind=contender.kind,
         model=contender.model,
@@ -63,6 +67,10 @@ def run_contender(
         try:
             for status in contender.prepare(request, cancel):
                 emit(EV_STATUS, "", status)
+        except ContenderError as exc:
+            if exc.kind == errors.CONTEXT_LENGTH:
+                refused(exc)
+            raise
         finally:
             ready(cancel)  # even when preparing failed, so the other side is not held up
         started = clock()
@@ -192,15 +200,27 @@ class _StartLine:
 class Battle:
     """Runs two contenders concurrently; read `events()` until both sides are done."""
 
-    def __init__(self, left: Contender, right: Contender, request: Request) -> None:
+    def __init__(self, left: Contender, right: Contender, request: Request,
+                 *, requests: dict[str, Request] | None = None) -> None:
+        """`requests` gives a side a request of its own (a conversation's follow-up carries
+        each side's own earlier answers); otherwise both sides get `request`."""
         self.contenders = {"left": left, "right": right}
         self.request = request
+        self.requests = {side: (requests or {}).get(side, request) for side in SIDES}
         self.answers: dict[str, Answer] = {}
         self._cancels = {side: CancelToken() for side in SIDES}
         self._events: "queue.Queue[BattleEvent]" = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._pending = len(SIDES)
         self._start_line = _StartLine(len(SIDES))
+        self._refusal: tuple[str, ContenderError] | None = None
+
+    def _refuse(self, side: str, exc: ContenderError) -> None:
+        """A side cannot take this turn: stop the others before they send anything."""
+        self._refusal = (side, exc)
+        for other, token in self._cancels.items():
+            if other != side:
+                token.cancel()
 
     def start(self) -> "Battle":
         for side in SIDES:
@@ -216,8 +236,15 @@ class Battle:
             self._events.put(BattleEvent(side=side, type=type_, text=text, status=status))
 
         self._events.put(BattleEvent(side=side, type=EV_START))
-        answer = run_contender(self.contenders[side], self.request, self._cancels[side], emit,
-                               ready=self._start_line.arrive_and_wait)
+        answer = run_contender(self.contenders[side], self.requests[side], self._cancels[side],
+                               emit, ready=self._start_line.arrive_and_wait,
+                               refused=lambda exc: self._refuse(side, exc))
+        refusal = self._refusal
+        if refusal is not None and refusal[0] != side and answer.error is not None \
+                and answer.error.kind == errors.CANCELLED:
+            # Held back because the other side cannot take the turn: say why, not "stopped".
+            answer.finish_reason = FINISH_ERROR
+            answer.error = refusal[1].info()
         self.answers[side] = answer
         self._events.put(BattleEvent(side=side, type=EV_DONE, answer=answer))
 

@@ -35,7 +35,7 @@ VOTE_COLUMNS = [
     "battle_id", "created_at", "voted_at", "decide_s", "category", "mode", "prompt",
     "system_prompt", "contender_a", "contender_b", "model_a", "model_b", "provider_a",
     "provider_b", "kind_a", "kind_b", "a_slot", "choice", "winner", "identity_leak", "leak_names",
-    *[f"{m}_a" for m in _METRICS], *[f"{m}_b" for m in _METRICS],
+    "turns", *[f"{m}_a" for m in _METRICS], *[f"{m}_b" for m in _METRICS],
 ]
 ANSWER_COLUMNS = ["answer_a", "answer_b", "thinking_a", "thinking_b"]
 
@@ -149,7 +149,7 @@ _VOTE_SELECT = [
     ("b.a_slot", "text"), ("v.choice", "text"),
     ("CASE v.choice WHEN 'a' THEN x.contender WHEN 'b' THEN y.contender ELSE v.choice END",
      "text"),
-    ("b.identity_leak", "integer"), ("b.leak_names", "text"),
+    ("b.identity_leak", "integer"), ("b.leak_names", "text"), ("v.turns", "integer"),
     *[(f"{t}.{m}", k) for t in ("x", "y") for m, k in _METRICS.items()],
 ]
 _ANSWER_SELECT = [("x.text", "text"), ("y.text", "text"), ("x.thinking", "text"),
@@ -157,8 +157,8 @@ _ANSWER_SELECT = [("x.text", "text"), ("y.text", "text"), ("x.thinking", "text")
 # CROSS JOIN fixes the join order: walk votes in the order recorded, look the rest up by key.
 _VOTE_FROM = (
     " FROM votes v CROSS JOIN battles b ON b.id = v.battle_id"
-    " CROSS JOIN answers x ON x.battle_id = v.battle_id AND x.position = 'a'"
-    " CROSS JOIN answers y ON y.battle_id = v.battle_id AND y.position = 'b'"
+    " CROSS JOIN answers x ON x.battle_id = v.battle_id AND x.turn = 1 AND x.seat = 'a'"
+    " CROSS JOIN answers y ON y.battle_id = v.battle_id AND y.turn = 1 AND y.seat = 'b'"
 )
 _CHUNK = 2000
 

@@ -88,6 +88,12 @@ def _merge(db: sqlite3.Connection) -> MergeSummary:
         f"INSERT INTO main.battles ({battle_cols}) SELECT {battle_cols} FROM other.battles "
         "WHERE id IN (SELECT id FROM temp.merge_new)"
     ).rowcount
+    # Whole conversations: every turn's prompt, then every turn's answers.
+    turn_cols = _columns(db, "turns")
+    db.execute(
+        f"INSERT INTO main.turns ({turn_cols}) SELECT {turn_cols} FROM other.turns "
+        "WHERE battle_id IN (SELECT id FROM temp.merge_new)"
+    )
     db.execute(
         f"INSERT INTO main.answers ({answer_cols}) SELECT {answer_cols} FROM other.answers "
         "WHERE battle_id IN (SELECT id FROM temp.merge_new)"

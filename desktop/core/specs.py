@@ -67,9 +67,14 @@ def contender_class(provider: str):
     return getattr(importlib.import_module(module_name), class_name)
 
 
-def make_contender(text: str, kind: str | None = None):
-    """Build the contender a spec names. `kind` ("open"/"proprietary") overrides the default."""
+def make_contender(text: str, kind: str | None = None, *, local_pool=None):
+    """Build the contender a spec names. `kind` ("open"/"proprietary") overrides the default.
+    `local_pool` (a `local.client.WorkerPool` the caller owns and closes) serves a local
+    model's workers; without one a local contender owns a pool of its own until `close()`."""
     spec = parse_spec(text)
     if kind not in (None, "open", "proprietary"):
         raise ContenderError(BAD_SPEC, f"Kind must be 'open' or 'proprietary', not '{kind}'.")
-    return contender_class(spec.provider).from_spec(spec, kind)
+    cls = contender_class(spec.provider)
+    if spec.provider == "local":
+        return cls.from_spec(spec, kind, pool=local_pool)
+    return cls.from_spec(spec, kind)

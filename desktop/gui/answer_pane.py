@@ -5,6 +5,9 @@ by `IncrementalMarkdown`, which only redraws the block still being written. Befo
 pane says nothing that could tell which model wrote it: its title is "A" or "B", its states are
 the same words for every model, and no metric is shown. `reveal()` adds the name and metrics.
 Thinking has its own collapsed block above the answer, in every pane alike (thinking_block.py).
+
+In a conversation the pane shows it turn by turn: the earlier turns (each prompt above this
+seat's answer) in a read-only view above, then the current turn's prompt, then its answer.
 """
 
 from __future__ import annotations
@@ -73,6 +76,19 @@ class AnswerPane(QFrame):
         self.view.document().setDocumentMargin(2)
         self._markdown = None  # made on first use: see `markdown`
 
+        # Earlier turns of the conversation, each prompt above this seat's answer to it.
+        self.earlier = QTextBrowser(objectName="earlier")
+        self.earlier.setAccessibleName(f"Earlier turns of answer {self.label}")
+        self.earlier.setMaximumHeight(220)
+        self.earlier.hide()
+        self.turn_prompt = QLabel(objectName="muted")  # "Turn 2 · You: ..."
+        self.turn_prompt.setWordWrap(True)
+        self.turn_prompt.setAccessibleName(f"Prompt answer {self.label} is answering")
+        self.turn_prompt.hide()
+        self._turns: list[tuple[int, str, str]] = []  # (number, prompt, answer) of earlier turns
+        self._turn = 0
+        self._turn_text = ""
+
         self.error = QLabel(objectName="error")  # selectable once shown (see finish)
         self.error.setWordWrap(True)
         self.error.hide()
@@ -89,6 +105,8 @@ class AnswerPane(QFrame):
         layout.addLayout(header)
         layout.addWidget(self.name)
         layout.addWidget(self.progress)
+        layout.addWidget(self.earlier)
+        layout.addWidget(self.turn_prompt)
         layout.addWidget(self.thinking)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.error)
@@ -112,8 +130,50 @@ class AnswerPane(QFrame):
             self._markdown = IncrementalMarkdown(self.view.document(), QColor(theme.colours().code))
         return self._markdown
 
+    # -- turns ----------------------------------------------------------------------------
+    def start_turn(self, number: int, prompt: str) -> None:
+        """A turn begins: a finished earlier turn moves up into the conversation above; a
+        retried turn (the same number) just starts again."""
+        if number <= 1:
+            self.reset()
+        else:
+            if number > self._turn and self._turn >= 1:
+                self._turns.append((self._turn, self._turn_text, self.markdown.source))
+            self._clear_answer()
+            self._render_earlier()
+        self._turn, self._turn_text = number, prompt
+        self.turn_prompt.setText(f"Turn {number} · You: {prompt}")
+        self.turn_prompt.setVisible(number > 1)
+
+    def _render_earlier(self) -> None:
+        import html
+
+        parts = [
+            f"<p><b>Turn {n} · You:</b> {html.escape(prompt)}</p>"
+            f"<p style='white-space:pre-wrap'>{html.escape(answer)}</p><hr/>"
+            for n, prompt, answer in self._turns
+        ]
+        self.earlier.setHtml("".join(parts))
+        self.earlier.setVisible(bool(parts))
+        bar = self.earlier.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    @property
+    def earlier_turns(self) -> list[tuple[int, str, str]]:
+        return list(self._turns)
+
     # -- states ---------------------------------------------------------------------------
     def reset(self) -> None:
+        """A new conversation: nothing of the last one stays."""
+        self._turns.clear()
+        self._turn, self._turn_text = 0, ""
+        self.earlier.clear()
+        self.earlier.hide()
+        self.turn_prompt.clear()
+        self.turn_prompt.hide()
+        self._clear_answer()
+
+    def _clear_answer(self) -> None:
         self._pending.clear()
         self._render_timer.stop()
         self._retry_timer.stop()

@@ -38,20 +38,6 @@ def make_app(argv: list[str] | None = None, style_sheet: bool = True):
     return app
 
 
-def set_window_icon(app) -> None:
-    """The app icon at every size shipped; called after the first paint (the desktop file names
-    the icon meanwhile, and reading the PNGs is not needed to show the window)."""
-    from PySide6.QtGui import QIcon
-
-    from desktop.resource_files import icon_paths
-
-    icon = QIcon()
-    for path in icon_paths():
-        icon.addFile(str(path))
-    if not icon.isNull():
-        app.setWindowIcon(icon)
-
-
 def run(left: str | None = None, right: str | None = None, *, reasoning: str | None = None) -> int:
     """Open the window (with these contenders and reasoning setting, if given) and run until it
     is closed."""
@@ -71,11 +57,5 @@ def run(left: str | None = None, right: str | None = None, *, reasoning: str | N
     theme.apply_style_sheet(app)
     window.show()
     code = app.exec()
-    _stop_local_workers()
+    window.controller.shutdown()  # ends the window's local workers (closeEvent did, normally)
     return code
-
-
-def _stop_local_workers() -> None:
-    client = sys.modules.get("desktop.core.local.client")
-    if client is not None:
-        client.POOL.shutdown()

@@ -148,8 +148,12 @@ class CompareView(QWidget):
         self.blind.toggled.connect(self.choices_changed)
         self.sync_scroll = True
         self._syncing = False
+        # Set when the prompt box holds a prompt set's next prompt: sending it after the vote
+        # starts the next battle instead of being refused as a follow-up.
+        self.prompt_opens_round = False
 
         c = self.controller
+        c.turn_started.connect(self._on_turn_started)
         c.started.connect(self._on_started)
         c.side_started.connect(lambda pos: self.panes[pos].begin())
         c.text.connect(lambda pos, text: self.panes[pos].append(text))
@@ -210,6 +214,9 @@ class CompareView(QWidget):
         if problem:
             self.vote_bar.set_waiting(problem)
             return
+        if self.prompt_opens_round and self.controller.state in (rc.FINISHED, rc.VOTED):
+            self.new_round()
+        self.prompt_opens_round = False
         params = self.params.params(self.system.toPlainText().strip())
         self.controller.send(
             prompt, params, [p.choice() for p in self.pickers], blind=self.blind.isChecked(),
@@ -264,9 +271,11 @@ class CompareView(QWidget):
             picker.source.showPopup()
 
     # -- what the controller reports -----------------------------------------------------
-    def _on_started(self) -> None:
+    def _on_turn_started(self, number: int, prompt: str) -> None:
         for pane in self.panes.values():
-            pane.reset()
+            pane.start_turn(number, prompt)
+
+    def _on_started(self) -> None:
         if not self.controller.blind:  # named mode: say who is who from the start
             for slot, picker in zip(("left", "right"), self.pickers):
                 label = wording.spec_label(picker.choice().spec)
@@ -275,6 +284,9 @@ class CompareView(QWidget):
         self.vote_bar.set_waiting("Both answers are on their way…")
 
     def _on_finished(self, record, blocker) -> None:
+        # The box now takes the follow-up: typing replaces the prompt just sent (which the
+        # panes show above the answers); Ctrl+Enter unchanged retries or repeats it.
+        self.prompt.selectAll()
         if record is None or blocker:
             self.vote_bar.set_waiting(blocker or "This round cannot be voted on.")
             return

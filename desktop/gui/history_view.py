@@ -127,6 +127,8 @@ class HistoryView(ReloadOnShow, QWidget):
         self.table.setRowCount(len(rows))
         for i, s in enumerate(rows):
             first_line = s.prompt.strip().splitlines()[0] if s.prompt.strip() else ""
+            if s.turns > 1:
+                first_line = f"{first_line}  ({s.turns} turns)"
             cells = (s.created_at[:16].replace("T", " "), first_line, s.category,
                      "Failed" if s.failed else VOTE_WORDS.get(s.choice, "—"))
             for j, text in enumerate(cells):
@@ -165,7 +167,7 @@ class HistoryView(ReloadOnShow, QWidget):
         if record is None:
             self.detail_title.setText("Choose a battle to see both answers.")
             self.detail_meta.setText("")
-            for position, (view, md) in self.answer_views.items():
+            for position, (_view, md) in self.answer_views.items():
                 md.clear()
                 self.answer_heads[position].setText(position.upper())
                 self.answer_thinking[position].reset()
@@ -179,9 +181,11 @@ class HistoryView(ReloadOnShow, QWidget):
         if hidden:
             meta.append("names stay hidden until this battle has a vote")
         self.detail_meta.setText(" · ".join(meta))
-        for position, (view, md) in self.answer_views.items():
+        if len(record.turns) > 1:
+            meta.append(f"{len(record.turns)} turns")
+        for position, (_view, md) in self.answer_views.items():
             answer = record.answer(position)
-            md.set_text(answer.text or "")
+            md.set_text(conversation_markdown(record, position))
             self.answer_thinking[position].reset()
             self.answer_thinking[position].finish(answer)
             head = position.upper()
@@ -215,6 +219,20 @@ class HistoryView(ReloadOnShow, QWidget):
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.exec()
         return box.clickedButton() is delete
+
+
+def conversation_markdown(record, seat: str) -> str:
+    """One seat's side of the whole conversation: each turn's prompt above its answer (a
+    one-turn battle shows just the answer, as before)."""
+    turns = record.turns
+    if len(turns) <= 1:
+        return record.answer(seat).text or ""
+    parts = []
+    for turn in turns:
+        answer = turn.answers.get(seat)
+        quoted = "\n".join("> " + line for line in turn.prompt.strip().splitlines())
+        parts.append(f"**Turn {turn.number} · You:**\n\n{quoted}\n\n{answer.text if answer else ''}")
+    return "\n\n---\n\n".join(parts)
 
 
 def _failed(record) -> bool:

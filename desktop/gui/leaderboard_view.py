@@ -143,7 +143,8 @@ class LeaderboardView(ReloadOnShow, QWidget):
 
     def _failed(self, request: int, exc: BaseException) -> None:
         if self.is_newest(request):
-            self.summary.setText(getattr(exc, "message", None) or f"The results could not be computed ({type(exc).__name__}).")
+            self.summary.setText(getattr(exc, "message", None)
+                                 or f"The results could not be computed ({type(exc).__name__}).")
 
     def _loaded(self, request: int, result) -> None:
         if not self.is_newest(request):

@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self.compare.prompt.setFocus()  # typing goes straight into the prompt
 
         self.controller.revealed.connect(self._after_vote)
+        self.controller.finished.connect(self._after_turn)
         self.controller.problem.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.compare.choices_changed.connect(self._choices_changed)
         self.compare.open_settings.connect(self.open_settings)
@@ -203,7 +204,7 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QApplication
 
         from desktop.gui import gguf_scan, theme
-        from desktop.gui.app import set_window_icon
+        from desktop.gui.window_icon import set_window_icon
         from desktop.gui.warm_up import warm_up
 
         app = QApplication.instance()
@@ -300,8 +301,15 @@ class MainWindow(QMainWindow):
 
     def _prompt_from_set(self, prompt: str, category) -> None:
         self.compare.prompt.setPlainText(prompt)
+        self.compare.prompt_opens_round = True  # the set's next prompt is a new battle
         if category:
             self.compare.category.setEditText(category)
+
+    def _after_turn(self, record, _blocker) -> None:
+        """A saved turn changes the conversation the history shows."""
+        view = self.views.get("history")
+        if record is not None and view is not None:
+            view.mark_stale()
 
     def _after_vote(self, record) -> None:
         self.compare.promptset.advance()

@@ -12,7 +12,7 @@ without timing anything.
 from __future__ import annotations
 
 from PySide6.QtGui import (
-    QColor, QFont, QFontDatabase, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument,
+    QColor, QFontDatabase, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument,
     QTextDocumentFragment, QTextFormat,
 )
 

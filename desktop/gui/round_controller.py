@@ -1,10 +1,12 @@
-"""One round of the comparison view, without widgets: send, stream, save, vote, reveal.
+"""The window's adapter on the core's `RoundSession`: it runs the session's turns through a
+`BattleRunner` and forwards what the view may show.
 
-The controller builds the two contenders from their specs, tosses the fair coin for blind mode
-(`battle_record.assign_sides`: which slot is shown as A), runs the engine's `Battle` through a
-`BattleRunner`, saves the finished battle on the database thread and casts the vote there. The
-view only renders what it is told, by position ("a"/"b"), and never learns which contender is
-behind a position until `revealed` fires.
+The rules (coin toss, what blind hides, turns, saving, voting) are the session's; this module
+only moves work to the right thread: engine events are drained on the UI thread, saving and
+voting run on the database thread. The view renders by seat ("a"/"b") and never learns which
+contender is behind a seat until `revealed` fires. A conversation goes on while the contenders
+and mode stay the same: a send after a finished turn is a follow-up, a send after a failed turn
+retries it; after the vote a send is refused until a new round (Ctrl+N).
 """
 
 from __future__ import annotations
@@ -17,22 +19,26 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from desktop.core.errors import ContenderError
-from desktop.core.params import GenerationParams, Request
+from desktop.core.params import GenerationParams
 from desktop.gui.settings_store import ContenderChoice
 
 if TYPE_CHECKING:
+    from desktop.core.round_session import RoundSession
     from desktop.gui.battle_runner import BattleRunner
 
 IDLE, RUNNING, FINISHED, VOTED = "idle", "running", "finished", "voted"
+ENDED_BY_VOTE = ("This conversation ended with your vote. Press Ctrl+N for a new round, then "
+                 "send your prompt.")
 
 
 class RoundController(QObject):
     started = Signal()
-    text = Signal(str, str)  # position, text
-    thought = Signal(str, str, int)  # position, thinking text, pieces it holds
-    status = Signal(str, object)  # position, Status
-    side_started = Signal(str)  # position
-    side_done = Signal(str, object)  # position, Answer
+    turn_started = Signal(int, str)  # turn number, prompt
+    text = Signal(str, str)  # seat, text
+    thought = Signal(str, str, int)  # seat, thinking text, pieces it holds
+    status = Signal(str, object)  # seat, Status
+    side_started = Signal(str)  # seat
+    side_done = Signal(str, object)  # seat, Answer
     finished = Signal(object, object)  # BattleRecord or None, blocker message or None
     revealed = Signal(object)  # BattleRecord with its vote
     problem = Signal(str)  # something to tell the user that belongs to no pane
@@ -44,52 +50,92 @@ class RoundController(QObject):
         self.services = None  # set by the window
         self.state = IDLE
         self.runner: BattleRunner | None = None
+        self.session: RoundSession | None = None
         self.record = None
-        self.a_slot = "left"
-        self.blind = True
-        self.category = ""
         self._retired: list[BattleRunner] = []
         self._ready_at: float | None = None
         self._under_way: set[str] = set()
+        self._key: tuple | None = None  # the contenders and mode the conversation runs with
+        self.local_pool = None  # the window's local model workers: made on first use, closed
+        # by `shutdown` (the window's closeEvent)
+
+    @property
+    def a_slot(self) -> str:
+        return self.session.a_slot if self.session else "left"
+
+    @property
+    def blind(self) -> bool:
+        return self.session.blind if self.session else True
+
+    @property
+    def turn(self) -> int:
+        return self.session.turn if self.session else 0
 
     # -- sending -------------------------------------------------------------------------
     def send(self, prompt: str, params: GenerationParams, contenders: list[ContenderChoice],
              *, blind: bool, category: str) -> bool:
+        """Start a conversation, or send its next turn when one is open with these contenders."""
         if self.state == RUNNING:
             return False
-        # Imported on first use (warm_up loads them after the first paint): the engine's data
-        # classes are not needed to show the window.
-        from desktop.core.battle_record import assign_sides
-        from desktop.core.engine import Battle
-        from desktop.core.specs import make_contender
+        key = (tuple((c.spec, c.kind) for c in contenders), blind)
+        if self.state == VOTED and key == self._key:
+            self.problem.emit(ENDED_BY_VOTE)
+            return False
+        if self.session is None or self.state in (IDLE, VOTED) or key != self._key:
+            if not self._new_session(params, contenders, blind=blind, category=category):
+                return False
+            self._key = key
+        else:
+            self.session.params = params  # a follow-up uses the parameters now shown
+        from desktop.core.store import ConversationEnded
         from desktop.gui.battle_runner import BattleRunner
 
         try:
-            left = make_contender(contenders[0].spec, contenders[0].kind)
-            right = make_contender(contenders[1].spec, contenders[1].kind)
-        except ContenderError as exc:
+            battle = self.session.start_turn(prompt)
+        except ConversationEnded as exc:
             self.problem.emit(exc.message)
             return False
         self._retire()
-        self.blind = blind
-        self.category = category
-        self.a_slot = assign_sides() if blind else "left"
-        self.record = None
         self._ready_at = None
-        self._under_way: set[str] = set()  # positions that have text or are done
-        battle = Battle(left, right, Request(prompt=prompt, params=params)).start()
+        self._under_way = set()  # seats that have text or are done
         self.runner = BattleRunner(battle, self)
         self.runner.text.connect(self._on_text)
         self.runner.thought.connect(self._on_thought)
         self.runner.event.connect(self._on_event)
         self.runner.finished.connect(self._on_finished)
         self._set_state(RUNNING)
+        self.turn_started.emit(self.session.turn, prompt)
         self.started.emit()
         self.runner.start()
         return True
 
+    def _new_session(self, params: GenerationParams, contenders: list[ContenderChoice], *,
+                     blind: bool, category: str) -> bool:
+        # Imported on first use (warm_up loads them after the first paint): the engine's data
+        # classes are not needed to show the window.
+        from desktop.core.round_session import RoundSession
+        from desktop.core.specs import make_contender
+
+        if self.local_pool is None and any(c.spec.startswith("local") for c in contenders):
+            from desktop.core.local.client import WorkerPool
+
+            self.local_pool = WorkerPool()
+        try:
+            left = make_contender(contenders[0].spec, contenders[0].kind,
+                                  local_pool=self.local_pool)
+            right = make_contender(contenders[1].spec, contenders[1].kind,
+                                   local_pool=self.local_pool)
+        except ContenderError as exc:
+            self.problem.emit(exc.message)
+            return False
+        self._retire()
+        self.session = RoundSession({"left": left, "right": right}, params, blind=blind,
+                                    category=category)
+        self.record = None
+        return True
+
     def position(self, slot: str) -> str:
-        return "a" if slot == self.a_slot else "b"
+        return self.session.seat_of(slot) if self.session else "a"
 
     def _on_text(self, slot: str, text: str) -> None:
         self._under_way.add(self.position(slot))
@@ -100,24 +146,15 @@ class RoundController(QObject):
         self.thought.emit(self.position(slot), text, pieces)
 
     def _on_event(self, event) -> None:
-        from desktop.core.answer import EV_DONE, EV_START, EV_STATUS, Status
+        from desktop.core.answer import EV_DONE, EV_START, EV_STATUS
 
         position = self.position(event.side)
         if event.type == EV_START:
             self.side_started.emit(position)
         elif event.type == EV_STATUS and event.status is not None:
-            if not self.blind:
-                self.status.emit(position, event.status)
-            elif event.status.state == "loading":
-                # Only a local model loads, so one pane loading would name it: in blind mode
-                # both panes show the same progress (neither streams until both are ready).
-                for each in ("a", "b"):
-                    if each not in self._under_way:
-                        self.status.emit(each, event.status)
-            elif event.status.state == "notice":  # a setting left out; it names no model
-                self.status.emit(position, event.status)
-            else:  # retrying: only a remote provider retries; say nothing that tells
-                self.status.emit(position, Status("waiting"))
+            for seat, status in self.session.visible_statuses(event.side, event.status,
+                                                              self._under_way):
+                self.status.emit(seat, status)
         elif event.type == EV_DONE:
             self._under_way.add(position)
             self.side_done.emit(position, event.answer)
@@ -126,10 +163,8 @@ class RoundController(QObject):
         runner = self.runner
         if runner is None:
             return
-        battle = runner.battle
         self._db.submit(
-            partial(self.services.save_battle, battle, blind=self.blind, a_slot=self.a_slot,
-                    category=self.category),
+            partial(self.services.save_turn, self.session, runner.battle),
             on_done=lambda saved, r=runner: self._on_saved(r, saved),
             on_error=lambda exc, r=runner: self._on_save_failed(r, exc),
         )
@@ -156,7 +191,7 @@ class RoundController(QObject):
         decide_s = None if self._ready_at is None else time.monotonic() - self._ready_at
         self._set_state(VOTED)
         self._db.submit(
-            self.services.vote, record.id, choice, decide_s,
+            self.services.vote_round, self.session, choice, decide_s,
             on_done=lambda receipt: self._on_voted(record, receipt),
             on_error=lambda exc: self._on_vote_failed(record, exc),
         )
@@ -180,6 +215,8 @@ class RoundController(QObject):
     def new_round(self) -> None:
         self._retire()
         self.record = None
+        self.session = None  # the next send starts a new conversation (and tosses the coin)
+        self._key = None
         self._set_state(IDLE)
 
     def _retire(self) -> None:
@@ -204,6 +241,9 @@ class RoundController(QObject):
             runner.shutdown(timeout_ms)
         self._retired = []
         self.runner = None
+        if self.local_pool is not None:
+            self.local_pool.close()
+            self.local_pool = None
 
     def _set_state(self, state: str) -> None:
         self.state = state

@@ -38,18 +38,21 @@ class Services:
             self._store = None
 
     # -- battles and votes ------------------------------------------------------------
-    def save_battle(self, battle, *, blind: bool, a_slot: str, category: str) -> SavedRound:
-        from desktop.core.battle_record import record_battle
+    def save_turn(self, session, battle) -> SavedRound:
+        """Save a finished turn of the window's `RoundSession` (the first one under the
+        category's canonical name)."""
         from desktop.core.categories import resolve_category
-        from desktop.core.store import vote_blocker
 
-        canonical = resolve_category(self.store, category)
-        record = record_battle(
-            self.store, battle, mode="blind" if blind else "named", a_slot=a_slot,
-            category=canonical,
-        )
-        blocker = vote_blocker(record)
+        session.store = self.store
+        if session.record is None:
+            session.category = resolve_category(self.store, session.category)
+        record = session.finish_turn(battle)
+        blocker = session.vote_blocker()
         return SavedRound(record, blocker.message if blocker else None)
+
+    def vote_round(self, session, choice: str, decide_s: float | None):
+        session.store = self.store
+        return session.vote(choice, decide_s)
 
     def vote(self, battle_id: str, choice: str, decide_s: float | None):
         from desktop.core.store import cast_vote

@@ -59,7 +59,8 @@ class VoteBar(QWidget):
 
     def set_ready(self) -> None:
         self._finish_buttons()
-        self.hint.setText("Which answer is better? Ctrl+1 … Ctrl+4")
+        self.hint.setText("Which answer is better? Ctrl+1 … Ctrl+4 (the vote judges the whole "
+                          "conversation). Or ask a follow-up: Ctrl+Enter.")
         self.set_enabled(True)
 
     def _finish_buttons(self) -> None:

@@ -7,7 +7,6 @@ window in teardown, which stops both answers and waits for every thread.
 from __future__ import annotations
 
 import os
-import sys
 
 import pytest
 
@@ -60,9 +59,8 @@ def make_window(qtbot):
     yield make
     for window in windows:
         window.close()
-    client = sys.modules.get("desktop.core.local.client")
-    if client is not None:  # end llama.cpp workers with the test that started them
-        client.POOL.shutdown()
+    for window in windows:  # closing ended its pool of llama.cpp workers
+        assert window.controller.local_pool is None
 
 
 @pytest.fixture

@@ -84,6 +84,22 @@ def test_nothing_names_a_side_before_the_vote(qtbot, make_window, fake_openai):
     window.tabs.setCurrentIndex(0)
     assert _leaks(window) == [], "after both answers, before the vote"
 
+    # Turn 2: a follow-up, by keyboard; still nothing names a side, while streaming or after.
+    fake_openai.script("openai", Reply(text="Again: hello there."))
+    send_prompt(qtbot, window, "Once more, please.")
+    qtbot.waitUntil(lambda: window.controller.turn == 2)
+    assert _leaks(window) == [], "turn 2 while streaming"
+    qtbot.waitUntil(lambda: window.controller.state == "finished"
+                    and len(window.controller.record.turns) == 2, timeout=120_000)
+    assert all(p.earlier.isVisible() for p in window.compare.panes.values())
+    window.view("history")
+    qtbot.waitUntil(lambda: history.table.rowCount() == 1
+                    and "2 turns" in history.table.item(0, 1).text())
+    history.table.selectRow(0)
+    qtbot.waitUntil(lambda: history.record is not None and len(history.record.turns) == 2)
+    window.tabs.setCurrentIndex(0)
+    assert _leaks(window) == [], "after turn 2, before the vote"
+
     window.compare.vote_bar.buttons["tie"].click()
     qtbot.waitUntil(lambda: window.compare.panes["a"].name.isVisible())
     revealed = " ".join(p.name.text() for p in window.compare.panes.values())

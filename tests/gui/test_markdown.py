@@ -94,7 +94,7 @@ def _stream_cost(renderer, tokens: int) -> int:
     rng = random.Random(3)
     words = ["alpha ", "beta ", "gamma ", "delta\n", "\n", "```\n", "x = 1\n", "- item\n"]
     pending = []
-    for i in range(tokens):
+    for _ in range(tokens):
         pending.append(rng.choice(words))
         if len(pending) == 3:  # the pane paints every 33 ms: at ~100 tokens/s, every 3 tokens
             md.append("".join(pending))

@@ -1,5 +1,3 @@
-from desktop.gui import round_controller as rc
-
 from tests.gui.conftest import send_prompt, wait_finished
 
 

@@ -80,6 +80,11 @@ def test_prompt_set_counts_moves_on_after_a_vote_and_resumes(qtbot, make_window,
     window.compare.vote_bar.buttons["tie"].click()
     qtbot.waitUntil(lambda: "2 of 3" in panel.title.text())
     assert window.compare.prompt.toPlainText() == "Second prompt"
+    # The set's next prompt is a new battle, not a follow-up to the one just voted on.
+    first_id = window.controller.record.id
+    window.compare.send()
+    wait_finished(qtbot, window)
+    assert window.controller.record.id != first_id and window.controller.turn == 1
     window.close()
 
     from desktop.gui.main_window import MainWindow
@@ -88,7 +93,7 @@ def test_prompt_set_counts_moves_on_after_a_vote_and_resumes(qtbot, make_window,
     qtbot.addWidget(again)
     again.show()
     qtbot.waitUntil(lambda: again.compare.promptset.isVisible())
-    assert "2 of 3" in again.compare.promptset.title.text()
+    assert "2 of 3" in again.compare.promptset.title.text()  # (the second was not voted on)
     assert again.compare.prompt.toPlainText() == "Second prompt"
     again.close()
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.core.local.client import POOL
+from desktop.core.local.client import WorkerPool
 from tests.local.tiny_gguf import write_tiny_gguf
 
 
@@ -14,4 +14,4 @@ def tiny_model(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def no_workers_left_behind():
     yield
-    POOL.shutdown()
+    WorkerPool.shutdown_every_pool()

@@ -556,7 +556,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._serve(protocol, reply, model, body)
 
-    def _route(self, path: str, body: Any, headers: dict[str, str], query: dict) -> tuple[str | None, str | None, str | None]:
+    def _route(self, path: str, body: Any, headers: dict[str, str],
+               query: dict) -> tuple[str | None, str | None, str | None]:
         """(protocol, model, problem with the request or None)."""
         for protocol in ("openai", "compat"):
             if path == BASE_PATHS[protocol] + "/chat/completions":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.core.local.client import POOL
+from desktop.core.local.client import WorkerPool
 from tests.local.tiny_gguf import write_tiny_gguf
 from tests.providers.fake_server import running_fake_server
 
@@ -17,7 +17,7 @@ from tests.providers.fake_server import running_fake_server
 @pytest.fixture(autouse=True)
 def _no_workers_left_behind():
     yield
-    POOL.shutdown()
+    WorkerPool.shutdown_every_pool()
 
 
 @pytest.fixture(scope="session")

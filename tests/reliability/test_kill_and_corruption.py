@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 from desktop.core.engine import Battle
-from desktop.core.local.client import POOL
 from desktop.core.params import GenerationParams, Request
 from desktop.core.specs import make_contender
 from desktop.core.store import open_store
@@ -172,17 +171,18 @@ def test_window_killed_mid_stream_and_right_after_a_vote_many_times(tiny_model, 
     assert saved == voted and len(voted) == 3
 
 
-def test_a_warm_worker_outlives_the_battle_thread_that_started_it(tiny_model):
+def test_a_warm_worker_outlives_the_battle_thread_that_started_it(tiny_model, local_pool):
     """Workers end with their app, not before: on Linux the kill-with-parent signal follows the
     *thread* that started a process, so a worker started from a battle's thread used to be
     killed as each battle ended (and the next prompt could meet a dying worker)."""
     request = Request("Hi", GenerationParams(max_tokens=4, n_ctx=256))
     seen = []
     for _ in range(3):
-        answers = Battle(make_contender(f"local:{tiny_model}"),
-                         make_contender(f"local:{tiny_model}"), request).run()
+        answers = Battle(make_contender(f"local:{tiny_model}", local_pool=local_pool),
+                         make_contender(f"local:{tiny_model}", local_pool=local_pool),
+                         request).run()
         assert all(a.ok for a in answers.values()), [a.error for a in answers.values()]
-        seen.append(sorted(w.pid for w in POOL.workers() if w.alive()))
+        seen.append(sorted(w.pid for w in local_pool.workers() if w.alive()))
     assert len(seen[0]) == 2 and seen[0] == seen[1] == seen[2]  # the same two warm workers
 
 

@@ -14,7 +14,7 @@ import pytest
 from desktop.core.answer import EV_DELTA, EV_STATUS
 from desktop.core.contenders.base import CancelToken
 from desktop.core.engine import run_contender
-from desktop.core.local.client import POOL
+from desktop.core.local.client import WorkerPool
 from desktop.core.params import GenerationParams, Request
 from desktop.core.specs import make_contender
 from tests.local.tiny_gguf import write_tiny_gguf
@@ -23,7 +23,7 @@ from tests.local.tiny_gguf import write_tiny_gguf
 @pytest.fixture(autouse=True)
 def no_workers_left_behind():
     yield
-    POOL.shutdown()
+    WorkerPool.shutdown_every_pool()
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,7 @@ def test_context_too_large_to_allocate(model, tiny):
     result = ask(spec, n_ctx=1_000_000_000)
     assert result.error.kind == "model_load"
     assert_plain(result.error, "1,000,000,000", "n_ctx", "GB")
-    assert not POOL.workers(), "no worker was started for an impossible context"
+    assert not WorkerPool.every_worker(), "no worker was started for an impossible context"
     assert_next_prompt_works(f"local:{tiny}", n_ctx=256)
 
 
@@ -100,7 +100,7 @@ def test_context_too_large_to_allocate(model, tiny):
 def test_worker_killed_while_loading(sig):
     def kill_on_load_progress(type_, text, status):
         if type_ == EV_STATUS and status.state == "loading" and (status.progress or 0) > 0:
-            for worker in POOL.workers():
+            for worker in WorkerPool.every_worker():
                 if worker.alive():
                     os.kill(worker.pid, sig)
 
@@ -116,7 +116,7 @@ def test_worker_killed_while_answering(sig):
 
     def kill_on_first_text(type_, text, status):
         if type_ == EV_DELTA:
-            for worker in POOL.workers():
+            for worker in WorkerPool.every_worker():
                 if worker.alive():
                     os.kill(worker.pid, sig)
 

@@ -24,7 +24,6 @@ import pytest
 from desktop.cli import main
 from desktop.core.contenders.base import CancelToken
 from desktop.core.engine import run_contender
-from desktop.core.local.client import POOL
 from desktop.core.params import GenerationParams, Request
 from desktop.core.specs import make_contender
 from desktop.core.store import open_store
@@ -174,11 +173,11 @@ def test_a_whole_session_leaves_no_key_anywhere(server, tiny_model, fresh_home, 
 
     # A warm local worker, started while every key is in this process's environment.
     monkeypatch.setenv("ANTHROPIC_API_KEY", SECRETS["anthropic"])
-    answer = run_contender(make_contender(f"local:{tiny_model}"),
-                           Request("Hi", GenerationParams(max_tokens=4, n_ctx=256)),
+    local = make_contender(f"local:{tiny_model}")  # it owns its pool: the worker stays warm
+    answer = run_contender(local, Request("Hi", GenerationParams(max_tokens=4, n_ctx=256)),
                            CancelToken(), lambda *a: None)
     assert answer.error is None, answer.error
-    workers = [w for w in POOL.workers() if w.alive()]
+    workers = [w for w in local.pool.workers() if w.alive()]
     assert workers
     try:
         # --- the search ---
@@ -215,11 +214,11 @@ def test_a_whole_session_leaves_no_key_anywhere(server, tiny_model, fresh_home, 
                                       "HF_SECRET", "AWS_CREDENTIALS"])
 def test_the_worker_environment_carries_no_secret_variables(variable, tiny_model, monkeypatch):
     monkeypatch.setenv(variable, SECRETS["openai"])
-    answer = run_contender(make_contender(f"local:{tiny_model}"),
-                           Request("Hi", GenerationParams(max_tokens=2, n_ctx=256)),
+    local = make_contender(f"local:{tiny_model}")  # it owns its pool: the worker stays warm
+    answer = run_contender(local, Request("Hi", GenerationParams(max_tokens=2, n_ctx=256)),
                            CancelToken(), lambda *a: None)
     assert answer.error is None
-    (worker,) = [w for w in POOL.workers() if w.alive()]
+    (worker,) = [w for w in local.pool.workers() if w.alive()]
     environ = Path(f"/proc/{worker.pid}/environ").read_bytes()
     assert_no_secret(environ, "the worker's environment")
     assert f"{variable}=".encode() not in environ

@@ -143,5 +143,5 @@ def test_forty_recorded_blind_battles_use_both_assignments(store):
         right = Scripted("local", ["b", Finish("stop")], kind="open")
         record_battle(store, run(left, right), mode="blind", a_slot=assign_sides())
     a_contenders = {row[0] for row in store.conn.execute(
-        "SELECT contender FROM answers WHERE position = 'a'")}
+        "SELECT contender FROM answers WHERE seat = 'a'")}
     assert a_contenders == {"compat:m@http://x/v1", "local"}

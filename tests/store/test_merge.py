@@ -86,3 +86,29 @@ def test_bad_files_are_refused_clearly(store, tmp_path):
     with pytest.raises(MergeError, match="own database"):
         merge_database(store, store.path)
     assert counts(store) == (0, 0, 0)
+
+
+def test_merge_carries_whole_conversations(store, tmp_path):
+    from desktop.core.answer import Answer
+    from desktop.core.store import append_turn
+
+    def answer(text):
+        return Answer(contender="compat:m@http://x/v1", provider="compat", kind="proprietary",
+                      text=text, finish_reason="stop")
+
+    other_path = tmp_path / "teammate.db"
+    other = open_store(other_path)
+    opening = battle(other, prompt="Turn one")
+    append_turn(other, opening.id, "Turn two", {"a": answer("A two"), "b": answer("B two")})
+    append_turn(other, opening.id, "Turn three", {"a": answer("A three"),
+                                                  "b": answer("B three (OpenAI here)")})
+    cast_vote(other, opening.id, "b")
+    other.close()
+
+    merge_database(store, other_path)
+    merged = get_battle(store, opening.id)
+    assert [t.prompt for t in merged.turns] == ["Turn one", "Turn two", "Turn three"]
+    assert merged.turns[2].answers["b"].text == "B three (OpenAI here)"
+    assert merged.identity_leak and merged.vote.choice == "b"  # the leak of turn 3 counts
+    assert store.conn.execute("SELECT turns FROM votes WHERE battle_id = ?",
+                              (opening.id,)).fetchone()[0] == 3

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from desktop.core import paths
-from desktop.core.store import get_battle, open_store
+from desktop.core.store import StoreError, get_battle, open_store
 from desktop.core.store import migrations
 
 # The schema exactly as the first release wrote it: only m001_battles applied. Kept here as
@@ -45,9 +45,14 @@ INSERT INTO answers (battle_id, position, contender, provider, model, kind, fini
 
 CURRENT_COLUMNS = {
     "battles": ["id", "created_at", "prompt", "system_prompt", "params", "category", "mode",
-                "a_slot", "identity_leak", "leak_names"],
+                "a_slot", "identity_leak", "leak_names", "turns"],
     "votes": ["id", "battle_id", "choice", "voted_at", "decide_s", "contender_a",
-              "contender_b", "category", "identity_leak"],
+              "contender_b", "category", "identity_leak", "turns"],
+    "turns": ["battle_id", "turn", "prompt", "created_at"],
+    "answers": ["battle_id", "turn", "seat", "contender", "provider", "model", "kind",
+                "finish_reason", "error_kind", "error_message", "ttft_s", "total_s",
+                "prompt_tokens", "output_tokens", "tokens_per_s", "cost_usd", "text", "thinking",
+                "thinking_tokens", "ttft_thinking_s"],
     "categories": ["name", "created_at"],
     "migrations": ["name", "applied_at"],
 }
@@ -100,7 +105,7 @@ def test_pending_migrations_run_in_one_transaction(monkeypatch):
         raise sqlite3.OperationalError("simulated failure in the last migration")
 
     monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, ("m999_broken", m999_broken)])
-    with pytest.raises(Exception):
+    with pytest.raises(StoreError, match="simulated failure"):
         open_store()
     conn = sqlite3.connect(paths.database_path())
     # Nothing of m002..m004 stuck: the file is exactly at its old step.

@@ -3,7 +3,8 @@
 A `WorkerProcess` owns one worker (one loaded model). `WorkerPool` keeps workers warm between
 prompts, keyed by model file and load settings, and hands a busy worker to nobody else, so two
 sides that use the same model each get a worker of their own (one `Llama` is never shared).
-A worker that dies is replaced by a fresh one on the next request.
+A worker that dies is replaced by a fresh one on the next request. There is no global pool: the
+window and each CLI command own one (a context manager) and close it, which ends its workers.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import signal
 import subprocess
 import sys
 import threading
+import weakref
 from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -110,6 +112,7 @@ class WorkerProcess:
         self.loaded = False
         self._events: "queue.Queue[dict]" = queue.Queue()
         self._pending_id: str | None = None  # a stopped request whose "done" has not arrived
+        self.last_cached_tokens = 0  # prompt tokens the last request found in the KV cache
         log = open(log_path, "ab") if log_path else subprocess.DEVNULL
         try:
             self.process = _SPAWNER.popen(
@@ -188,6 +191,20 @@ class WorkerProcess:
             elif kind == "_exit":
                 raise self._died("loading the model")
 
+    def count_tokens(self, messages: list[dict], cancel: CancelToken) -> tuple[int, int] | None:
+        """(prompt tokens, n_ctx) of these messages through the model's chat template; None
+        once cancelled."""
+        req_id = f"c{next(_ids)}"
+        self._send({"op": "count", "id": req_id, "messages": messages})
+        while True:
+            event = self._next(cancel)
+            if event is None:
+                return None  # a late "counted" is skipped by whoever reads next (ids differ)
+            if event.get("ev") == "_exit":
+                raise self._died("reading the conversation")
+            if event.get("ev") == "counted" and event.get("id") == req_id:
+                return int(event["tokens"]), int(event["n_ctx"])
+
     def _next(self, cancel: CancelToken, poll_s: float = 0.05) -> dict | None:
         """The next event, or None once cancelled (checked every `poll_s`)."""
         while True:
@@ -239,6 +256,7 @@ class WorkerProcess:
             if event.get("id") != req_id:
                 continue
             if kind == "started":
+                self.last_cached_tokens = int(event.get("cached_tokens") or 0)
                 yield Usage(prompt_tokens=event.get("prompt_tokens"))
                 if event.get("note"):
                     yield Status("notice", event["note"])
@@ -279,16 +297,22 @@ class WorkerPool:
     """Warm workers by load settings; a worker serves one request at a time."""
 
     MAX_IDLE_PER_MODEL = 2
+    _live: "weakref.WeakSet[WorkerPool]" = weakref.WeakSet()  # for `every_worker` (tests, bench)
 
     def __init__(self) -> None:
+        WorkerPool._live.add(self)
         self._lock = threading.Lock()
         self._idle: dict[LoadSettings, list[WorkerProcess]] = {}
         self._all: set[WorkerProcess] = set()
 
-    def acquire(self, settings: LoadSettings) -> WorkerProcess:
-        """A warm idle worker for these settings, or a new one (not yet loaded)."""
+    def acquire(self, settings: LoadSettings, prefer: WorkerProcess | None = None) -> WorkerProcess:
+        """A warm idle worker for these settings, or a new one (not yet loaded). `prefer`, when
+        idle, comes first: the worker that answered the previous turn holds its KV cache."""
         with self._lock:
             idle = self._idle.get(settings, [])
+            if prefer is not None and prefer in idle:
+                idle.remove(prefer)
+                idle.append(prefer)  # popped first below
             while idle:
                 worker = idle.pop()
                 if worker.alive() and worker.drain():
@@ -330,5 +354,21 @@ class WorkerPool:
         for worker in workers:
             worker.kill()
 
+    close = shutdown
 
-POOL = WorkerPool()
+    @classmethod
+    def every_worker(cls) -> list[WorkerProcess]:
+        """The workers of every pool still open (a test's or a probe's view of the processes)."""
+        return [worker for pool in list(cls._live) for worker in pool.workers()]
+
+    @classmethod
+    def shutdown_every_pool(cls) -> None:
+        """End the workers of every pool still open (test teardown)."""
+        for pool in list(cls._live):
+            pool.shutdown()
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()

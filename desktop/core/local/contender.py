@@ -1,5 +1,10 @@
 """`local` and `local:/path.gguf`: an open model run by llama.cpp in a worker process.
 
+A contender asks the pool for the worker it used last (`prefer=`), so the next turn of a
+conversation reaches the same `Llama` whose KV cache already holds the conversation so far:
+llama.cpp then evaluates only the new part of the prompt. Two local sides of one battle each get
+their own worker back, so neither reads the other's cache.
+
 The worker splits the model's think tags off its output (desktop/core/thinking.py) where the
 tokens are, so thinking arrives as `Thought`s and is counted token by token, and it passes the
 reasoning setting to the chat template's own switch (`enable_thinking`) where there is one.
@@ -12,7 +17,8 @@ from pathlib import Path
 
 from desktop.core.answer import Status
 from desktop.core.contenders.base import CancelToken, Contender, ModelName, StreamItem
-from desktop.core.local.client import POOL, LoadSettings
+from desktop.core.errors import CONTEXT_LENGTH, ContenderError
+from desktop.core.local.client import LoadSettings, WorkerPool
 from desktop.core.local.models import (
     EMBEDDED_NAME, check_context_fits, check_gguf, embedded_model_path,
 )
@@ -24,15 +30,21 @@ class LocalContender(Contender):
     provider = "local"
     default_kind = "open"
 
-    def __init__(self, spec: str, path: str | None, kind: str | None = None) -> None:
+    def __init__(self, spec: str, path: str | None, kind: str | None = None,
+                 pool: WorkerPool | None = None) -> None:
         self.path = path  # None: the embedded model, located on first use
         model = EMBEDDED_NAME if path is None else Path(path).stem
         super().__init__(spec, model, kind)
+        # The pool of whoever made this contender (the window, a CLI command), who closes it;
+        # or, without one, a pool of its own that `close()` ends.
+        self._owns_pool = pool is None
+        self.pool = pool if pool is not None else WorkerPool()
         self._prepared = None  # the loaded worker `prepare` hands to `stream`
+        self._last_worker = None  # the worker of the previous answer, asked for again
 
     @classmethod
-    def from_spec(cls, spec, kind=None) -> "LocalContender":
-        return cls(spec.raw, spec.path, kind)
+    def from_spec(cls, spec, kind=None, pool: WorkerPool | None = None) -> "LocalContender":
+        return cls(spec.raw, spec.path, kind, pool)
 
     def model_file(self) -> Path:
         if self.path is None:
@@ -51,37 +63,65 @@ class LocalContender(Contender):
         check_context_fits(path, settings.n_ctx)
         return settings
 
+    @property
+    def cached_prompt_tokens(self) -> int:
+        """Prompt tokens the last answer found already evaluated in the worker's KV cache."""
+        return self._last_worker.last_cached_tokens if self._last_worker is not None else 0
+
     def prepare(self, request: Request, cancel: CancelToken) -> Iterator[Status]:
         """Load the model into a worker and keep it for `stream` (warm if one already is)."""
         settings = self._settings(request)
-        worker = POOL.acquire(settings)
+        worker = self.pool.acquire(settings, prefer=self._last_worker)
         try:
             if not worker.loaded:
                 yield from worker.load(cancel)
         except BaseException:
-            POOL.release(worker)
+            self.pool.release(worker)
             raise
         if cancel.is_set():
-            POOL.release(worker)
+            self.pool.release(worker)
             return
+        if request.history:  # a follow-up: refuse before anything is sent if it cannot fit
+            try:
+                self._check_conversation_fits(worker, request, cancel)
+            except BaseException:
+                self.pool.release(worker)
+                raise
         self._prepared = worker
+
+    def _check_conversation_fits(self, worker, request: Request, cancel: CancelToken) -> None:
+        counted = worker.count_tokens(request.messages(), cancel)
+        if counted is None:
+            return
+        tokens, n_ctx = counted
+        wanted = int(request.params.max_tokens)
+        if tokens + wanted > n_ctx:
+            raise ContenderError(
+                CONTEXT_LENGTH,
+                f"This conversation no longer fits the local model's context: with this prompt "
+                f"it is {tokens:,} tokens, and up to {wanted:,} more were asked for the answer, "
+                f"but the model holds {n_ctx:,} tokens (n_ctx). Nothing was sent. Vote on the "
+                "conversation as it is, or start a new one (Ctrl+N in the window), or raise "
+                "n_ctx or lower max tokens.",
+            )
 
     def abandon(self) -> None:
         worker, self._prepared = self._prepared, None
         if worker is not None:
-            POOL.release(worker)
+            self.pool.release(worker)
 
     def stream(self, request: Request, cancel: CancelToken) -> Iterator[StreamItem]:
         worker, self._prepared = self._prepared, None
         if worker is None or not worker.alive():
             if worker is not None:
-                POOL.release(worker)
-            worker = POOL.acquire(self._settings(request))
+                self.pool.release(worker)
+            worker = self.pool.acquire(self._settings(request), prefer=self._last_worker)
         try:
             if not worker.loaded:
                 yield from worker.load(cancel)
                 if cancel.is_set():
                     return
+            self._last_worker = worker
             yield ModelName(EMBEDDED_NAME if self.path is None else worker.model_name)
             yield from worker.generate(
                 {
@@ -95,4 +135,8 @@ class LocalContender(Contender):
                 cancel,
             )
         finally:
-            POOL.release(worker)
+            self.pool.release(worker)
+
+    def close(self) -> None:
+        if self._owns_pool:
+            self.pool.shutdown()

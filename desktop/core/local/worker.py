@@ -194,12 +194,18 @@ def _generate(out, llm, request: dict, current: dict) -> None:
                 "message": (
                     f"The prompt is {len(prompt_tokens):,} tokens and up to {max_tokens:,} more "
                     f"were asked for, which is over the model's context of {n_ctx:,} tokens "
-                    "(n_ctx). Shorten the prompt, lower max tokens, or raise n_ctx."
+                    "(n_ctx). Nothing was sent to the model. Shorten the prompt, lower max "
+                    "tokens, raise n_ctx, or start a new conversation (Ctrl+N in the window): "
+                    "every turn of a conversation carries the earlier ones."
                 ),
             })
             return
+        # llama.cpp keeps the KV cache of the previous request; `generate` (reset=True) evaluates
+        # only the part of this prompt after the longest prefix it shares with what is cached.
+        # A follow-up turn extends the previous prompt and answer, so most of it is cached.
+        cached = _cached_prefix(llm, prompt_tokens)
         send(out, {"ev": "started", "id": req_id, "prompt_tokens": len(prompt_tokens),
-                   **({"note": note} if note else {})})
+                   "cached_tokens": cached, **({"note": note} if note else {})})
         if request.get("seed") is not None:
             llm.set_seed(int(request["seed"]))
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -243,6 +249,7 @@ def _generate(out, llm, request: dict, current: dict) -> None:
             "ev": "done", "id": req_id, "finish_reason": finish,
             "prompt_tokens": len(prompt_tokens), "output_tokens": output_tokens,
             "thinking_tokens": splitter.thinking_pieces,
+            "cached_tokens": cached,
         })
     except Exception as exc:
         send(out, {
@@ -252,6 +259,17 @@ def _generate(out, llm, request: dict, current: dict) -> None:
     finally:
         current["id"] = None
         _stop_ids.discard(req_id)
+
+
+def _cached_prefix(llm, tokens: list[int]) -> int:
+    """How many leading tokens of `tokens` are already in the KV cache (what llama-cpp-python's
+    `generate` will skip; at most one token short of the prompt, which it re-evaluates)."""
+    cached = 0
+    for held, wanted in zip(llm._input_ids[: llm.n_tokens], tokens):
+        if held != wanted:
+            break
+        cached += 1
+    return cached
 
 
 def _first_stop(text: str, stops: list[str]) -> int | None:
@@ -307,6 +325,10 @@ def main() -> int:
         request = _requests.get()
         if request.get("op") == "generate":
             _generate(out, llm, request, current)
+        elif request.get("op") == "count":  # how long a conversation is, before sending it
+            tokens, _, _ = _format_prompt(llm, request["messages"])
+            send(out, {"ev": "counted", "id": request.get("id"), "tokens": len(tokens),
+                       "n_ctx": llm.n_ctx()})
 
 
 if __name__ == "__main__":

@@ -63,7 +63,8 @@ class AnthropicContender(RemoteContender):
         body: dict[str, Any] = {
             "model": self.model,
             "max_tokens": p.max_tokens,
-            "messages": [{"role": "user", "content": request.prompt}],
+            # Alternating user/assistant turns; the system prompt is the top-level field below.
+            "messages": request.turns(),
             "stream": True,
             "temperature": min(1.0, max(0.0, p.temperature)),
         }

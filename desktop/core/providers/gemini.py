@@ -72,7 +72,11 @@ class GeminiContender(RemoteContender):
         if thinking is not None:
             config["thinkingConfig"] = thinking
         body: dict[str, Any] = {
-            "contents": [{"role": "user", "parts": [{"text": request.prompt}]}],
+            "contents": [
+                {"role": "model" if turn["role"] == "assistant" else "user",
+                 "parts": [{"text": turn["content"]}]}
+                for turn in request.turns()
+            ],
             "generationConfig": config,
         }
         if p.system:

@@ -54,8 +54,8 @@ def load_pair_votes(
         "SELECT v.category, v.choice, v.voted_at, b.mode, v.identity_leak, "
         + side.format(p="x") + ", " + side.format(p="y")
         + " FROM votes v JOIN battles b ON b.id = v.battle_id"
-        " JOIN answers x ON x.battle_id = v.battle_id AND x.position = 'a'"
-        " JOIN answers y ON y.battle_id = v.battle_id AND y.position = 'b'"
+        " JOIN answers x ON x.battle_id = v.battle_id AND x.turn = 1 AND x.seat = 'a'"
+        " JOIN answers y ON y.battle_id = v.battle_id AND y.turn = 1 AND y.seat = 'b'"
         " ORDER BY v.id"
     )
     width = len(_SIDE_COLUMNS)

@@ -100,8 +100,8 @@ def load_style_votes(store: Store) -> StyleVotes:
         rows = db.execute(
             "SELECT v.contender_a, v.contender_b, v.choice, v.category, v.identity_leak, "
             "x.text, y.text FROM votes v "
-            "JOIN answers x ON x.battle_id = v.battle_id AND x.position = 'a' "
-            "JOIN answers y ON y.battle_id = v.battle_id AND y.position = 'b' ORDER BY v.id"
+            "JOIN answers x ON x.battle_id = v.battle_id AND x.turn = 1 AND x.seat = 'a' "
+            "JOIN answers y ON y.battle_id = v.battle_id AND y.turn = 1 AND y.seat = 'b' ORDER BY v.id"
         ).fetchall()
     index: dict[str, int] = {}
     n = len(rows)

@@ -9,8 +9,9 @@ See docs/schema.md for the tables.
 """
 
 from desktop.core.store.battles import (
-    BattleNotFound, BattleRecord, BattleSummary, Vote, count_battles, delete_battle, get_battle,
-    list_battles, make_record, new_battle_id, resolve_battle_id, save_battle,
+    SEATS, BattleNotFound, BattleRecord, BattleSummary, ConversationEnded, Turn, Vote,
+    append_turn, count_battles, delete_battle, get_battle, list_battles, make_record,
+    new_battle_id, resolve_battle_id, save_battle,
 )
 from desktop.core.store.db import Store, StoreError, open_store, utc_now
 from desktop.core.store.votes import (
@@ -18,7 +19,8 @@ from desktop.core.store.votes import (
 )
 
 __all__ = [
-    "BattleNotFound", "BattleRecord", "BattleSummary", "CHOICES", "Store", "StoreError", "Vote",
+    "SEATS", "BattleNotFound", "BattleRecord", "BattleSummary", "CHOICES", "ConversationEnded",
+    "Turn", "append_turn", "Store", "StoreError", "Vote",
     "VoteReceipt", "VoteRefused", "cast_vote", "count_battles", "delete_battle", "get_battle",
     "get_vote", "list_battles", "make_record", "new_battle_id", "open_store", "resolve_battle_id",
     "save_battle", "utc_now", "vote_blocker", "winner_of",

@@ -1,10 +1,16 @@
-"""Battles as stored: the prompt, both answers, and where each was shown.
+"""Battles as stored: conversations of one or more turns, each turn a prompt and one answer per
+seat.
 
-A battle's two answers are stored by *position*: `a` is the answer shown first (the left pane,
-"A"), `b` the one shown second (right, "B"). `a_slot` says which contender slot (the CLI's
-`--left`/`--right`, the window's left/right picker) answered as A, so a blind battle can be
-revealed and audited. Each user action is one transaction: saving a battle writes the battle and
-both answers together, or nothing.
+A seat is where an answer is shown, named by its label: `a` is shown first (the left pane, "A"),
+`b` second (right, "B"). A contender keeps its seat for the whole conversation. `a_slot` says
+which contender slot (the CLI's `--left`/`--right`, the window's left/right picker) sat in seat A,
+so a blind battle can be revealed and audited. Each user action is one transaction: saving a
+turn writes its prompt and every seat's answer together, or nothing. `battles.prompt` is the
+opening prompt; `record.a`/`record.b` are the opening turn's answers (the contender behind a seat
+never changes, so they also name the seat's contender).
+
+A turn where a seat failed (error or stopped) can only be the last one: the next turn sent
+replaces it (a retry), so the turns before it stay the conversation a vote judges.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ from desktop.core.errors import ErrorInfo
 from desktop.core.identity import find_identity_leaks
 from desktop.core.store.db import Store, utc_now
 
-POSITIONS = ("a", "b")
+SEATS = ("a", "b")  # seat labels in the order shown; a third seat is a third label
+POSITIONS = SEATS  # the name older callers use
 MODES = ("blind", "named")
 SLOTS = ("left", "right")
 
@@ -38,6 +45,20 @@ class Vote:
 
 
 @dataclass
+class Turn:
+    """One prompt of a conversation and every seat's answer to it."""
+
+    number: int  # 1, 2, ...
+    prompt: str
+    created_at: str
+    answers: dict[str, Answer]  # seat label -> answer
+
+    @property
+    def finished(self) -> bool:
+        return all(answer_finished(a) for a in self.answers.values())
+
+
+@dataclass
 class BattleRecord:
     """One battle, as saved and as read back."""
 
@@ -54,6 +75,16 @@ class BattleRecord:
     identity_leak: bool = False
     leak_names: list[str] = field(default_factory=list)
     vote: Vote | None = None
+    turns: list[Turn] = field(default_factory=list)
+
+    @property
+    def turn_count(self) -> int:
+        return len(self.turns) or 1
+
+    @property
+    def judged_turns(self) -> int:
+        """The finished turns, which a vote judges (a failed last turn is left out)."""
+        return sum(1 for t in self.turns if t.finished) if self.turns else 1
 
     def answer(self, position: str) -> Answer:
         return self.a if position == "a" else self.b
@@ -84,6 +115,7 @@ class BattleSummary:
     failed: bool  # a side errored or was cancelled, so it cannot be voted on
     identity_leak: bool
     choice: str | None  # the vote, or None
+    turns: int = 1  # turns in the conversation
 
 
 def new_battle_id() -> str:
@@ -117,9 +149,10 @@ def make_record(
     if system_prompt is None:
         system_prompt = str(params.get("system") or "")
     leaks = find_identity_leaks(a.text, b.text, a.thinking or "", b.thinking or "")
+    created_at = created_at or utc_now()
     return BattleRecord(
         id=battle_id or new_battle_id(),
-        created_at=created_at or utc_now(),
+        created_at=created_at,
         prompt=prompt,
         system_prompt=system_prompt,
         params=params,
@@ -130,6 +163,7 @@ def make_record(
         b=b,
         identity_leak=bool(leaks),
         leak_names=leaks,
+        turns=[Turn(1, prompt, created_at, {"a": a, "b": b})],
     )
 
 
@@ -143,19 +177,83 @@ def save_battle(store: Store, record: BattleRecord) -> BattleRecord:
 def insert_battle(db, record: BattleRecord) -> None:
     db.execute(
         "INSERT INTO battles (id, created_at, prompt, system_prompt, params, category, mode, "
-        "a_slot, identity_leak, leak_names) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "a_slot, identity_leak, leak_names, turns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             record.id, record.created_at, record.prompt, record.system_prompt,
             json.dumps(record.params, sort_keys=True), record.category, record.mode,
             record.a_slot, int(record.identity_leak), json.dumps(record.leak_names),
+            record.turn_count,
         ),
     )
-    for position in POSITIONS:
+    turns = record.turns or [Turn(1, record.prompt, record.created_at,
+                                  {"a": record.a, "b": record.b})]
+    for turn in turns:
+        insert_turn(db, record.id, turn)
+
+
+def insert_turn(db, battle_id: str, turn: Turn) -> None:
+    db.execute("INSERT INTO turns (battle_id, turn, prompt, created_at) VALUES (?, ?, ?, ?)",
+               (battle_id, turn.number, turn.prompt, turn.created_at))
+    for seat, answer in turn.answers.items():
         db.execute(
-            f"INSERT INTO answers (battle_id, position, {', '.join(_ANSWER_COLUMNS)}) "
-            f"VALUES (?, ?, {', '.join('?' * len(_ANSWER_COLUMNS))})",
-            (record.id, position, *_answer_row(record.answer(position))),
+            f"INSERT INTO answers (battle_id, turn, seat, {', '.join(_ANSWER_COLUMNS)}) "
+            f"VALUES (?, ?, ?, {', '.join('?' * len(_ANSWER_COLUMNS))})",
+            (battle_id, turn.number, seat, *_answer_row(answer)),
         )
+
+
+class ConversationEnded(Exception):
+    """A follow-up to a conversation that was voted on (or does not exist); says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def append_turn(store: Store, battle_id: str, prompt: str, answers: dict[str, Answer],
+                *, created_at: str | None = None) -> BattleRecord:
+    """Add the next turn to a conversation in one transaction and return the updated record.
+
+    A failed last turn is replaced (a retry). Refused with ConversationEnded once voted: the
+    vote judged the conversation as it was. The identity-leak flag is recomputed over every
+    turn, so a model that names itself in turn 3 flags the whole conversation."""
+    with store.transaction("save the turn") as db:
+        record = _load(db, battle_id)
+        if record is None:
+            raise ConversationEnded(f"No battle has the id '{battle_id}'.")
+        if record.vote is not None:
+            raise ConversationEnded(conversation_ended_message(record))
+        last = record.turns[-1]
+        if last.finished:
+            number = last.number + 1
+        else:
+            number = last.number
+            db.execute("DELETE FROM turns WHERE battle_id = ? AND turn = ?", (battle_id, number))
+            record.turns.pop()
+        turn = Turn(number, prompt, created_at or utc_now(), dict(answers))
+        insert_turn(db, battle_id, turn)
+        record.turns.append(turn)
+        leaks = find_identity_leaks(*(part for t in record.turns for a in t.answers.values()
+                                      for part in (a.text, a.thinking or "")))
+        record.identity_leak, record.leak_names = bool(leaks), leaks
+        db.execute("UPDATE battles SET turns = ?, identity_leak = ?, leak_names = ? WHERE id = ?",
+                   (len(record.turns), int(bool(leaks)), json.dumps(leaks), battle_id))
+        if number == 1:  # the opening turn was retried
+            record.a, record.b = answers["a"], answers["b"]
+            db.execute("UPDATE battles SET prompt = ? WHERE id = ?", (prompt, battle_id))
+            record.prompt = prompt
+    return record
+
+
+def conversation_ended_message(record: BattleRecord) -> str:
+    from desktop.core.store.votes import CHOICE_WORDS
+
+    vote = record.vote
+    when = vote.voted_at.replace("T", " ")[:16] if vote else ""
+    choice = CHOICE_WORDS.get(vote.choice, vote.choice) if vote else ""
+    return (f"Battle {record.short_id} has ended: it was voted on ({choice}, cast {when} UTC), "
+            "and a vote judges the whole conversation. Start a new battle with `sidebyside "
+            "ask PROMPT`.")
 
 
 def _answer_row(answer: Answer) -> tuple:
@@ -189,22 +287,31 @@ def _load(db, battle_id: str) -> BattleRecord | None:
     ).fetchone()
     if row is None:
         return None
-    answers = {
-        r[0]: _answer_from_row(r[1:])
-        for r in db.execute(
-            f"SELECT position, {', '.join(_ANSWER_COLUMNS)} FROM answers WHERE battle_id = ?",
+    turns: dict[int, Turn] = {
+        number: Turn(number, prompt, created_at, {})
+        for number, prompt, created_at in db.execute(
+            "SELECT turn, prompt, created_at FROM turns WHERE battle_id = ? ORDER BY turn",
             (battle_id,),
         )
     }
+    for r in db.execute(
+        f"SELECT turn, seat, {', '.join(_ANSWER_COLUMNS)} FROM answers WHERE battle_id = ? "
+        "ORDER BY turn, seat",
+        (battle_id,),
+    ):
+        turns[r[0]].answers[r[1]] = _answer_from_row(r[2:])
     vote_row = db.execute(
         "SELECT choice, voted_at, decide_s FROM votes WHERE battle_id = ?", (battle_id,)
     ).fetchone()
+    ordered = [turns[n] for n in sorted(turns)]
+    opening = ordered[0].answers
     return BattleRecord(
         id=row[0], created_at=row[1], prompt=row[2], system_prompt=row[3],
         params=json.loads(row[4] or "{}"), category=row[5], mode=row[6], a_slot=row[7],
-        a=answers["a"], b=answers["b"], identity_leak=bool(row[8]),
+        a=opening["a"], b=opening["b"], identity_leak=bool(row[8]),
         leak_names=json.loads(row[9] or "[]"),
         vote=Vote(battle_id, *vote_row) if vote_row else None,
+        turns=ordered,
     )
 
 
@@ -248,17 +355,19 @@ def _filters(query: str | None, category: str | None, voted: bool | None) -> tup
         like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append(
             "(b.prompt LIKE ? ESCAPE '\\' OR b.id LIKE ? ESCAPE '\\' OR EXISTS ("
+            "SELECT 1 FROM turns t WHERE t.battle_id = b.id AND t.prompt LIKE ? ESCAPE '\\') "
+            "OR EXISTS ("
             "SELECT 1 FROM answers s WHERE s.battle_id = b.id AND "
             "(s.text LIKE ? ESCAPE '\\' OR s.contender LIKE ? ESCAPE '\\' OR s.model LIKE ? ESCAPE '\\')))"
         )
-        args += [like] * 5
+        args += [like] * 6
     return (" WHERE " + " AND ".join(where)) if where else "", args
 
 
 _SUMMARY_FROM = (
     " FROM battles b"
-    " JOIN answers x ON x.battle_id = b.id AND x.position = 'a'"
-    " JOIN answers y ON y.battle_id = b.id AND y.position = 'b'"
+    " JOIN answers x ON x.battle_id = b.id AND x.turn = 1 AND x.seat = 'a'"
+    " JOIN answers y ON y.battle_id = b.id AND y.turn = 1 AND y.seat = 'b'"
     " LEFT JOIN votes v ON v.battle_id = b.id"
 )
 
@@ -280,13 +389,14 @@ def list_battles(
         "(x.error_kind IS NOT NULL OR x.finish_reason NOT IN ('stop', 'length') "
         " OR x.finish_reason IS NULL OR y.error_kind IS NOT NULL "
         " OR y.finish_reason NOT IN ('stop', 'length') OR y.finish_reason IS NULL), "
-        "b.identity_leak, v.choice" + _SUMMARY_FROM + where
+        "b.identity_leak, v.choice, b.turns" + _SUMMARY_FROM + where
         + " ORDER BY b.created_at DESC, b.rowid DESC LIMIT ? OFFSET ?"
     )
     with store.read() as db:
         rows = db.execute(sql, (*args, int(limit), int(offset))).fetchall()
     return [
-        BattleSummary(*r[:9], failed=bool(r[9]), identity_leak=bool(r[10]), choice=r[11])
+        BattleSummary(*r[:9], failed=bool(r[9]), identity_leak=bool(r[10]), choice=r[11],
+                      turns=r[12])
         for r in rows
     ]
 

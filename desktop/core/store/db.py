@@ -30,37 +30,17 @@ from urllib.parse import quote
 
 from desktop.core import paths
 
-# StoreError kinds
-CORRUPT = "corrupt"
-READ_ONLY = "read_only"
-DISK_FULL = "disk_full"
-LOCKED = "locked"
-TOO_NEW = "too_new"
-NOT_SIDEBYSIDE = "not_sidebyside"
-IO = "io"
+# The error type, its kinds and the time format live in `store.base`, which the migrations
+# import too (they cannot import this module, which runs them).
+from desktop.core.store.base import (  # noqa: E402,F401  (re-exported: callers import them here)
+    CORRUPT, DISK_FULL, IO, LOCKED, NOT_SIDEBYSIDE, READ_ONLY, TOO_NEW, StoreError, parse_utc,
+    utc_now,
+)
 
 BUSY_QUIET_MS = 300  # wait this long silently before telling the user another instance holds the lock
 BUSY_WAIT_S = 30.0  # then wait up to this long in all
 QUICK_CHECK_MAX_BYTES = 256 * 1024 * 1024  # see _check_readable
 FULL_DISK_BYTES = 1024 * 1024  # an I/O error with less room than this left is a full disk
-
-
-class StoreError(Exception):
-    """A storage failure with a stable kind and a message fit to show a user."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-
-
-def utc_now() -> str:
-    """The current time as UTC ISO 8601 with milliseconds and a `Z`, sortable as text."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def parse_utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def translate(exc: BaseException, doing: str = "save", folder: Path | None = None) -> StoreError:

@@ -18,7 +18,12 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-from desktop.core.store.db import NOT_SIDEBYSIDE, TOO_NEW, Store, StoreError, utc_now
+from typing import TYPE_CHECKING
+
+from desktop.core.store.base import NOT_SIDEBYSIDE, TOO_NEW, StoreError, utc_now
+
+if TYPE_CHECKING:  # db imports this module to migrate what it opens; never the other way
+    from desktop.core.store.db import Store
 
 Migration = Callable[[sqlite3.Connection], None]
 MIGRATIONS: list[tuple[str, Migration]] = []
@@ -127,7 +132,62 @@ def m004_categories(db: sqlite3.Connection) -> None:
 
 
 @migration
-def m005_thinking(db: sqlite3.Connection) -> None:
+def m005_conversations(db: sqlite3.Connection) -> None:
+    # A battle becomes a conversation: `turns` holds each turn's prompt, and `answers` one answer
+    # per turn per seat (the seat's label, 'a', 'b', ...: no CHECK pins the count at two, so
+    # more seats need no new table). Every battle saved before this becomes a one-turn
+    # conversation; its prompt and both answers are kept as turn 1.
+    db.execute(
+        """
+        CREATE TABLE turns (
+            battle_id TEXT NOT NULL REFERENCES battles(id) ON DELETE CASCADE,
+            turn INTEGER NOT NULL CHECK (turn >= 1),
+            prompt TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (battle_id, turn)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("INSERT INTO turns (battle_id, turn, prompt, created_at) "
+               "SELECT id, 1, prompt, created_at FROM battles")
+    db.execute(
+        """
+        CREATE TABLE answers_by_turn (
+            battle_id TEXT NOT NULL,
+            turn INTEGER NOT NULL,
+            seat TEXT NOT NULL,
+            contender TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL CHECK (kind IN ('open', 'proprietary')),
+            finish_reason TEXT,
+            error_kind TEXT,
+            error_message TEXT,
+            ttft_s REAL,
+            total_s REAL,
+            prompt_tokens INTEGER,
+            output_tokens INTEGER,
+            tokens_per_s REAL,
+            cost_usd REAL,
+            text TEXT NOT NULL DEFAULT '',  -- last: scans of the short columns skip long texts
+            PRIMARY KEY (battle_id, turn, seat),
+            FOREIGN KEY (battle_id, turn) REFERENCES turns(battle_id, turn) ON DELETE CASCADE
+        ) WITHOUT ROWID
+        """
+    )
+    columns = ("contender, provider, model, kind, finish_reason, error_kind, error_message, "
+               "ttft_s, total_s, prompt_tokens, output_tokens, tokens_per_s, cost_usd, text")
+    db.execute(f"INSERT INTO answers_by_turn (battle_id, turn, seat, {columns}) "
+               f"SELECT battle_id, 1, position, {columns} FROM answers")
+    db.execute("DROP TABLE answers")
+    db.execute("ALTER TABLE answers_by_turn RENAME TO answers")
+    # How many turns the conversation has; the vote copies it (a vote ends the conversation).
+    db.execute("ALTER TABLE battles ADD COLUMN turns INTEGER NOT NULL DEFAULT 1")
+    db.execute("ALTER TABLE votes ADD COLUMN turns INTEGER NOT NULL DEFAULT 1")
+
+
+@migration
+def m006_thinking(db: sqlite3.Connection) -> None:
     # A reasoning model's thinking, kept apart from its answer (`text`); NULL when it showed
     # none. Its tokens are not among output_tokens. Older battles simply have none.
     db.execute("ALTER TABLE answers ADD COLUMN thinking TEXT")
@@ -136,7 +196,7 @@ def m005_thinking(db: sqlite3.Connection) -> None:
 
 
 @migration
-def m006_vote_sources(db: sqlite3.Connection) -> None:
+def m007_vote_sources(db: sqlite3.Connection) -> None:
     # Votes imported from elsewhere (Chatbot Arena, Open WebUI) live apart from the user's own:
     # no battles, no answers, no sides. One compact row per vote (models as integers, the
     # outcome as a code 0-3, the source's id for the vote hashed to 64 bits) keeps millions of

@@ -217,7 +217,8 @@ def _own(db, index, info, category_names):
         leak[r] = leaked
     for contender, (battle_id, position) in latest.items():
         row = db.execute(
-            "SELECT model, provider, kind FROM answers WHERE battle_id = ? AND position = ?",
+            "SELECT model, provider, kind FROM answers WHERE battle_id = ? AND turn = 1 "
+            "AND seat = ?",
             (battle_id, position),
         ).fetchone()
         info[contender] = tuple(row) if row else ("", contender.split(":")[0], "")

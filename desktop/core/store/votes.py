@@ -55,8 +55,11 @@ def vote_blocker(battle: BattleRecord) -> VoteRefused | None:
             f"Battle {battle.short_id} already has a vote ({CHOICE_WORDS[battle.vote.choice]}, "
             f"cast {when} UTC). Each battle takes one vote; ask again for a new battle.",
         )
-    for position in ("a", "b"):
-        answer = battle.answer(position)
+    if battle.turns and any(turn.finished for turn in battle.turns):
+        return None  # a failed last turn is left out; the finished turns can be judged
+    last = battle.turns[-1].answers if battle.turns else {"a": battle.a, "b": battle.b}
+    for position in sorted(last):
+        answer = last[position]
         if answer_finished(answer):
             continue
         label = position.upper()
@@ -122,9 +125,9 @@ def insert_vote(db, battle: BattleRecord, choice: str, voted_at: str, decide_s: 
     """The INSERT itself, with the battle facts the ratings read from the votes table."""
     db.execute(
         "INSERT INTO votes (battle_id, choice, voted_at, decide_s, contender_a, contender_b, "
-        "category, identity_leak) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "category, identity_leak, turns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (battle.id, choice, voted_at, decide_s, battle.a.contender, battle.b.contender,
-         battle.category, int(battle.identity_leak)),
+         battle.category, int(battle.identity_leak), battle.judged_turns),
     )
 
 

@@ -1,0 +1,223 @@
+"""One round (a conversation between seated contenders), without any face: the CLI and the window
+both drive this object and neither re-states its rules.
+
+It owns:
+- **Seats.** The fair coin (`battle_record.assign_sides`) decides, before anything is shown, which
+  contender slot (`left`/`right`: the CLI's `--left`/`--right`, the window's pickers) sits in seat
+  A. Seats are labelled `a`, `b`, ... (`SEATS`); a contender keeps its seat for the whole
+  conversation. Everything a face shows is addressed by seat, never by slot.
+- **Blind rules.** Before the vote a blind round shows no name, provider, model, kind or price
+  (`public_answer`), and status lines that would tell which seat is local are evened out
+  (`visible_statuses`). After the vote everything may be shown.
+- **Turns.** `start_turn(prompt)` runs the next turn; each slot is sent its *own* history (its own
+  earlier answers) with the same system prompt and parameters. A turn where a seat failed is not
+  part of the history: the next `start_turn` retries it. One turn at a time.
+- **Saving and voting.** `finish_turn` saves the first turn as a new battle and later turns with
+  `append_turn` (one transaction each); `vote` casts the vote, which judges the whole conversation
+  and ends it: `start_turn` after it raises `ConversationEnded`.
+
+Saving runs wherever the caller runs `finish_turn`/`vote` (the window: its database thread); the
+session holds no lock, so a face calls it from one thread at a time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+from desktop.core.answer import Answer, Status
+from desktop.core import battle_record
+from desktop.core.battle_record import other_slot
+from desktop.core.contenders.base import Contender
+from desktop.core.params import ASSISTANT, USER, GenerationParams, Message, Request
+from desktop.core.store.battles import (
+    SEATS, BattleRecord, ConversationEnded, append_turn, conversation_ended_message, get_battle,
+    make_record, save_battle,
+)
+from desktop.core.store.db import Store
+from desktop.core.store.votes import VoteReceipt, VoteRefused, cast_vote, vote_blocker
+
+# Fields of an answer that would give a blind seat away before the vote.
+REVEALING = ("contender", "provider", "model", "kind", "cost_usd")
+SLOTS = ("left", "right")
+
+
+def seat_label(seat: str) -> str:
+    return seat.upper()
+
+
+def blind_answer(answer: Answer) -> Answer:
+    """The answer as shown before the vote: no names, no price."""
+    return dataclasses.replace(answer, contender="", provider="", model="", kind="", cost_usd=None)
+
+
+class TurnRefused(Exception):
+    """A turn that cannot start now (one is running, or the prompt is empty); says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class RoundSession:
+    """A conversation between two contenders in seats A and B (see the module docstring)."""
+
+    def __init__(
+        self,
+        contenders: dict[str, Contender],
+        params: GenerationParams,
+        *,
+        blind: bool,
+        category: str = "other",
+        store: Store | None = None,
+        a_slot: str | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.contenders = dict(contenders)
+        self.params = params
+        self.blind = blind
+        self.category = category
+        self.store = store
+        self.a_slot = a_slot or (battle_record.assign_sides(rng) if blind else "left")
+        self.record: BattleRecord | None = None
+        self.turn = 0  # the number of the turn running or last run
+        self._history: dict[str, tuple[Message, ...]] = {slot: () for slot in SLOTS}
+        self._battle = None  # the engine Battle of the turn under way
+
+    # -- seats ------------------------------------------------------------------------
+    @property
+    def seats(self) -> dict[str, str]:
+        """Seat -> slot, in seat order: {"a": "right", "b": "left"}."""
+        return {"a": self.a_slot, "b": other_slot(self.a_slot)}
+
+    def seat_of(self, slot: str) -> str:
+        return "a" if slot == self.a_slot else "b"
+
+    @property
+    def voted(self) -> bool:
+        return self.record is not None and self.record.vote is not None
+
+    @property
+    def revealed(self) -> bool:
+        """Names may be shown: a named round, or a blind one after its vote."""
+        return not self.blind or self.voted
+
+    # -- what may be shown --------------------------------------------------------------
+    def public_answer(self, answer: Answer) -> Answer:
+        return answer if self.revealed else blind_answer(answer)
+
+    def visible_statuses(self, slot: str, status: Status,
+                         under_way: set[str]) -> list[tuple[str, Status]]:
+        """The (seat, status) lines to show for a slot's status. Blind: only a local model
+        loads, so a loading line goes to every seat not yet streaming (neither streams until
+        both are ready); only a remote provider retries, so a retry reads as plain waiting; a
+        notice (a setting a model cannot take) names no model and shows as it is."""
+        seat = self.seat_of(slot)
+        if self.revealed:
+            return [(seat, status)]
+        if status.state == "loading":
+            return [(each, status) for each in SEATS if each not in under_way]
+        if status.state == "notice":  # a setting left out: the same words for every model
+            return [(seat, status)]
+        return [(seat, Status("waiting"))]
+
+    # -- turns --------------------------------------------------------------------------
+    def start_turn(self, prompt: str):
+        """Start the next turn (or retry a failed one) and return the started engine Battle;
+        the caller drains its events and then calls `finish_turn`."""
+        from desktop.core.engine import Battle
+
+        if self.voted:
+            raise ConversationEnded(conversation_ended_message(self.record))
+        if self._battle is not None:
+            raise TurnRefused("A turn is still under way; wait for both answers or stop it.")
+        if not prompt.strip():
+            raise TurnRefused("The prompt is empty; type something for the models to answer.")
+        requests = {
+            slot: Request(prompt=prompt, params=self.params, history=self._history[slot])
+            for slot in SLOTS
+        }
+        self.turn = len(self._history["left"]) // 2 + 1
+        self._battle = Battle(self.contenders["left"], self.contenders["right"],
+                              requests["left"], requests=requests).start()
+        return self._battle
+
+    def finish_turn(self, battle=None) -> BattleRecord | None:
+        """Save the finished turn (None when not saving) and, if every seat finished, make it
+        part of each slot's history. Raises StoreError when saving fails."""
+        battle = battle or self._battle
+        self._battle = None
+        answers = battle.answers
+        prompt = battle.request.prompt
+        if all(_finished(answers[slot]) for slot in SLOTS):
+            for slot in SLOTS:
+                self._history[slot] = (*self._history[slot], Message(USER, prompt),
+                                       Message(ASSISTANT, answers[slot].text))
+        if self.store is None:
+            return None
+        by_seat = {seat: answers[slot] for seat, slot in self.seats.items()}
+        if self.record is None:
+            record = make_record(
+                prompt, by_seat["a"], by_seat["b"], mode="blind" if self.blind else "named",
+                a_slot=self.a_slot, category=self.category, params=self.params.to_dict(),
+            )
+            self.record = save_battle(self.store, record)
+        else:
+            self.record = append_turn(self.store, self.record.id, prompt, by_seat)
+        self.turn = self.record.turns[-1].number
+        return self.record
+
+    def abandon_turn(self) -> None:
+        """Forget a turn that will not be finished (the window moved on)."""
+        self._battle = None
+
+    def vote_blocker(self) -> VoteRefused | None:
+        if self.record is None:
+            return VoteRefused("not_saved", "There is nothing saved to vote on yet.")
+        return vote_blocker(self.record)
+
+    def vote(self, choice: str, decide_s: float | None = None) -> VoteReceipt:
+        """Cast the vote on the whole conversation (ends it); raises VoteRefused."""
+        if self.store is None or self.record is None:
+            raise VoteRefused("not_saved", "This round was not saved, so it cannot be voted on.")
+        receipt = cast_vote(self.store, self.record.id, choice, decide_s=decide_s)
+        self.record = receipt.battle
+        return receipt
+
+    def close(self) -> None:
+        """End the conversation's hold on its contenders (workers, connections)."""
+        for contender in self.contenders.values():
+            contender.close()
+
+    # -- resuming a saved conversation ----------------------------------------------------
+    @classmethod
+    def resume(cls, store: Store, battle_id: str, make_contender) -> "RoundSession":
+        """The session of a saved conversation, ready for its next turn; `make_contender(spec,
+        kind)` builds each seat's contender again. Raises ConversationEnded when it was voted
+        on or does not exist."""
+        record = get_battle(store, battle_id)
+        if record is None:
+            raise ConversationEnded(f"No battle has the id '{battle_id}'.")
+        if record.vote is not None:
+            raise ConversationEnded(conversation_ended_message(record))
+        slots = {record.a_slot: record.a, other_slot(record.a_slot): record.b}
+        contenders = {slot: make_contender(a.contender, a.kind) for slot, a in slots.items()}
+        session = cls(contenders, GenerationParams.from_dict(record.params),
+                      blind=record.mode == "blind", category=record.category, store=store,
+                      a_slot=record.a_slot)
+        session.record = record
+        seats = session.seats
+        for turn in record.turns:
+            if not turn.finished:
+                break  # only the last turn can have failed; the next one retries it
+            for seat, slot in seats.items():
+                session._history[slot] = (*session._history[slot], Message(USER, turn.prompt),
+                                          Message(ASSISTANT, turn.answers[seat].text))
+        session.turn = record.turns[-1].number
+        return session
+
+
+def _finished(answer: Answer) -> bool:
+    from desktop.core.store.battles import answer_finished
+
+    return answer_finished(answer)
