@@ -23,6 +23,16 @@ from desktop.core import errors as E
 from desktop.core.errors import BAD_REQUEST, ContenderError
 from desktop.core.params import Request
 from desktop.core.providers.openai import OpenAIContender
+from desktop.core.providers.registry import KEY_PER_SERVER, SHAPE_MODEL_AT_URL, ProviderInfo
+
+PROVIDER = ProviderInfo(
+    name="compat", label="OpenAI-compatible server",
+    contender="desktop.core.providers.compat:CompatContender",
+    spec_form="compat:MODEL@BASE_URL", spec_example="compat:llama3@http://localhost:8080/v1",
+    kind="", key=KEY_PER_SERVER,  # open on this machine or the local network, else proprietary
+    auth="Authorization: Bearer KEY (optional, stored per server)",
+    framing="Chat Completions, server-sent events", shape=SHAPE_MODEL_AT_URL, order=80,
+)
 
 LAN_SUFFIXES = (".local", ".lan", ".internal", ".home.arpa", ".localhost")
 
@@ -42,7 +52,7 @@ def is_local_host(base_url: str) -> bool:
 
 
 class CompatContender(OpenAIContender):
-    provider = "compat"
+    provider = PROVIDER.name
     env_base_url = None
     default_base_url = ""
 

@@ -11,8 +11,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
 from desktop.core import errors as E
 from desktop.core.errors import ContenderError
 
@@ -73,6 +71,8 @@ def parse_retry_after(
     headers: httpx.Headers | dict[str, str], now: float | None = None
 ) -> float | None:
     """Seconds the server asks us to wait, from `retry-after-ms` or `retry-after`."""
+    import httpx  # here, not at the top: provider modules load at start-up, httpx when used
+
     headers = httpx.Headers(headers)
     raw_ms = headers.get("retry-after-ms")
     if raw_ms:
