@@ -181,6 +181,14 @@ class MainWindow(QMainWindow):
     def _choices_changed(self) -> None:
         self.save_settings()
         self.check_keys()
+        self._warm_chosen()
+
+    def _warm_chosen(self) -> None:
+        """Connect to the chosen servers now, while the user types (background threads)."""
+        from desktop.core.providers.warm import warm_specs
+
+        warm_specs([picker.choice().spec for picker in self.compare.pickers
+                    if picker.provider() != "local"])
 
     # -- background work after the first paint ---------------------------------------------
     def _after_show(self) -> None:
@@ -202,6 +210,8 @@ class MainWindow(QMainWindow):
         self.work.submit(warm_up, on_done=_freeze_heap, on_error=lambda e: None)
         self.check_keys()
         self.work.submit(gguf_scan.scan, on_done=self._found_models, on_error=lambda e: None)
+        self.work.submit(_served_models, on_done=self._found_models, on_error=lambda e: None)
+        self._warm_chosen()
         self.db.submit(self.services.categories, on_done=self._set_categories,
                        on_error=self._store_problem)
         self.db.submit(self.services.notice, on_done=self._store_notice, on_error=lambda e: None)
@@ -299,7 +309,16 @@ class MainWindow(QMainWindow):
             self.work.shutdown(wait=True)
             self.db.shutdown(wait=True, cancel_pending=False)
             self.services.close()
+            from desktop.core.providers.pool import close_all
+
+            close_all()  # the warm connections end with the app
         super().closeEvent(event)
+
+
+def _served_models():
+    from desktop.core.library.servers import served_models
+
+    return served_models()
 
 
 def _freeze_heap(_missing=None) -> None:

@@ -8,7 +8,11 @@ import sys
 import textwrap
 from pathlib import Path
 
-HEAVY = ("llama_cpp", "httpx", "numpy", "desktop.core.providers", "desktop.core.stats")
+# The pickers read the provider registry (light declarations) to draw; what made providers
+# heavy, httpx and TLS, loads only when a request is made, and the Hub's client only for the
+# model library.
+HEAVY = ("llama_cpp", "httpx", "ssl", "numpy", "huggingface_hub", "desktop.core.stats",
+         "desktop.core.local.client")
 
 PROBE = textwrap.dedent("""
     import json, sys

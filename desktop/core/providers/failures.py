@@ -6,7 +6,6 @@ Shared by every HTTP provider (see http.py). Kinds are the stable ones in deskto
 
 from __future__ import annotations
 
-import email.utils
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,6 +87,8 @@ def parse_retry_after(
     except ValueError:
         pass
     try:
+        import email.utils
+
         when = email.utils.parsedate_to_datetime(raw)
     except (TypeError, ValueError):
         return None

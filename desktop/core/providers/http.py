@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import ssl
 import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -43,7 +42,9 @@ from desktop.core.providers.failures import (  # noqa: F401 - classify etc. re-e
 from desktop.core.providers.pool import CLIENTS, Watch, shutdown_stream, watching
 from desktop.core.providers.sse import SSEEvent, SSEParser
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # loaded when a request is made, not when providers are listed
+    import ssl
+
     import httpx
 
 
