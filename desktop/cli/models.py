@@ -161,7 +161,7 @@ def cmd_files(args: argparse.Namespace) -> int:
         mark = "  downloaded" if f.path else ""
         print(f"{f.file:<{width}}  {f.quant or '?':<8} {_gb(f.size_bytes):>9}  needs "
               f"{_gb(f.memory_bytes):>9}  {FITS_WORDS[f.fits]}{mark}")
-    extra = f" · gated: accept its licence on the Hub first" if listing.gated else ""
+    extra = " · gated: accept its licence on the Hub first" if listing.gated else ""
     print(f"\nLicence: {listing.licence or 'not stated'}{extra}", file=sys.stderr)
     return 0
 

@@ -2,7 +2,8 @@
 
 Each key is one keyring entry under the service `sidebyside`, with the provider name as the user
 name (`openai`, `anthropic`, `gemini`, `huggingface`: every provider the registry declares with
-a key) or `compat:` plus the server's base URL for an OpenAI-compatible server. Lookup order: the keyring, then the provider's environment variable.
+a key) or `compat:` plus the server's base URL for an OpenAI-compatible server. Lookup order:
+the keyring, then the provider's environment variable.
 A `compat:` server gets only a key stored for that exact base URL, so an OpenAI key never leaves
 for someone else's server.
 

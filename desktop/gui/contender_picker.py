@@ -193,7 +193,8 @@ class ContenderPicker(QWidget):
             return None
         if not self.model.text().strip():
             return f"Contender {self.number} needs a model name."
-        if _asks_for_server(provider) and not self.base_url.text().strip().startswith(("http://", "https://")):
+        url = self.base_url.text().strip()
+        if _asks_for_server(provider) and not url.startswith(("http://", "https://")):
             return f"Contender {self.number} needs the server's address (starting with http:// or https://)."
         return None
 

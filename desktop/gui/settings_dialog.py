@@ -70,9 +70,10 @@ class SettingsDialog(QDialog):
         self.banner.setWordWrap(True)
         self.banner.hide()
         env = ", ".join(p.key_env_vars[0] for p in key_providers() if p.key_env_vars)
-        self.intro = intro = QLabel("Keys go straight to your system keyring and are never written to a file. "
-                       f"A key set in the environment ({env}) is used when the keyring holds none.",
-                       objectName="muted")
+        self.intro = intro = QLabel(
+            "Keys go straight to your system keyring and are never written to a file. "
+            f"A key set in the environment ({env}) is used when the keyring holds none.",
+            objectName="muted")
         intro.setWordWrap(True)
         cards = QVBoxLayout()
         cards.setSpacing(10)

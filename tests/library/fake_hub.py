@@ -145,7 +145,8 @@ class _Handler(BaseHTTPRequestHandler):
             "gated": "auto" if repo.gated else False, "downloads": repo.downloads, "likes": 7,
             "library_name": "gguf", "tags": ["gguf", f"license:{repo.licence}"],
             "cardData": {"license": repo.licence}, "siblings": siblings,
-            "createdAt": "2025-05-01T00:00:00.000Z", "usedStorage": sum(len(f.data) for f in repo.files),
+            "createdAt": "2025-05-01T00:00:00.000Z",
+            "usedStorage": sum(len(f.data) for f in repo.files),
         })
 
     # --- files ---
