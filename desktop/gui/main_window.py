@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         action(file_menu, "Open &prompt set…", self.open_prompt_set, ["Ctrl+O"])
         action(file_menu, "&Settings and API keys…", lambda: self.open_settings(""), ["Ctrl+,"])
+        action(file_menu, "&Get models…", self.open_models)
         file_menu.addSeparator()
         action(file_menu, "&Quit", self.close, ["Ctrl+Q"])
         round_menu = self.menuBar().addMenu("&Round")
@@ -260,6 +261,20 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.work, provider, self)
         dialog.exec()
         self.check_keys()
+
+    def open_models(self) -> None:
+        from desktop.gui.models_dialog import ModelsDialog
+
+        dialog = ModelsDialog(self.work, self)
+        dialog.downloaded.connect(self._model_downloaded)
+        dialog.show()
+        self.models_dialog = dialog  # kept: a download may outlive the method
+
+    def _model_downloaded(self, installed) -> None:
+        """A model just downloaded joins the pickers at once."""
+        name = f"{installed.file.removesuffix('.gguf')} ({installed.repo})"
+        for picker in self.compare.pickers:
+            picker.add_gguf(installed.path, name, "Hugging Face")
 
     def open_prompt_set(self) -> None:
         from PySide6.QtWidgets import QFileDialog
