@@ -74,6 +74,7 @@ def test_an_ollama_contender_answers_a_battle_as_an_open_model(monkeypatch, fake
     left = data["left"]
     assert left["text"] == "Paris is the capital."
     assert left["kind"] == "open" and left["provider"] == "ollama"
+    assert left["cost_usd"] == 0  # the user's own hardware
     sent = fake_server.requests_for("ollama")[0]
     assert sent.path == "/v1/chat/completions"
     assert sent.body["model"] == "qwen3:8b" and sent.body["keep_alive"] == "30m"

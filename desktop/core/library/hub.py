@@ -286,11 +286,12 @@ def remove(repo: str, filename: str | None = None) -> list[str]:
                 removed.append(str(pointer))
                 if blob is not None and blob.exists() and not _still_linked(storage, blob):
                     blob.unlink()
-    for incomplete in (storage / "blobs").glob("*.incomplete"):
-        if filename is None:
+    if filename is None:  # a whole repository: its partial downloads go too
+        for incomplete in (storage / "blobs").glob("*.incomplete"):
             incomplete.unlink()
-    if not any((storage / "snapshots").rglob("*.gguf")) and filename is None:
-        shutil.rmtree(storage, ignore_errors=True)
+    for folder in sorted((storage / "snapshots").rglob("*"), reverse=True):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()  # only what is now empty: other tools' files in the repo stay
     return removed
 
 

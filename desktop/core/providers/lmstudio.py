@@ -13,7 +13,8 @@ PROVIDER = ProviderInfo(
     contender="desktop.core.providers.lmstudio:LMStudioContender",
     spec_form="lmstudio:NAME", spec_example="lmstudio:qwen3-8b", kind="open", key=KEY_NONE,
     base_url_env="LMSTUDIO_BASE_URL", default_base_url="http://127.0.0.1:1234/v1",
-    framing="Chat Completions (LM Studio's /v1), server-sent events", order=70,
+    framing="Chat Completions (LM Studio's /v1), server-sent events", priced=False,
+    order=70,
 )
 
 

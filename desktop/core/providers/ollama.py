@@ -22,7 +22,7 @@ PROVIDER = ProviderInfo(
     spec_form="ollama:NAME", spec_example="ollama:qwen3:8b", kind="open", key=KEY_NONE,
     base_url_env="OLLAMA_HOST", default_base_url="http://127.0.0.1:11434",
     default_models=("qwen3:8b", "llama3.2", "gemma3"),
-    framing="Chat Completions (Ollama's /v1), server-sent events", order=60,
+    framing="Chat Completions (Ollama's /v1), server-sent events", priced=False, order=60,
 )
 
 

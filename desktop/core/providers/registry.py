@@ -42,6 +42,7 @@ class ProviderInfo:
     default_models: tuple[str, ...] = ()  # the first is the picker's suggestion
     framing: str = ""  # the wire format, for people reading `keys`/docs
     shape: str = SHAPE_MODEL
+    priced: bool = True  # False: the user's own hardware, no per-token price (costs 0)
     order: int = 100  # place in lists (pickers, `keys list`)
 
     @property
