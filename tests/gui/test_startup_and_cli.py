@@ -59,8 +59,10 @@ def test_gui_command_opens_the_window_with_the_given_contenders(monkeypatch):
     assert build_parser().parse_args(["gui"]).command == "gui"
 
 
-def test_gguf_files_are_found_where_other_apps_keep_them(tmp_path):
+def test_gguf_files_are_found_where_other_apps_keep_them(tmp_path, monkeypatch):
     from desktop.gui.gguf_scan import scan
+
+    monkeypatch.delenv("HF_HOME", raising=False)  # the Hub cache under this test's home
 
     def gguf(path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)

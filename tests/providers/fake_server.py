@@ -53,7 +53,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-PROTOCOLS = ("openai", "anthropic", "gemini", "compat", "ollama", "lmstudio")
+PROTOCOLS = ("openai", "anthropic", "gemini", "compat")  # four wire formats, faults and all
+SERVED = ("ollama", "lmstudio")  # open-model servers speaking the compat format
 CHAT_PROTOCOLS = ("openai", "compat", "ollama", "lmstudio")  # the Chat Completions format
 BASE_PATHS = {
     "openai": "/openai/v1",
@@ -761,7 +762,7 @@ class FakeServer:
         self._server = _Server((host, port), _Handler)
         self._server.fake = self
         self._lock = threading.Lock()
-        self._queues: dict[str, deque[Reply]] = {p: deque() for p in PROTOCOLS}
+        self._queues: dict[str, deque[Reply]] = {p: deque() for p in PROTOCOLS + SERVED}
         self._stop = threading.Event()
         self.stalling = threading.Event()  # set when a scripted stall begins (tests wait on it)
         self._thread: threading.Thread | None = None

@@ -94,6 +94,16 @@ def test_an_lmstudio_contender_is_open_and_talks_to_its_server(monkeypatch, fake
     assert fake_server.requests_for("lmstudio")[0].body["model"] == "qwen3-4b"
 
 
+def test_a_model_ollama_lacks_says_how_to_get_it(monkeypatch, fake_server):
+    _env(monkeypatch, fake_server)
+    fake_server.script("ollama", Reply(error="not_found"))
+    from tests.providers.helpers import run
+
+    answer = run(make_contender("ollama:mistral-small3.2")).answer
+    assert answer.error.kind == "not_found"
+    assert "ollama pull mistral-small3.2" in answer.error.message
+
+
 def test_an_unreachable_ollama_says_so_plainly(monkeypatch):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from desktop.core import errors as E
 from desktop.core.errors import ContenderError
 from desktop.core.params import Request
 from desktop.core.providers.compat import CompatContender
@@ -51,6 +52,12 @@ class OllamaContender(CompatContender):
 
     def body(self, request: Request) -> dict:
         return {**super().body(request), "keep_alive": KEEP_ALIVE}
+
+    def error_message(self, kind, status, detail, html=False, in_stream=False) -> str:
+        if kind == E.NOT_FOUND:
+            return (f"Ollama has no model '{self.model}'. Get it with `ollama pull {self.model}`, "
+                    "or pick one `sidebyside models list` shows.")
+        return super().error_message(kind, status, detail, html, in_stream)
 
     def warm(self) -> None:
         """Connect, and have Ollama load the model now (an empty generate only loads it)."""
