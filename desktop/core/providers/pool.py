@@ -142,17 +142,18 @@ class ClientPool:
         with self._lock:
             client = self._clients.get(key)
             if client is None or client.is_closed:
-                transport = httpx.HTTPTransport(
-                    verify=shared_ssl_context(),
+                # Made as httpx makes any client, so proxies from the environment still apply;
+                # then each of its connection pools connects through the tracking backend.
+                client = httpx.Client(
+                    verify=shared_ssl_context(), follow_redirects=False,
+                    timeout=httpx.Timeout(CONNECT_TIMEOUT_S),
                     limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_S),
                 )
-                pool = getattr(transport, "_pool", None)
-                if pool is not None and hasattr(pool, "_network_backend"):
-                    pool._network_backend = _backend()
-                client = httpx.Client(
-                    transport=transport, follow_redirects=False,
-                    timeout=httpx.Timeout(CONNECT_TIMEOUT_S),
-                )
+                transports = [client._transport, *client._mounts.values()]
+                for transport in transports:
+                    pool = getattr(transport, "_pool", None)
+                    if pool is not None and hasattr(pool, "_network_backend"):
+                        pool._network_backend = _backend()
                 self._clients[key] = client
             return client
 
