@@ -42,6 +42,18 @@ def test_five_battles_reach_the_server_over_one_connection(fake_server, protocol
     assert len(pool.CLIENTS) == 1
 
 
+@pytest.mark.parametrize("left,right", [("openai", "anthropic"), ("gemini", "compat")])
+def test_five_battles_reach_each_provider_over_one_connection(fake_server, left, right):
+    fake_server.keep_alive = True
+    for _ in range(5):
+        answers = Battle(contender_for(left, fake_server), contender_for(right, fake_server),
+                         Request("Hello?")).run()
+        assert all(a.ok for a in answers.values()), [a.error for a in answers.values()]
+    assert len(fake_server.requests_for(left)) == len(fake_server.requests_for(right)) == 5
+    assert fake_server.connections == 2  # one per provider, opened ahead, kept for all five
+    assert len(pool.CLIENTS) == 2
+
+
 def test_one_side_battles_use_exactly_one_connection(fake_server):
     fake_server.keep_alive = True
     for _ in range(5):
