@@ -8,7 +8,8 @@ from pathlib import Path
 from tests.library.conftest import FILE, REPO, fake_hub, hub_env, tiny_gguf_data  # noqa: F401
 
 
-def test_search_download_and_the_pickers_list_it(qtbot, make_window, hub_env, tiny_gguf_data):
+def test_search_download_and_the_pickers_list_it(qtbot, make_window, hub_env,  # noqa: F811
+                                                 tiny_gguf_data):  # noqa: F811
     window = make_window("local", "local")
     window.open_models()
     dialog = window.models_dialog
