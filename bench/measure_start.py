@@ -19,7 +19,10 @@ import time
 
 from bench.common import ROOT, Figure
 
-HEAVY = ("llama_cpp", "httpx", "numpy", "desktop.core.providers", "desktop.core.stats")
+# The pickers read the provider registry (light declarations); httpx, TLS and the Hub's client
+# load only when used.
+HEAVY = ("llama_cpp", "httpx", "ssl", "numpy", "huggingface_hub", "desktop.core.stats",
+         "desktop.core.local.client")
 
 # Reports the start of the main window's first paint (a Python paintEvent on the window class,
 # the same in both, so that no event filter sees every event of every widget), then ends the

@@ -19,8 +19,14 @@ def fresh_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("SIDEBYSIDE_HOME", str(home))
     # No test may use a real key from the developer's environment.
     for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY",
-                 "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "GEMINI_BASE_URL"):
+                 "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "GEMINI_BASE_URL", "HF_TOKEN",
+                 "HF_ENDPOINT", "HF_HUB_CACHE"):
         monkeypatch.delenv(name, raising=False)
+    # Nor the developer's model cache or model servers: the Hub cache is fresh, and Ollama and
+    # LM Studio are looked for on a port where nothing listens (tests point them at stand-ins).
+    monkeypatch.setenv("HF_HOME", str(home / "hf-home"))
+    monkeypatch.setenv("OLLAMA_HOST", "127.0.0.1:9")
+    monkeypatch.setenv("LMSTUDIO_BASE_URL", "http://127.0.0.1:9/v1")
     return home
 
 

@@ -14,9 +14,12 @@ import sys
 
 from desktop.cli import UsageError
 
-PROVIDER_HELP = (
-    "openai, anthropic, gemini, or compat:BASE_URL (e.g. compat:http://localhost:8080/v1)"
-)
+
+def provider_help() -> str:
+    from desktop.core.providers.registry import keyed_providers
+
+    names = ", ".join(p.name for p in keyed_providers())
+    return f"{names}, or compat:BASE_URL (e.g. compat:http://localhost:8080/v1)"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Store a provider's API key. The key is read from standard input; on a "
         "terminal it is asked for without echo.",
     )
-    set_parser.add_argument("provider", metavar="PROVIDER", help=PROVIDER_HELP)
+    set_parser.add_argument("provider", metavar="PROVIDER", help=provider_help())
     set_parser.set_defaults(func=cmd_set)
 
     list_parser = actions.add_parser("list", help="show which providers have a key, and from where")
@@ -39,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     list_parser.set_defaults(func=cmd_list)
 
     delete_parser = actions.add_parser("delete", help="remove a stored key")
-    delete_parser.add_argument("provider", metavar="PROVIDER", help=PROVIDER_HELP)
+    delete_parser.add_argument("provider", metavar="PROVIDER", help=provider_help())
     delete_parser.set_defaults(func=cmd_delete)
 
 

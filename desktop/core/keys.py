@@ -1,8 +1,9 @@
 """API keys: kept in the system keyring, or read from the environment, never written in plain text.
 
 Each key is one keyring entry under the service `sidebyside`, with the provider name as the user
-name (`openai`, `anthropic`, `gemini`) or `compat:` plus the server's base URL for an
-OpenAI-compatible server. Lookup order: the keyring, then the provider's environment variable.
+name (`openai`, `anthropic`, `gemini`, `huggingface`: every provider the registry declares with
+a key) or `compat:` plus the server's base URL for an OpenAI-compatible server. Lookup order:
+the keyring, then the provider's environment variable.
 A `compat:` server gets only a key stored for that exact base URL, so an OpenAI key never leaves
 for someone else's server.
 
@@ -19,22 +20,51 @@ from dataclasses import dataclass
 from desktop.core.errors import MISSING_KEY, ContenderError
 
 SERVICE = "sidebyside"
-PROVIDERS = ("openai", "anthropic", "gemini")
-LABELS = {"openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Gemini"}
-ENV_VARS: dict[str, tuple[str, ...]] = {
-    "openai": ("OPENAI_API_KEY",),
-    "anthropic": ("ANTHROPIC_API_KEY",),
-    "gemini": ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
-}
 SOURCE_KEYRING = "keyring"
 SOURCE_NONE = "none"
 
-NO_KEYRING_MESSAGE = (
-    "No system keyring is available here (no Secret Service, macOS Keychain or Windows "
-    "Credential Manager was found), so Side by Side can't store keys. Set the key in the "
-    "environment instead: OPENAI_API_KEY, ANTHROPIC_API_KEY, or GEMINI_API_KEY (or "
-    "GOOGLE_API_KEY). Keys for compat: servers can only be kept in a keyring."
-)
+
+def keyed_names() -> tuple[str, ...]:
+    """Providers with one key each, as the registry declares them: ('openai', ...)."""
+    from desktop.core.providers.registry import keyed_providers
+
+    return tuple(p.name for p in keyed_providers())
+
+
+def env_vars(provider: str) -> tuple[str, ...]:
+    from desktop.core.providers.registry import get
+
+    info = get(provider)
+    return info.key_env_vars if info else ()
+
+
+def label(provider: str) -> str:
+    from desktop.core.providers.registry import label as registry_label
+
+    return registry_label(provider)
+
+
+def no_keyring_message() -> str:
+    names = [" or ".join(env_vars(p)) for p in keyed_names()]
+    listed = ", ".join(names[:-1]) + f", or {names[-1]}" if len(names) > 1 else "".join(names)
+    return (
+        "No system keyring is available here (no Secret Service, macOS Keychain or Windows "
+        "Credential Manager was found), so Side by Side can't store keys. Set the key in the "
+        f"environment instead: {listed}. Keys for compat: servers can only be kept in a keyring."
+    )
+
+
+def __getattr__(name: str):
+    """The old constants, now read from the provider registry."""
+    if name == "PROVIDERS":
+        return keyed_names()
+    if name == "LABELS":
+        return {p: label(p) for p in keyed_names()}
+    if name == "ENV_VARS":
+        return {p: env_vars(p) for p in keyed_names()}
+    if name == "NO_KEYRING_MESSAGE":
+        return no_keyring_message()
+    raise AttributeError(name)
 
 
 class KeyStoreError(Exception):
@@ -51,14 +81,14 @@ class KeyRow:
 def parse_provider(text: str) -> tuple[str, str | None]:
     """'openai' -> ('openai', None); 'compat:http://h/v1' -> ('compat', 'http://h/v1')."""
     value = (text or "").strip()
-    if value in PROVIDERS:
+    if value in keyed_names():
         return value, None
     if value.startswith("compat:"):
         base = value[len("compat:"):].strip().rstrip("/")
         if base.startswith(("http://", "https://")):
             return "compat", base
     raise ValueError(
-        f"'{text}' is not a provider I keep keys for. Use openai, anthropic, gemini or "
+        f"'{text}' is not a provider I keep keys for. Use {', '.join(keyed_names())} or "
         "compat:BASE_URL (for example compat:https://api.groq.com/openai/v1)."
     )
 
@@ -69,7 +99,7 @@ def entry_name(provider: str, base_url: str | None = None) -> str:
         if not base_url:
             raise ValueError("A compat: key needs the server's base URL.")
         return "compat:" + base_url.rstrip("/")
-    if provider not in PROVIDERS:
+    if provider not in keyed_names():
         raise ValueError(f"Unknown provider '{provider}'.")
     return provider
 
@@ -85,9 +115,9 @@ def keyring_problem() -> str | None:
     try:
         backend = _backend()
     except Exception:  # a broken backend configuration reads the same as no backend
-        return NO_KEYRING_MESSAGE
+        return no_keyring_message()
     if _is_unusable(backend):
-        return NO_KEYRING_MESSAGE
+        return no_keyring_message()
     return None
 
 
@@ -127,7 +157,7 @@ def get_key(provider: str, base_url: str | None = None) -> tuple[str | None, str
     key = _keyring_get(entry_name(provider, base_url))
     if key:
         return key, SOURCE_KEYRING
-    for var in ENV_VARS.get(provider, ()):  # compat: never falls back to another provider's key
+    for var in env_vars(provider):  # compat: never falls back to another provider's key
         value = os.environ.get(var, "").strip()
         if value:
             return value, f"env {var}"
@@ -143,9 +173,9 @@ def require_key(provider: str) -> str:
 
 
 def missing_key_message(provider: str) -> str:
-    env = " or ".join(ENV_VARS[provider])
+    env = " or ".join(env_vars(provider))
     return (
-        f"No {LABELS[provider]} API key found. Store one with `sidebyside keys set {provider}` "
+        f"No {label(provider)} API key found. Store one with `sidebyside keys set {provider}` "
         f"or set {env} in the environment."
     )
 
@@ -190,7 +220,7 @@ def delete_key(provider: str, base_url: str | None = None) -> bool:
 def list_keys() -> list[KeyRow]:
     """One row per provider and per remembered compat: server; never the key itself."""
     rows = []
-    for provider in PROVIDERS:
+    for provider in keyed_names():
         key, source = get_key(provider)
         rows.append(KeyRow(provider, key is not None, source))
     for name in _compat_entries():

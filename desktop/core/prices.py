@@ -92,8 +92,11 @@ def find_price(provider: str, model: str) -> tuple[float, float] | None:
 
 
 def cost_usd(answer: Answer) -> float | None:
-    if answer.provider == "local":
-        return 0.0
+    from desktop.core.providers.registry import get
+
+    info = get(answer.provider)
+    if answer.provider == "local" or (info is not None and not info.priced):
+        return 0.0  # runs on the user's own hardware
     if answer.prompt_tokens is None or answer.output_tokens is None:
         return None
     names = [answer.model]

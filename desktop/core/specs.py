@@ -3,10 +3,11 @@
     local                      the embedded default model
     local:/path/to/model.gguf  any GGUF on disk
     openai:MODEL  anthropic:MODEL  gemini:MODEL
+    ollama:NAME  lmstudio:NAME  open models served on this machine
     compat:MODEL@BASE_URL      any OpenAI-compatible server
 
-Adding a provider is one module with a `Contender` subclass plus one line in `PROVIDERS`.
-Provider modules are imported only when a spec names them, so start-up stays light.
+Which providers exist, and the shape of their specs, is what the provider registry
+(desktop.core.providers.registry) declares; a new provider is one module there.
 """
 
 from __future__ import annotations
@@ -16,19 +17,23 @@ from dataclasses import dataclass
 
 from desktop.core.errors import BAD_SPEC, ContenderError
 
-# provider name -> "module:Class"
-PROVIDERS: dict[str, str] = {
-    "local": "desktop.core.local.contender:LocalContender",
-    "openai": "desktop.core.providers.openai:OpenAIContender",
-    "anthropic": "desktop.core.providers.anthropic:AnthropicContender",
-    "gemini": "desktop.core.providers.gemini:GeminiContender",
-    "compat": "desktop.core.providers.compat:CompatContender",
-}
 
-SPEC_HELP = (
-    "Use 'local', 'local:/path/to/model.gguf', 'openai:MODEL', 'anthropic:MODEL', "
-    "'gemini:MODEL' or 'compat:MODEL@BASE_URL'."
-)
+def spec_help() -> str:
+    from desktop.core.providers.registry import contender_providers
+
+    forms = ["'local'"] + [f"'{p.spec_form}'" for p in contender_providers()]
+    return "Use " + ", ".join(forms[:-1]) + f" or {forms[-1]}."
+
+
+def __getattr__(name: str):
+    """`PROVIDERS` and `SPEC_HELP`, as they were, read from the registry."""
+    from desktop.core.providers.registry import contender_providers
+
+    if name == "PROVIDERS":
+        return {p.name: p.contender for p in contender_providers()}
+    if name == "SPEC_HELP":
+        return spec_help()
+    raise AttributeError(name)
 
 
 @dataclass(frozen=True)
@@ -44,26 +49,30 @@ def parse_spec(text: str) -> ContenderSpec:
     raw = (text or "").strip()
     if raw == "local":
         return ContenderSpec(raw=raw, provider="local")
+    from desktop.core.providers.registry import SHAPE_MODEL_AT_URL, SHAPE_PATH, get
+
     provider, sep, rest = raw.partition(":")
-    if not sep or provider not in PROVIDERS or not rest.strip():
-        raise ContenderError(BAD_SPEC, f"'{raw}' is not a contender I know. {SPEC_HELP}")
+    info = get(provider) if sep else None
+    if info is None or not info.is_contender or not rest.strip():
+        raise ContenderError(BAD_SPEC, f"'{raw}' is not a contender I know. {spec_help()}")
     rest = rest.strip()
-    if provider == "local":
-        return ContenderSpec(raw=raw, provider="local", path=rest)
-    if provider == "compat":
+    if info.shape == SHAPE_PATH:
+        return ContenderSpec(raw=raw, provider=provider, path=rest)
+    if info.shape == SHAPE_MODEL_AT_URL:
         model, at, base = rest.partition("@")
         if not at or not model or not base.startswith(("http://", "https://")):
             raise ContenderError(
                 BAD_SPEC,
-                f"'{raw}' needs a model and a server address, like "
-                "'compat:llama3@http://localhost:8080/v1'.",
+                f"'{raw}' needs a model and a server address, like '{info.spec_example}'.",
             )
-        return ContenderSpec(raw=raw, provider="compat", model=model, base_url=base.rstrip("/"))
+        return ContenderSpec(raw=raw, provider=provider, model=model, base_url=base.rstrip("/"))
     return ContenderSpec(raw=raw, provider=provider, model=rest)
 
 
 def contender_class(provider: str):
-    module_name, _, class_name = PROVIDERS[provider].partition(":")
+    from desktop.core.providers.registry import get
+
+    module_name, _, class_name = get(provider).contender.partition(":")
     return getattr(importlib.import_module(module_name), class_name)
 
 

@@ -1,8 +1,9 @@
 """Picks one contender: the embedded model, a GGUF on disk, a provider's model, or a server.
 
 The picker only builds a spec string (see `desktop.core.specs`) and a kind; it never starts
-anything. GGUF files found by `gguf_scan` arrive later through `add_found()`: the scan runs off
-the UI thread after the window is shown.
+anything. Its providers are those the provider registry declares. GGUF files found by
+`gguf_scan`, and models served by Ollama or LM Studio, arrive later through `add_found()`: the
+scans run off the UI thread after the window is shown.
 """
 
 from __future__ import annotations
@@ -13,18 +14,26 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 
 from desktop.core.errors import ContenderError
+from desktop.core.providers import registry
 from desktop.core.specs import parse_spec
 from desktop.gui.settings_store import ContenderChoice
 
 EMBEDDED = "local"
 CHOOSE = "__choose__"
 CHOSEN = "your file"  # the source shown for a GGUF chosen through the file dialog
-PROVIDERS = {  # provider -> (label, default model)
-    "openai": ("OpenAI", "gpt-4o-mini"),
-    "anthropic": ("Anthropic", "claude-3-5-haiku-latest"),
-    "gemini": ("Google Gemini", "gemini-2.0-flash"),
-    "compat": ("OpenAI-compatible server", ""),
-}
+
+
+def picker_providers() -> dict[str, tuple[str, str]]:
+    """provider -> (label, default model), for every contender provider but the local engine."""
+    return {p.name: (p.label, p.default_model) for p in registry.contender_providers()
+            if p.name != "local"}
+
+
+def _asks_for_server(provider: str) -> bool:
+    info = registry.get(provider)
+    return info is not None and info.shape == registry.SHAPE_MODEL_AT_URL
+
+
 KINDS = (("Open model", "open"), ("Proprietary model", "proprietary"))
 
 
@@ -34,7 +43,7 @@ class ContenderPicker(QWidget):
     def __init__(self, number: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.number = number
-        self._models: dict[str, str] = {p: d for p, (_, d) in PROVIDERS.items()}
+        self._models: dict[str, str] = {p: d for p, (_, d) in picker_providers().items()}
         self._previous = 0
 
         self.caption = QLabel(f"Contender {number}", objectName="muted")
@@ -80,7 +89,7 @@ class ContenderPicker(QWidget):
         self.source.addItem("Embedded model (SmolLM2 135M)", EMBEDDED)
         self.source.setItemData(0, "The small open model that ships with Side by Side", 3)
         self.source.insertSeparator(self.source.count())
-        for provider, (label, _) in PROVIDERS.items():
+        for provider, (label, _) in picker_providers().items():
             self.source.addItem(label, f"{provider}:")
         self.source.insertSeparator(self.source.count())
         self.source.addItem("Choose GGUF file…", CHOOSE)
@@ -101,9 +110,30 @@ class ContenderPicker(QWidget):
         self.source.blockSignals(False)
         return index
 
+    def add_served(self, spec: str, name: str, source: str) -> int:
+        """A model a server offers (`ollama:qwen3:8b`), listed with the files on disk."""
+        existing = self.source.findData(spec)
+        if existing >= 0:
+            return existing
+        index = self._local_insert_index()
+        self.source.blockSignals(True)
+        self.source.insertItem(index, f"{name} · {source}", spec)
+        self.source.setItemData(index, spec, 3)
+        self.source.blockSignals(False)
+        return index
+
     def add_found(self, models) -> None:
+        """GGUF files (with `path`) and served models (with `spec`), as the scans find them."""
         for model in models:
-            self.add_gguf(model.path, model.name, model.source)
+            if getattr(model, "spec", None):
+                self.add_served(model.spec, model.name, model.source)
+            else:
+                self.add_gguf(model.path, model.name, model.source)
+
+    def _served(self) -> bool:
+        """A whole spec is chosen (a served model), not a provider waiting for a model name."""
+        data = self.source.currentData() or EMBEDDED
+        return ":" in data and not data.endswith(":") and not data.startswith("local")
 
     def chosen_ggufs(self) -> list[str]:
         out = []
@@ -124,6 +154,8 @@ class ContenderPicker(QWidget):
             index = self.source.findData(EMBEDDED)
         elif spec.provider == "local":
             index = self.add_gguf(spec.path, Path(spec.path).stem, CHOSEN)
+        elif self.source.findData(spec.raw) >= 0:
+            index = self.source.findData(spec.raw)
         else:
             index = self.source.findData(f"{spec.provider}:")
             if index < 0:  # a provider this picker does not list yet: keep it selectable
@@ -141,27 +173,28 @@ class ContenderPicker(QWidget):
 
     def provider(self) -> str:
         data = self.source.currentData() or EMBEDDED
-        return "local" if data.startswith("local") else data.rstrip(":")
+        return "local" if data.startswith("local") else data.partition(":")[0]
 
     def choice(self) -> ContenderChoice:
         data = self.source.currentData() or EMBEDDED
         provider = self.provider()
-        if provider == "local":
+        if provider == "local" or self._served():
             return ContenderChoice(data)
         model = self.model.text().strip()
-        if provider == "compat":
+        if _asks_for_server(provider):
             url = self.base_url.text().strip().rstrip("/")
-            return ContenderChoice(f"compat:{model}@{url}", self.kind.currentData())
+            return ContenderChoice(f"{provider}:{model}@{url}", self.kind.currentData())
         return ContenderChoice(f"{provider}:{model}")
 
     def problem(self) -> str | None:
         """What is missing before this contender can run, in plain words, or None."""
         provider = self.provider()
-        if provider == "local":
+        if provider == "local" or self._served():
             return None
         if not self.model.text().strip():
             return f"Contender {self.number} needs a model name."
-        if provider == "compat" and not self.base_url.text().strip().startswith(("http://", "https://")):
+        url = self.base_url.text().strip()
+        if _asks_for_server(provider) and not url.startswith(("http://", "https://")):
             return f"Contender {self.number} needs the server's address (starting with http:// or https://)."
         return None
 
@@ -172,14 +205,14 @@ class ContenderPicker(QWidget):
             return
         self._previous = index
         provider = self.provider()
-        if provider != "local":
+        if provider != "local" and not self._served():
             self.model.setText(self._models.get(provider, ""))
         self._update_fields()
         self.changed.emit()
 
     def _on_edit(self) -> None:
         provider = self.provider()
-        if provider != "local":
+        if provider != "local" and not self._served():
             self._models[provider] = self.model.text().strip()
         self.changed.emit()
 
@@ -201,13 +234,14 @@ class ContenderPicker(QWidget):
 
     def _update_fields(self) -> None:
         provider = self.provider()
-        self.model.setVisible(provider != "local")
+        typed = provider != "local" and not self._served()  # a model name to type
+        self.model.setVisible(typed)
         grid = self.layout()
         grid.removeWidget(self.source)
-        grid.addWidget(self.source, 1, 0, 1, 1 if provider != "local" else 2)
-        self.base_url.setVisible(provider == "compat")
-        self.kind.setVisible(provider == "compat")
-        default = PROVIDERS.get(provider, ("", ""))[1]
+        grid.addWidget(self.source, 1, 0, 1, 1 if typed else 2)
+        self.base_url.setVisible(typed and _asks_for_server(provider))
+        self.kind.setVisible(typed and _asks_for_server(provider))
+        default = picker_providers().get(provider, ("", ""))[1]
         self.model.setPlaceholderText(f"Model, e.g. {default}" if default else "Model name")
         data = self.source.currentData() or ""
         self.source.setToolTip(data[len("local:"):] if data.startswith("local:") else "")

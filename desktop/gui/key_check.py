@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 from desktop.gui.settings_store import ContenderChoice
 
-LABELS = {"openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Google Gemini"}
-
 
 @dataclass
 class KeyCheck:
@@ -19,6 +17,7 @@ class KeyCheck:
 def missing_keys(choices: list[ContenderChoice]) -> KeyCheck:
     from desktop.core import keys
     from desktop.core.errors import ContenderError
+    from desktop.core.providers import registry
     from desktop.core.specs import parse_spec
 
     for number, choice in enumerate(choices, start=1):
@@ -26,13 +25,14 @@ def missing_keys(choices: list[ContenderChoice]) -> KeyCheck:
             spec = parse_spec(choice.spec)
         except ContenderError:
             continue
-        if spec.provider not in LABELS:
+        info = registry.get(spec.provider)
+        if info is None or not info.needs_key:
             continue  # local models need no key; a compat server may not either
         key, _ = keys.get_key(spec.provider)
         if key:
             continue
-        label = LABELS[spec.provider]
-        env = " or ".join(keys.ENV_VARS.get(spec.provider, ()))
+        label = info.label
+        env = " or ".join(keys.env_vars(spec.provider))
         return KeyCheck(choices, (
             number, spec.provider,
             f"Contender {number} ({label}, {spec.model}) needs an API key.",

@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
         self._build_starter_menu(file_menu.addMenu("S&tarter prompt sets"))
         action(file_menu, "Export &report…", self.export_report)
         action(file_menu, "&Settings and API keys…", lambda: self.open_settings(""), ["Ctrl+,"])
+        action(file_menu, "&Get models…", self.open_models)
         file_menu.addSeparator()
         action(file_menu, "&Quit", self.close, ["Ctrl+Q"])
         round_menu = self.menuBar().addMenu("&Round")
@@ -193,6 +194,14 @@ class MainWindow(QMainWindow):
     def _choices_changed(self) -> None:
         self.save_settings()
         self.check_keys()
+        self._warm_chosen()
+
+    def _warm_chosen(self) -> None:
+        """Connect to the chosen servers now, while the user types (background threads)."""
+        from desktop.core.providers.warm import warm_specs
+
+        warm_specs([picker.choice().spec for picker in self.compare.pickers
+                    if picker.provider() != "local"])
 
     # -- background work after the first paint ---------------------------------------------
     def _after_show(self) -> None:
@@ -214,6 +223,8 @@ class MainWindow(QMainWindow):
         self.work.submit(warm_up, on_done=_freeze_heap, on_error=lambda e: None)
         self.check_keys()
         self.work.submit(gguf_scan.scan, on_done=self._found_models, on_error=lambda e: None)
+        self.work.submit(_served_models, on_done=self._found_models, on_error=lambda e: None)
+        self._warm_chosen()
         self.db.submit(self.services.categories, on_done=self._set_categories,
                        on_error=self._store_problem)
         self.db.submit(self.services.notice, on_done=self._store_notice, on_error=lambda e: None)
@@ -262,6 +273,20 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.work, provider, self)
         dialog.exec()
         self.check_keys()
+
+    def open_models(self) -> None:
+        from desktop.gui.models_dialog import ModelsDialog
+
+        dialog = ModelsDialog(self.work, self)
+        dialog.downloaded.connect(self._model_downloaded)
+        dialog.show()
+        self.models_dialog = dialog  # kept: a download may outlive the method
+
+    def _model_downloaded(self, installed) -> None:
+        """A model just downloaded joins the pickers at once."""
+        name = f"{installed.file.removesuffix('.gguf')} ({installed.repo})"
+        for picker in self.compare.pickers:
+            picker.add_gguf(installed.path, name, "Hugging Face")
 
     def open_prompt_set(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -336,7 +361,16 @@ class MainWindow(QMainWindow):
             self.work.shutdown(wait=True)
             self.db.shutdown(wait=True, cancel_pending=False)
             self.services.close()
+            from desktop.core.providers.pool import close_all
+
+            close_all()  # the warm connections end with the app
         super().closeEvent(event)
+
+
+def _served_models():
+    from desktop.core.library.servers import served_models
+
+    return served_models()
 
 
 def _freeze_heap(_missing=None) -> None:

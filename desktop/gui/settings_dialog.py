@@ -13,9 +13,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.gui.contender_picker import PROVIDERS as PICKER_PROVIDERS
+from desktop.core.providers import registry
 
-KEY_PROVIDERS = (("openai", "OpenAI"), ("anthropic", "Anthropic"), ("gemini", "Google Gemini"))
+
+def key_providers() -> list[registry.ProviderInfo]:
+    """The providers that take one key each, as the registry declares them."""
+    return registry.keyed_providers()
 
 
 def _statuses():
@@ -66,16 +69,21 @@ class SettingsDialog(QDialog):
         self.banner = QLabel(objectName="warning")
         self.banner.setWordWrap(True)
         self.banner.hide()
-        self.intro = intro = QLabel("Keys go straight to your system keyring and are never written to a file. "
-                       "A key set in the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY, "
-                       "GEMINI_API_KEY) is used when the keyring holds none.", objectName="muted")
+        env = ", ".join(p.key_env_vars[0] for p in key_providers() if p.key_env_vars)
+        self.intro = intro = QLabel(
+            "Keys go straight to your system keyring and are never written to a file. "
+            f"A key set in the environment ({env}) is used when the keyring holds none.",
+            objectName="muted")
         intro.setWordWrap(True)
         cards = QVBoxLayout()
         cards.setSpacing(10)
         self.rows: dict[str, dict] = {}
-        for provider, label in KEY_PROVIDERS:
+        for info in key_providers():
+            provider, label = info.name, info.label
             card = QFrame(objectName="card")
             name = QLabel(f"<b>{label}</b>")
+            if info.key_hint:
+                name.setToolTip(f"Get a key at {info.key_hint}")
             status = QLabel("Checking…", objectName="muted")
             field = QLineEdit()
             field.setEchoMode(QLineEdit.EchoMode.Password)
@@ -88,6 +96,7 @@ class SettingsDialog(QDialog):
             remove.setAccessibleName(f"Remove the {label} key")
             test = QPushButton("Test connection")
             test.setAccessibleName(f"Test the {label} connection")
+            test.setVisible(info.is_contender)  # a key for a model source has no chat to test
             result = QLabel(objectName="muted")
             result.setWordWrap(True)
             result.hide()
@@ -182,7 +191,7 @@ class SettingsDialog(QDialog):
             self._say(row, "Save the key first, then test it.")
             return
         self._say(row, "Testing…")
-        model = PICKER_PROVIDERS[provider][1]
+        model = registry.get(provider).default_model
         self.work.submit(_test, provider, model, on_done=lambda text: self._say(row, text),
                          on_error=lambda exc: self._say(row, str(exc)))
 

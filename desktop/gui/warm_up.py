@@ -17,11 +17,6 @@ MODULES = (
     "desktop.core.categories",
     "desktop.core.identity",
     "desktop.core.keys",
-    "desktop.core.local.contender",
-    "desktop.core.providers.openai",
-    "desktop.core.providers.anthropic",
-    "desktop.core.providers.gemini",
-    "desktop.core.providers.compat",
     "desktop.core.prices",
     "desktop.core.stats.results",
     "desktop.core.export",
@@ -31,8 +26,13 @@ MODULES = (
 )
 
 
-def warm_up(modules: tuple[str, ...] = MODULES) -> list[str]:
-    """Import each module; return those that could not be imported (none, normally)."""
+def warm_up(modules: tuple[str, ...] | None = None) -> list[str]:
+    """Import each module, and every provider's contender module the registry names; return
+    those that could not be imported (none, normally)."""
+    if modules is None:
+        from desktop.core.providers.registry import modules as provider_modules
+
+        modules = MODULES + tuple(provider_modules()) + ("httpx",)
     missing = []
     for name in modules:
         try:

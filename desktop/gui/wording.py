@@ -60,14 +60,11 @@ def finished(answer: Answer) -> tuple[str, str]:
     return "done", ""
 
 
-PROVIDER_LABELS = {
-    "local": "Local", "openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Gemini",
-    "compat": "OpenAI-compatible server",
-}
-
-
 def provider_label(provider: str) -> str:
-    return PROVIDER_LABELS.get(provider, provider)
+    """The provider's name as its registry declaration gives it."""
+    from desktop.core.providers.registry import label
+
+    return label(provider)
 
 
 def spec_label(spec: str) -> str:

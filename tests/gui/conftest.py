@@ -25,11 +25,15 @@ def gui_home(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture
-def fake_provider(monkeypatch):
-    from desktop.core import specs
+def fake_provider():
+    from desktop.core.providers import registry
 
-    monkeypatch.setitem(specs.PROVIDERS, "fake", "tests.gui.fakes:FakeContender")
-    return "fake"
+    registry.register(registry.ProviderInfo(
+        name="fake", label="fake", contender="tests.gui.fakes:FakeContender",
+        spec_form="fake:NAME", spec_example="fake:alpha", order=1000,
+    ))
+    yield "fake"
+    registry.unregister("fake")
 
 
 @pytest.fixture

@@ -8,7 +8,11 @@ import sys
 import textwrap
 from pathlib import Path
 
-HEAVY = ("llama_cpp", "httpx", "numpy", "desktop.core.providers", "desktop.core.stats")
+# The pickers read the provider registry (light declarations) to draw; what made providers
+# heavy, httpx and TLS, loads only when a request is made, and the Hub's client only for the
+# model library.
+HEAVY = ("llama_cpp", "httpx", "ssl", "numpy", "huggingface_hub", "desktop.core.stats",
+         "desktop.core.local.client")
 
 PROBE = textwrap.dedent("""
     import json, sys
@@ -58,8 +62,10 @@ def test_gui_command_opens_the_window_with_the_given_contenders(monkeypatch):
     assert build_parser().parse_args(["gui"]).command == "gui"
 
 
-def test_gguf_files_are_found_where_other_apps_keep_them(tmp_path):
+def test_gguf_files_are_found_where_other_apps_keep_them(tmp_path, monkeypatch):
     from desktop.gui.gguf_scan import scan
+
+    monkeypatch.delenv("HF_HOME", raising=False)  # the Hub cache under this test's home
 
     def gguf(path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)

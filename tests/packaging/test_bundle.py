@@ -59,6 +59,35 @@ def test_moved_bundle_answers_from_the_cli(moved_bundle, tmp_path):
     assert version.returncode == 0 and "Side by Side" in version.stdout
 
 
+def test_moved_bundle_knows_every_provider_and_pulls_models(moved_bundle, tmp_path):
+    exe = moved_bundle / "sidebyside"
+    env = {**bundle_env(tmp_path / "home"), "OLLAMA_HOST": "127.0.0.1:9",
+           "LMSTUDIO_BASE_URL": "http://127.0.0.1:9/v1", "HF_HOME": str(tmp_path / "hf")}
+
+    def run(*args: str) -> dict:
+        done = subprocess.run([str(exe), *args], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    # The provider registry finds its modules inside the frozen archive too.
+    keyed = {row["provider"] for row in run("keys", "list", "--json")["keys"]}
+    assert {"openai", "anthropic", "gemini", "huggingface"} <= keyed
+    assert len(run("models", "search", "--json")["models"]) >= 10  # catalogue.json shipped
+    assert run("models", "list", "--json") == {"models": []}
+    # huggingface_hub, which imports its parts lazily, works frozen: a pull from a stand-in Hub.
+    from tests.library.fake_hub import HubFile, HubRepo, running_fake_hub
+
+    data = b"GGUF" + bytes(range(256)) * 64
+    with running_fake_hub() as hub:
+        hub.add(HubRepo("tiny-org/Tiny-GGUF", [HubFile("tiny-Q8_0.gguf", data)]))
+        env["HF_ENDPOINT"] = hub.url
+        files = run("models", "files", "tiny-org/Tiny-GGUF", "--json")["files"]
+        assert [(f["file"], f["quant"]) for f in files] == [("tiny-Q8_0.gguf", "Q8_0")]
+        pulled = run("models", "pull", "tiny-org/Tiny-GGUF", "tiny-Q8_0.gguf", "--json")
+    assert pulled["verified"] and Path(pulled["path"]).read_bytes() == data
+
+
 def _report(request, line: str) -> None:
     """Show a figure in the test run's output (CI's log), captured or not."""
     capture = request.config.pluginmanager.get_plugin("capturemanager")

@@ -7,6 +7,11 @@ One server answers all four protocols under path prefixes, so one instance serve
     gemini     POST {base}/v1beta/models/M:streamGenerateContent?alt=sse
                                                          base = http://127.0.0.1:PORT/gemini
     compat     POST {base}/chat/completions              base = http://127.0.0.1:PORT/compat/v1
+    ollama     POST {base}/chat/completions              base = http://127.0.0.1:PORT/v1
+               (OLLAMA_HOST = the root; GET /api/tags lists `ollama_models`, POST /api/generate
+               with no prompt loads a model)
+    lmstudio   POST {base}/chat/completions              base = http://127.0.0.1:PORT/lmstudio/v1
+               (GET {base}/models lists `lmstudio_models`)
 
 Event shapes follow the providers' API references and their SDKs' test fixtures: OpenAI chunks
 with `usage: null` until the `choices: []` usage chunk (only when `stream_options.include_usage`
@@ -25,7 +30,9 @@ Use from a test (see tests/providers/conftest.py for the `fake_server` fixture):
         ...
         server.requests_for("openai")[0].body  # the JSON the client sent
 
-Unscripted requests get `server.default_reply`. Run it by hand with
+Unscripted requests get `server.default_reply`. With `keep_alive = True` the server keeps
+connections open between complete answers, as real providers do; `connections` counts the TCP
+connections it accepted. Run it by hand with
 `python -m tests.providers.fake_server` to point the CLI at it.
 """
 
@@ -46,12 +53,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-PROTOCOLS = ("openai", "anthropic", "gemini", "compat")
+PROTOCOLS = ("openai", "anthropic", "gemini", "compat")  # four wire formats, faults and all
+SERVED = ("ollama", "lmstudio")  # open-model servers speaking the compat format
+CHAT_PROTOCOLS = ("openai", "compat", "ollama", "lmstudio")  # the Chat Completions format
 BASE_PATHS = {
     "openai": "/openai/v1",
     "anthropic": "/anthropic",
     "gemini": "/gemini",
     "compat": "/compat/v1",
+    "ollama": "/v1",
+    "lmstudio": "/lmstudio/v1",
 }
 # Faults a Reply can inject:
 #   drop          close the connection mid-body (after `fault_after` text pieces), no final chunk
@@ -170,7 +181,7 @@ ERROR_FLAVOURS = {
 
 
 def _request_key(protocol: str, headers: dict[str, str], query: dict[str, list[str]]) -> str | None:
-    if protocol in ("openai", "compat"):
+    if protocol in CHAT_PROTOCOLS:
         auth = headers.get("authorization", "")
         return auth[7:] if auth.startswith("Bearer ") else None
     if protocol == "anthropic":
@@ -323,7 +334,7 @@ def error_body(protocol: str, flavour: str, model: str, reply: Reply | None = No
     """(status, JSON body) for an error flavour in a protocol's own format."""
     if protocol == "openai":
         return _openai_error(flavour, model)
-    if protocol == "compat":
+    if protocol in ("compat", "ollama", "lmstudio"):
         return _vllm_error(flavour, model)
     if protocol == "anthropic":
         return _anthropic_error(flavour, model)
@@ -506,6 +517,7 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server.fake._connected()
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
         pass
@@ -517,6 +529,24 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     def do_GET(self) -> None:
+        fake: FakeServer = self.server.fake
+        path = urlsplit(self.path).path
+        with fake._lock:
+            fake.gets.append(path)
+        if path == "/api/tags":
+            self._send_json(200, {"models": [{
+                "name": name, "model": name, "modified_at": "2025-05-01T10:00:00.000000+00:00",
+                "size": 5_225_376_047, "digest": "500a1f067a9f" + "0" * 52,
+                "details": {"parent_model": "", "format": "gguf", "family": "qwen3",
+                            "families": ["qwen3"], "parameter_size": "8.2B",
+                            "quantization_level": "Q4_K_M"},
+            } for name in fake.ollama_models]})
+            return
+        if path == BASE_PATHS["lmstudio"] + "/models":
+            self._send_json(200, {"object": "list", "data": [
+                {"id": name, "object": "model", "owned_by": "organization_owner"}
+                for name in fake.lmstudio_models]})
+            return
         self._send_json(405, {"error": {"message": "Use POST.", "type": "invalid_request_error"}})
 
     def do_POST(self) -> None:
@@ -536,6 +566,12 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw) if raw else None
         except ValueError:
             body = None
+        if split.path == "/api/generate" and isinstance(body, dict):  # Ollama loading a model
+            with fake._lock:
+                fake.loads.append(body)
+            self._send_json(200, {"model": body.get("model"), "created_at": "2025-05-01T10:00:00Z",
+                                  "response": "", "done": True, "done_reason": "load"})
+            return
         protocol, model, problem = self._route(split.path, body, headers, query)
         if protocol is None:
             self._send_json(404, {"error": {"message": f"No route for {split.path}",
@@ -559,7 +595,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _route(self, path: str, body: Any, headers: dict[str, str],
                query: dict) -> tuple[str | None, str | None, str | None]:
         """(protocol, model, problem with the request or None)."""
-        for protocol in ("openai", "compat"):
+        for protocol in CHAT_PROTOCOLS:
             if path == BASE_PATHS[protocol] + "/chat/completions":
                 if not isinstance(body, dict):
                     return protocol, None, "We could not parse the JSON body of your request."
@@ -632,12 +668,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
-        self.send_header("Connection", "close")
+        keep = self.server.fake.keep_alive
+        if not keep:
+            self.send_header("Connection", "close")
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
-        self.close_connection = True
+        self.close_connection = not keep
 
     def _serve(self, protocol: str, reply: Reply, model: str, body: dict) -> None:
         fake: FakeServer = self.server.fake
@@ -663,7 +701,7 @@ class _Handler(BaseHTTPRequestHandler):
             status, err = error_body(protocol, reply.error, model, reply)
             self._send_json(reply.status or status, err, reply.headers)
             return
-        if protocol in ("openai", "compat"):
+        if protocol in CHAT_PROTOCOLS:
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
             events = _openai_stream(reply, reported, include_usage)
         elif protocol == "anthropic":
@@ -679,11 +717,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", reply.content_type or "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
-        self.send_header("Connection", "close")
+        if not fake.keep_alive:
+            self.send_header("Connection", "close")
         for name, value in reply.headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.close_connection = True
+        self.close_connection = not fake.keep_alive or reply.fault is not None
         if reply.fault == "empty":
             self._end_chunks()
             return
@@ -788,7 +827,7 @@ class FakeServer:
         self._server = _Server((host, port), _Handler)
         self._server.fake = self
         self._lock = threading.Lock()
-        self._queues: dict[str, deque[Reply]] = {p: deque() for p in PROTOCOLS}
+        self._queues: dict[str, deque[Reply]] = {p: deque() for p in PROTOCOLS + SERVED}
         self._stop = threading.Event()
         self.stalling = threading.Event()  # set when a scripted stall begins (tests wait on it)
         self._thread: threading.Thread | None = None
@@ -798,6 +837,12 @@ class FakeServer:
         self.expected_keys: dict[str, str] = {}
         # Body fields a compat server refuses with a 400 (as a strict server does unknown ones).
         self.refused_fields: set[str] = set()
+        self.keep_alive = False  # keep connections open between complete answers
+        self.connections = 0  # TCP connections accepted
+        self.gets: list[str] = []  # paths of GET requests (warm-ups, model lists)
+        self.loads: list[dict] = []  # Ollama /api/generate bodies (model loads)
+        self.ollama_models = ["qwen3:8b", "llama3.2:latest"]
+        self.lmstudio_models = ["qwen3-4b", "text-embedding-nomic-embed-text-v1.5"]
 
     @property
     def port(self) -> int:
@@ -852,6 +897,10 @@ class FakeServer:
         with self._lock:
             queue = self._queues[protocol]
             return queue.popleft() if queue else replace(self.default_reply)
+
+    def _connected(self) -> None:
+        with self._lock:
+            self.connections += 1
 
     def _record(self, recorded: Recorded) -> None:
         with self._lock:

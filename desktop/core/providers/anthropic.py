@@ -27,6 +27,7 @@ from desktop.core.contenders.base import Finish, ModelName, StreamItem, Thought,
 from desktop.core.errors import ContenderError
 from desktop.core.params import Request
 from desktop.core.providers.http import RemoteContender, json_or_protocol_error
+from desktop.core.providers.registry import KEY_REQUIRED, ProviderInfo
 from desktop.core.providers.sse import SSEEvent
 from desktop.core.reasoning import anthropic_thinking
 
@@ -37,11 +38,22 @@ STOP_REASONS = {
 }
 
 
+PROVIDER = ProviderInfo(
+    name="anthropic", label="Anthropic",
+    contender="desktop.core.providers.anthropic:AnthropicContender",
+    spec_form="anthropic:MODEL", spec_example="anthropic:claude-3-5-haiku-latest",
+    kind="proprietary", key=KEY_REQUIRED, key_env_vars=("ANTHROPIC_API_KEY",),
+    auth="x-api-key: KEY", key_hint="console.anthropic.com/settings/keys",
+    base_url_env="ANTHROPIC_BASE_URL", default_base_url="https://api.anthropic.com",
+    default_models=("claude-3-5-haiku-latest", "claude-sonnet-4-0"),
+    framing="Messages API, server-sent events", order=20,
+)
+
 class AnthropicContender(RemoteContender):
-    provider = "anthropic"
-    label = "Anthropic"
-    env_base_url = "ANTHROPIC_BASE_URL"
-    default_base_url = "https://api.anthropic.com"
+    provider = PROVIDER.name
+    label = PROVIDER.label
+    env_base_url = PROVIDER.base_url_env
+    default_base_url = PROVIDER.default_base_url
 
     def resolve_key(self) -> str | None:
         from desktop.core.keys import require_key

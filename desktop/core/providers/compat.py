@@ -26,7 +26,17 @@ from desktop.core import errors as E
 from desktop.core.errors import BAD_REQUEST, ContenderError
 from desktop.core.params import Request
 from desktop.core.providers.openai import OpenAIContender
+from desktop.core.providers.registry import KEY_PER_SERVER, SHAPE_MODEL_AT_URL, ProviderInfo
 from desktop.core.reasoning import compat_fields, not_taken
+
+PROVIDER = ProviderInfo(
+    name="compat", label="OpenAI-compatible server",
+    contender="desktop.core.providers.compat:CompatContender",
+    spec_form="compat:MODEL@BASE_URL", spec_example="compat:llama3@http://localhost:8080/v1",
+    kind="", key=KEY_PER_SERVER,  # open on this machine or the local network, else proprietary
+    auth="Authorization: Bearer KEY (optional, stored per server)",
+    framing="Chat Completions, server-sent events", shape=SHAPE_MODEL_AT_URL, order=80,
+)
 
 LAN_SUFFIXES = (".local", ".lan", ".internal", ".home.arpa", ".localhost")
 
@@ -46,7 +56,7 @@ def is_local_host(base_url: str) -> bool:
 
 
 class CompatContender(OpenAIContender):
-    provider = "compat"
+    provider = PROVIDER.name
     env_base_url = None
     default_base_url = ""
 

@@ -6,15 +6,15 @@ Shared by every HTTP provider (see http.py). Kinds are the stable ones in deskto
 
 from __future__ import annotations
 
-import email.utils
 import time
 from dataclasses import dataclass, field
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from desktop.core import errors as E
 from desktop.core.errors import ContenderError
+
+if TYPE_CHECKING:
+    import httpx
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429, 529}) | frozenset(range(500, 600))
 
@@ -73,6 +73,8 @@ def parse_retry_after(
     headers: httpx.Headers | dict[str, str], now: float | None = None
 ) -> float | None:
     """Seconds the server asks us to wait, from `retry-after-ms` or `retry-after`."""
+    import httpx  # here, not at the top: provider modules load at start-up, httpx when used
+
     headers = httpx.Headers(headers)
     raw_ms = headers.get("retry-after-ms")
     if raw_ms:
@@ -88,6 +90,8 @@ def parse_retry_after(
     except ValueError:
         pass
     try:
+        import email.utils
+
         when = email.utils.parsedate_to_datetime(raw)
     except (TypeError, ValueError):
         return None

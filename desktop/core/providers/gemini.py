@@ -24,6 +24,7 @@ from desktop.core.params import Request
 from desktop.core.providers.http import (
     ErrorDetail, RemoteContender, classify, json_or_protocol_error,
 )
+from desktop.core.providers.registry import KEY_REQUIRED, ProviderInfo
 from desktop.core.providers.sse import SSEEvent
 from desktop.core.reasoning import gemini_thinking
 
@@ -40,11 +41,22 @@ BLOCK_EXPLANATIONS = {
 }
 
 
+PROVIDER = ProviderInfo(
+    name="gemini", label="Gemini", contender="desktop.core.providers.gemini:GeminiContender",
+    spec_form="gemini:MODEL", spec_example="gemini:gemini-2.0-flash", kind="proprietary",
+    key=KEY_REQUIRED, key_env_vars=("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+    auth="x-goog-api-key: KEY", key_hint="aistudio.google.com/apikey",
+    base_url_env="GEMINI_BASE_URL",
+    default_base_url="https://generativelanguage.googleapis.com",
+    default_models=("gemini-2.0-flash", "gemini-2.5-flash"),
+    framing="streamGenerateContent, server-sent events", order=30,
+)
+
 class GeminiContender(RemoteContender):
-    provider = "gemini"
-    label = "Gemini"
-    env_base_url = "GEMINI_BASE_URL"
-    default_base_url = "https://generativelanguage.googleapis.com"
+    provider = PROVIDER.name
+    label = PROVIDER.label
+    env_base_url = PROVIDER.base_url_env
+    default_base_url = PROVIDER.default_base_url
 
     def resolve_key(self) -> str | None:
         from desktop.core.keys import require_key

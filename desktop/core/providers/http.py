@@ -11,8 +11,11 @@ rest, the same way for all of them:
   `retry-after` asks (up to 60 s) or else 0.5 s doubling to 8 s. Each wait is a `Status` item
   and ends at once on Stop.
 - Stop: the socket is shut down from the cancelling thread, which wakes a read blocked on a
-  silent server at once (closing the socket alone does not, on Linux). A fresh connection per
-  request is what lets us reach the socket, via httpcore's trace hook.
+  silent server at once (closing the socket alone does not, on Linux); pool.py finds the
+  sockets a request uses, new or reused.
+- Connections: one pooled client per provider and base URL (pool.py) keeps them alive between
+  battles; `prepare()` opens one ahead, so no handshake lands in time to first token. A stream
+  read to its end leaves its connection ready for the next request.
 - Errors become `ContenderError`s with a stable kind (failures.py reads it from the status and
   body) and a message that names the provider and what to do. Text from the server is
   shortened and scrubbed of the key before it is shown.
@@ -22,14 +25,10 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import ssl
 import threading
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
-
-import httpx
 
 from desktop.core import errors as E
 from desktop.core.answer import Status
@@ -40,13 +39,30 @@ from desktop.core.providers.failures import (  # noqa: F401 - classify etc. re-e
     RETRY_PHRASES, RETRYABLE_STATUSES, ErrorDetail, RetryableError, RetryPolicy, classify,
     parse_retry_after,
 )
+from desktop.core.providers.pool import CLIENTS, Watch, shutdown_stream, watching
 from desktop.core.providers.sse import SSEEvent, SSEParser
+
+if TYPE_CHECKING:  # loaded when a request is made, not when providers are listed
+    import ssl
+
+    import httpx
+
+
+def __getattr__(name: str):  # `http.httpx`, for code that reached httpx through this module
+    if name == "httpx":
+        import httpx
+
+        return httpx
+    raise AttributeError(name)
+
 
 CONNECT_TIMEOUT_S = 10.0
 DEFAULT_IDLE_TIMEOUT_S = 60.0
 IDLE_TIMEOUT_ENV = "SIDEBYSIDE_IDLE_TIMEOUT"
 MAX_ERROR_BODY = 64 * 1024
 MAX_JSON_BODY = 16 * 1024 * 1024
+WARM_WAIT_S = 3.0
+MAX_DRAIN_EVENTS = 100  # read past the end of an answer to keep the connection reusable
 
 _ssl_lock = threading.Lock()
 _ssl_context: ssl.SSLContext | None = None
@@ -55,6 +71,8 @@ _ssl_context: ssl.SSLContext | None = None
 def shared_ssl_context() -> ssl.SSLContext:
     """One TLS context for all requests: loading the CA bundle costs ~50 ms, which would
     otherwise land in every answer's time to first token."""
+    import httpx
+
     global _ssl_context
     with _ssl_lock:
         if _ssl_context is None:
@@ -76,16 +94,7 @@ def _shorten(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _shutdown(stream: Any) -> None:
-    sock = stream.get_extra_info("socket")
-    if sock is None:
-        return
-    try:
-        # The base-class call, so an SSL socket is shut down without touching its SSL state
-        # while another thread may be reading it.
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
-    except OSError:
-        pass
+_shutdown = shutdown_stream  # kept for callers of the old name
 
 
 class RemoteContender(Contender):
@@ -198,38 +207,79 @@ class RemoteContender(Contender):
                 raise
 
     def _client(self) -> httpx.Client:
+        """The pooled client for this provider and server, kept for the app's life."""
+        return CLIENTS.client(self.provider, self.base_url)
+
+    def _timeout(self) -> httpx.Timeout:
+        import httpx
+
         idle = self.idle_timeout_s or idle_timeout_from_env()
-        timeout = httpx.Timeout(
-            connect=CONNECT_TIMEOUT_S, read=idle, write=idle, pool=CONNECT_TIMEOUT_S
-        )
-        return httpx.Client(timeout=timeout, follow_redirects=False, verify=shared_ssl_context())
+        return httpx.Timeout(connect=CONNECT_TIMEOUT_S, read=idle, write=idle,
+                             pool=CONNECT_TIMEOUT_S)
+
+    def prepare(self, request: Request, cancel: CancelToken) -> Iterator[Status]:
+        """Open the connection while the other side loads, so no handshake is timed. Waits
+        at most WARM_WAIT_S: a server that slow gets reported by the request itself."""
+        done = threading.Event()
+
+        def warm() -> None:
+            try:
+                self.warm()
+            finally:
+                done.set()
+
+        threading.Thread(target=warm, daemon=True, name=f"warm-{self.provider}").start()
+        waited = 0.0
+        while not done.wait(0.05) and not cancel.is_set() and waited < WARM_WAIT_S:
+            waited += 0.05
+        return
+        yield  # a generator that reports nothing
+
+    def warm(self) -> None:
+        """Leave a live connection to the server in the pool, with a cheap GET of the base URL
+        (no key is sent); nothing to do when a request went there moments ago. Failures are
+        left for the real request to report."""
+        import httpx
+
+        if not self.base_url.startswith(("http://", "https://")):
+            return
+        if CLIENTS.recently_used(self.provider, self.base_url):
+            return
+        try:
+            with self._client().stream("GET", self.base_url, timeout=self._timeout()) as resp:
+                self._read_limited(resp, MAX_ERROR_BODY)
+            CLIENTS.mark_used(self.provider, self.base_url)
+        except (httpx.HTTPError, ContenderError):
+            pass
+
+    def _drain(self, events: Iterator[SSEEvent]) -> None:
+        """Read what is left after the answer (the end of a chunked body, usually a few bytes),
+        so the connection goes back to the pool instead of being closed."""
+        try:
+            for count, _ in enumerate(events):
+                if count >= MAX_DRAIN_EVENTS:
+                    return
+        except ContenderError:
+            pass
 
     def _attempt(
         self, url: str, headers: dict[str, str], body: dict, cancel: CancelToken
     ) -> Iterator[StreamItem]:
-        streams: list[Any] = []
-
-        def trace(name: str, info: dict) -> None:
-            value = info.get("return_value")
-            if name.endswith(".complete") and hasattr(value, "get_extra_info"):
-                streams.append(value)
-                if cancel.is_set():
-                    _shutdown(value)
-
-        def closer() -> None:
-            for stream in list(streams):
-                _shutdown(stream)
+        import httpx
 
         client = self._client()
-        unregister = cancel.on_cancel(closer)
+        seen = Watch(cancel.is_set)
+        unregister = cancel.on_cancel(seen.shutdown)
         try:
             request = client.build_request(
-                "POST", url, json=body, headers=headers, extensions={"trace": trace}
+                "POST", url, json=body, headers=headers, timeout=self._timeout()
             )
             try:
-                response = client.send(request, stream=True)
+                with watching(seen):  # the socket it is sent on, new or reused
+                    response = client.send(request, stream=True)
             except httpx.HTTPError as exc:
                 raise self._transport_error(exc, before_response=True) from None
+            seen.saw_response(response)
             try:
                 if not 200 <= response.status_code < 300:
                     raise self._status_error(response)
@@ -246,14 +296,19 @@ class RemoteContender(Contender):
                         f"answered with {what} instead of an event stream; a proxy or the wrong "
                         "server address may be in the way"
                     )
-                yield from self.parse(self._events(response))
+                events = self._events(response)
+                yield from self.parse(events)
+                if not cancel.is_set():
+                    self._drain(events)
+                    CLIENTS.mark_used(self.provider, self.base_url)
             finally:
                 response.close()
         finally:
             unregister()
-            client.close()
 
     def _events(self, response: httpx.Response) -> Iterator[SSEEvent]:
+        import httpx
+
         parser = SSEParser()
         try:
             for chunk in response.iter_bytes():
@@ -270,6 +325,8 @@ class RemoteContender(Contender):
             raise self.protocol_error("sent JSON I can't read") from None
 
     def _read_limited(self, response: httpx.Response, limit: int) -> bytes:
+        import httpx
+
         parts, size = [], 0
         try:
             for chunk in response.iter_bytes():
@@ -299,6 +356,8 @@ class RemoteContender(Contender):
         )
 
     def _transport_error(self, exc: httpx.HTTPError, before_response: bool) -> ContenderError:
+        import httpx
+
         # "OpenAI at api.example.com", but a compat: server's label is its host already.
         host = self._host()
         where = self.label if self.label == host else f"{self.label} at {host}"

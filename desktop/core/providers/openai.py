@@ -22,8 +22,19 @@ from desktop.core.contenders.base import Finish, ModelName, StreamItem, Thought,
 from desktop.core.errors import ContenderError
 from desktop.core.params import Request
 from desktop.core.providers.http import RemoteContender, json_or_protocol_error
+from desktop.core.providers.registry import KEY_REQUIRED, ProviderInfo
 from desktop.core.providers.sse import SSEEvent
 from desktop.core.reasoning import openai_fields
+
+PROVIDER = ProviderInfo(
+    name="openai", label="OpenAI", contender="desktop.core.providers.openai:OpenAIContender",
+    spec_form="openai:MODEL", spec_example="openai:gpt-4o-mini", kind="proprietary",
+    key=KEY_REQUIRED, key_env_vars=("OPENAI_API_KEY",), auth="Authorization: Bearer KEY",
+    key_hint="platform.openai.com/api-keys",
+    base_url_env="OPENAI_BASE_URL", default_base_url="https://api.openai.com/v1",
+    default_models=("gpt-4o-mini", "gpt-4o", "gpt-4.1-mini"),
+    framing="Chat Completions, server-sent events", order=10,
+)
 
 # Reasoning models accept only the default temperature and top_p.
 REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
@@ -32,10 +43,10 @@ FINISH_REASONS = {"stop": "stop", "length": "length", "tool_calls": "stop", "fun
 
 
 class OpenAIContender(RemoteContender):
-    provider = "openai"
-    label = "OpenAI"
-    env_base_url = "OPENAI_BASE_URL"
-    default_base_url = "https://api.openai.com/v1"
+    provider = PROVIDER.name
+    label = PROVIDER.label
+    env_base_url = PROVIDER.base_url_env
+    default_base_url = PROVIDER.default_base_url
 
     def resolve_key(self) -> str | None:
         from desktop.core.keys import require_key

@@ -1,0 +1,189 @@
+"""Warm connections: one pooled HTTP client per provider and base URL, for the app's life.
+
+A fresh client per request paid a TCP + TLS handshake (100–300 ms on the internet) inside the
+proprietary side's time to first token. Here a client, once made, keeps its connections alive
+between battles; `warm()` opens one ahead, while the user types or the local model loads. The
+app closes every client when it ends (`close_all()`; also at interpreter exit).
+
+Stop must still cut a stream at once, also on a reused connection whose socket no connect hook
+will report. So the clients' connections are made through a network backend that wraps each
+stream: while a request runs, its thread's `watch()` collects the streams it writes to or reads
+from, and Stop shuts those sockets down from the cancelling thread (which wakes a read blocked
+on a silent server at once; closing alone does not, on Linux).
+"""
+
+from __future__ import annotations
+
+import atexit
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+CONNECT_TIMEOUT_S = 10.0
+KEEPALIVE_EXPIRY_S = 120.0  # providers close idle connections after ~1–5 min
+STILL_WARM_S = 30.0  # a connection used this recently needs no warm-up
+
+
+def shutdown_stream(stream: Any) -> None:
+    sock = stream.get_extra_info("socket")
+    if sock is None:
+        return
+    try:
+        # The base-class call, so an SSL socket is shut down without touching its SSL state
+        # while another thread may be reading it.
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+class Watch:
+    """The streams one request uses, so Stop can shut them down from another thread."""
+
+    def __init__(self, stopped: Callable[[], bool]) -> None:
+        self.streams: list[Any] = []
+        self.stopped = stopped
+        self.lock = threading.Lock()
+
+    def saw(self, stream: Any) -> None:
+        with self.lock:
+            if stream not in self.streams:
+                self.streams.append(stream)
+        if self.stopped():
+            shutdown_stream(stream)
+
+    def saw_response(self, response: Any) -> None:
+        """The stream a response's body is read from (httpcore names it in extensions)."""
+        stream = response.extensions.get("network_stream")
+        if stream is not None and hasattr(stream, "get_extra_info"):
+            self.saw(stream)
+
+    def shutdown(self) -> None:
+        with self.lock:
+            streams = list(self.streams)
+        for stream in streams:
+            shutdown_stream(stream)
+
+
+_current = threading.local()
+
+
+@contextmanager
+def watching(seen: Watch) -> Iterator[Watch]:
+    """While the block runs, streams this thread connects, writes or reads go to `seen`."""
+    previous = getattr(_current, "watch", None)
+    _current.watch = seen
+    try:
+        yield seen
+    finally:
+        _current.watch = previous
+
+
+def _note(stream: Any) -> None:
+    seen = getattr(_current, "watch", None)
+    if seen is not None:
+        seen.saw(stream)
+
+
+def _backend():
+    import httpcore
+
+    class TrackedStream(httpcore.NetworkStream):
+        def __init__(self, inner: Any) -> None:
+            self._inner = inner
+
+        def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+            _note(self)
+            return self._inner.read(max_bytes, timeout)
+
+        def write(self, buffer: bytes, timeout: float | None = None) -> None:
+            _note(self)
+            self._inner.write(buffer, timeout)
+
+        def close(self) -> None:
+            self._inner.close()
+
+        def start_tls(self, ssl_context, server_hostname=None, timeout=None):
+            return TrackedStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+        def get_extra_info(self, info: str) -> Any:
+            return self._inner.get_extra_info(info)
+
+    class TrackingBackend(httpcore.SyncBackend):
+        def connect_tcp(self, *args: Any, **kwargs: Any):
+            stream = TrackedStream(super().connect_tcp(*args, **kwargs))
+            _note(stream)
+            return stream
+
+        def connect_unix_socket(self, *args: Any, **kwargs: Any):
+            stream = TrackedStream(super().connect_unix_socket(*args, **kwargs))
+            _note(stream)
+            return stream
+
+    return TrackingBackend()
+
+
+class ClientPool:
+    """httpx clients by (provider, base URL); made on first use, closed together."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._used: dict[tuple[str, str], float] = {}
+
+    def client(self, provider: str, base_url: str):
+        import httpx
+
+        from desktop.core.providers.http import shared_ssl_context
+
+        key = (provider, base_url)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None or client.is_closed:
+                # Made as httpx makes any client, so proxies from the environment still apply;
+                # then each of its connection pools connects through the tracking backend.
+                client = httpx.Client(
+                    verify=shared_ssl_context(), follow_redirects=False,
+                    timeout=httpx.Timeout(CONNECT_TIMEOUT_S),
+                    limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_S),
+                )
+                transports = [client._transport, *client._mounts.values()]
+                for transport in transports:
+                    pool = getattr(transport, "_pool", None)
+                    if pool is not None and hasattr(pool, "_network_backend"):
+                        pool._network_backend = _backend()
+                self._clients[key] = client
+            return client
+
+    def mark_used(self, provider: str, base_url: str) -> None:
+        with self._lock:
+            self._used[(provider, base_url)] = time.monotonic()
+
+    def recently_used(self, provider: str, base_url: str) -> bool:
+        with self._lock:
+            when = self._used.get((provider, base_url))
+        return when is not None and time.monotonic() - when < STILL_WARM_S
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._clients)
+
+    def close_all(self) -> None:
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+            self._used.clear()
+        for client in clients:
+            try:
+                client.close()
+            except Exception:  # closing must never fail the app's exit
+                pass
+
+
+CLIENTS = ClientPool()
+atexit.register(CLIENTS.close_all)
+
+
+def close_all() -> None:
+    CLIENTS.close_all()

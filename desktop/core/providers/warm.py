@@ -1,0 +1,34 @@
+"""Open connections ahead: when contenders are chosen, each remote one connects to its server
+(and a served model is loaded) in the background, so the first battle pays no handshake."""
+
+from __future__ import annotations
+
+import threading
+
+
+def warm_specs(specs: list[str]) -> None:
+    """Start warming each spec's server on a daemon thread; returns at once, never raises."""
+    for spec in specs:
+        threading.Thread(target=_warm, args=(spec,), daemon=True, name="warm-up").start()
+
+
+def _warm(spec: str) -> None:
+    from desktop.core.errors import ContenderError
+    from desktop.core.keys import get_key
+    from desktop.core.providers.registry import get
+    from desktop.core.specs import make_contender, parse_spec
+
+    try:
+        provider = parse_spec(spec).provider
+        info = get(provider)
+        if info is not None and info.needs_key and not get_key(provider)[0]:
+            return  # it can't answer yet; no reason to reach its server
+        contender = make_contender(spec)
+    except ContenderError:
+        return
+    warm = getattr(contender, "warm", None)
+    if warm is not None:
+        try:
+            warm()
+        except Exception:  # a warm-up is a courtesy; the battle reports real problems
+            pass
