@@ -4,7 +4,7 @@
 
 It uses a throw-away data directory seeded with demo votes (so the leaderboard has something
 to show), runs a real round with the embedded model on both sides (or the contenders given with
---left/--right), and saves compare-streaming.png, compare-revealed.png, first-run.png,
+--left/--right), and saves compare-streaming.png, compare-conversation.png (a second turn), compare-revealed.png, first-run.png,
 verdict.png, leaderboard.png, history.png and settings.png.
 """
 
@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PROMPT = "Explain in three short paragraphs why the sky is blue, with one Python example."
+FOLLOW_UP = "Now say it in one sentence for a child."
 DEMO = [  # spec, model, provider, kind, strength
     ("openai:gpt-4o-mini", "gpt-4o-mini", "openai", "proprietary", 1.2),
     ("anthropic:claude-3-5-haiku-latest", "claude-3-5-haiku", "anthropic", "proprietary", 1.0),
@@ -132,6 +133,12 @@ def main() -> int:
     wait_for(lambda: sum(len(p.markdown.source) for p in window.compare.panes.values()) > 350, 120)
     shot(window, "compare-streaming.png")
     wait_for(lambda: window.controller.state == rc.FINISHED)
+    # A follow-up: each pane shows the first turn above the second.
+    window.compare.prompt.setPlainText(FOLLOW_UP)
+    window.compare.send()
+    wait_for(lambda: window.controller.state == rc.RUNNING, 20)
+    wait_for(lambda: window.controller.state == rc.FINISHED)
+    shot(window, "compare-conversation.png")
     window.compare.vote_bar.buttons["a"].click()
     wait_for(lambda: window.controller.record is not None and window.controller.record.vote is not None, 20)
     shot(window, "compare-revealed.png")
