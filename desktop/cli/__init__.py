@@ -15,7 +15,7 @@ import sys
 from desktop import __version__
 
 # Command modules, in the order `--help` lists them.
-COMMANDS = ["gui", "ask", "vote", "leaderboard", "export", "merge", "keys"]
+COMMANDS = ["gui", "ask", "vote", "leaderboard", "export", "merge", "keys", "doctor"]
 
 
 class UsageError(Exception):

@@ -104,6 +104,10 @@ def run_battle(contenders: dict, request: Request, labels: dict[str, str], as_js
         except KeyboardInterrupt:  # Ctrl+C stops both sides; partial answers are kept
             battle.stop()
             continue
+        if event.type == EV_STATUS and event.status and event.status.state == "notice":
+            # Something the user should know once (the local model switched to safe mode).
+            print(f"sidebyside: {event.status.message}", file=sys.stderr)
+            continue
         if printer is None:
             continue
         if event.type == EV_DELTA:

@@ -70,7 +70,8 @@ EV_DONE = "done"  # finished; `answer` holds the final Answer (with error if it 
 
 @dataclass(frozen=True)
 class Status:
-    """A state change worth showing: `state` is one of loading, retrying, streaming."""
+    """A state change worth showing: `state` is one of loading, retrying, streaming, or notice
+    (something to tell the user once, naming no side: the local model switched to safe mode)."""
 
     state: str
     message: str = ""

@@ -100,7 +100,9 @@ class RoundController(QObject):
         if event.type == EV_START:
             self.side_started.emit(position)
         elif event.type == EV_STATUS and event.status is not None:
-            if not self.blind:
+            if event.status.state == "notice":  # said once, in the status bar, naming no pane
+                self.problem.emit(event.status.message)
+            elif not self.blind:
                 self.status.emit(position, event.status)
             elif event.status.state == "loading":
                 # Only a local model loads, so one pane loading would name it: in blind mode

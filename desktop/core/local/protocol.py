@@ -1,14 +1,17 @@
 """The line protocol between the app and a llama.cpp worker: one JSON object per line.
 
 App -> worker (stdin):
-    {"op": "load", "path", "n_ctx", "n_threads", "n_threads_batch", "n_gpu_layers"}   first, once
-    {"op": "generate", "id", "messages", "temperature", "top_p", "max_tokens", "seed"}
+    {"op": "load", "path", "n_ctx", "n_threads", "n_threads_batch", "n_gpu_layers", "safe_mode"}
+                                                       first, once
+    {"op": "generate", "id", "messages", "temperature", "top_p", "max_tokens", "seed",
+     "n_threads"?, "calibrate"?: [thread counts], "max_threads"?}
     {"op": "stop", "id"}
 Worker -> app (stdout):
     {"ev": "progress", "p": 0.0..1.0}                  while loading
     {"ev": "loaded", "model", "n_ctx", "n_ctx_train"}
-    {"ev": "started", "id", "prompt_tokens"}           prompt checked, generation begins
-    {"ev": "delta", "id", "text"}
+    {"ev": "calibrated", "id", "best", "tokens_per_s"}  when asked to measure thread counts
+    {"ev": "started", "id", "prompt_tokens", "n_threads"}  prompt checked, generation begins
+    {"ev": "delta", "id", "text"}                      one or more tokens' text (batched: a few ms)
     {"ev": "done", "id", "finish_reason", "prompt_tokens", "output_tokens"}
     {"ev": "error", "id"?, "kind", "message"}          "id" absent for load errors
 The worker exits when its stdin closes, so it never outlives the app.

@@ -1,0 +1,79 @@
+"""Safe mode on real llama.cpp: a worker that dies on its first batch is retried once in safe
+mode, which is remembered for this build and CPU; a crash in safe mode too reads plainly.
+
+The crash is forced with SIDEBYSIDE_TEST_CRASH_FIRST_BATCH, which makes the worker kill itself
+with SIGSEGV on its first batch the way a faulting AMX kernel does ("1": unless in safe mode;
+"always": in safe mode too). The worker's environment is the app's, so setting it here reaches
+the worker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from desktop.core.answer import EV_STATUS
+from desktop.core.local import learned, safe_mode
+from desktop.core.local.client import POOL
+from desktop.core.local.worker import CRASH_ENV
+from tests.local.test_local_engine import answer
+
+
+def notices(events) -> list[str]:
+    return [s.message for type_, _, s in events if type_ == EV_STATUS and s.state == "notice"]
+
+
+def test_first_batch_crash_is_retried_in_safe_mode_remembered_and_said_once(
+        tiny_model, monkeypatch):
+    monkeypatch.setenv(CRASH_ENV, "1")
+    result, events = answer(f"local:{tiny_model}", max_tokens=6, n_ctx=256, n_threads=1)
+    assert result.error is None, result.error
+    assert result.output_tokens and result.finish_reason in ("stop", "length")
+    assert notices(events) == [safe_mode.NOTICE], "said once, plainly"
+    (worker,) = POOL.workers()  # the crashed worker is gone; the one left runs in safe mode
+    assert worker.settings.safe_mode
+    entry = safe_mode.remembered()
+    assert entry and "SIGSEGV" in entry["reason"]
+    assert learned.path().is_file()
+
+    # A fresh start (no warm worker): safe mode from the first prompt, no crash, no notice.
+    POOL.shutdown()
+    result, events = answer(f"local:{tiny_model}", max_tokens=6, n_ctx=256, n_threads=1)
+    assert result.error is None and not notices(events)
+    (worker,) = POOL.workers()
+    assert worker.settings.safe_mode and worker.pid
+
+
+def test_crash_in_safe_mode_too_says_what_happened_and_what_helps(tiny_model, monkeypatch):
+    monkeypatch.setenv(CRASH_ENV, "always")
+    result, events = answer(f"local:{tiny_model}", max_tokens=6, n_ctx=256, n_threads=1)
+    message = result.error.message
+    assert result.error.kind == "crash" and "SIGSEGV" in message
+    assert "safe mode" in message and "will not help" in message
+    assert "sidebyside doctor" in message and "another model file" in message
+    assert "README" in message
+    assert "send the prompt again" not in message.lower() and "Traceback" not in message
+    assert not notices(events) and safe_mode.remembered() is None
+
+
+def test_machines_where_the_fast_path_works_keep_it(tiny_model):
+    result, events = answer(f"local:{tiny_model}", max_tokens=6, n_ctx=256, n_threads=1)
+    assert result.error is None and not notices(events)
+    (worker,) = POOL.workers()
+    assert not worker.settings.safe_mode and safe_mode.remembered() is None
+
+
+def test_ask_on_both_sides_answers_and_tells_once_on_stderr(tiny_model, fresh_home):
+    env = {**os.environ, CRASH_ENV: "1", "SIDEBYSIDE_HOME": str(fresh_home)}
+    args = [sys.executable, "-m", "desktop", "ask", "Hello there.", "--left",
+            f"local:{tiny_model}", "--right", f"local:{tiny_model}", "--json", "--n-ctx", "256",
+            "--max-tokens", "6", "--threads", "1", "--no-save"]
+    for run_number in (1, 2):
+        run = subprocess.run(args, capture_output=True, text=True, timeout=240, env=env)
+        assert run.returncode == 0, run.stderr
+        result = json.loads(run.stdout)
+        assert all(result[side]["error"] is None for side in ("left", "right")), result
+        told = run.stderr.count("now runs in safe mode")
+        assert told == (1 if run_number == 1 else 0), run.stderr

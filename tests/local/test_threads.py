@@ -1,0 +1,104 @@
+"""Thread count by measurement: the choice rules with an injected measurement, and one real
+calibration on the embedded model (remembered, not repeated)."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.core.local import learned, threads
+from desktop.core.local.client import POOL
+from tests.local.test_local_engine import answer
+
+
+def test_pick_best_prefers_fewer_threads_within_three_percent():
+    assert threads.pick_best({1: 48.0, 2: 82.0}) == 2
+    assert threads.pick_best({1: 80.0, 2: 82.0}) == 1  # 2.4 % faster: not worth a core
+    assert threads.pick_best({1: 30.0, 2: 55.0, 3: 70.0, 4: 69.0}) == 3
+
+
+def test_calibrate_measures_each_count_once_and_keeps_the_fastest():
+    measured = []
+
+    def measure(n: int) -> float:
+        measured.append(n)
+        return {1: 50.0, 2: 90.0, 3: 70.0}[n]
+
+    result = threads.calibrate(measure, [1, 2, 3])
+    assert measured == [1, 2, 3]
+    assert result == {"best": 2, "tokens_per_s": {"1": 50.0, "2": 90.0, "3": 70.0}}
+
+
+@pytest.mark.parametrize("best, busy, others, cores, expected", [
+    (2, 0.0, 0, 2, 2),     # quiet machine: the measured best
+    (2, 0.3, 0, 2, 2),     # a neighbour reading a stream (0.3 core) is not "busy"
+    (2, 1.0, 0, 2, 1),     # a process spinning on a core: leave it its core
+    (2, 1.9, 0, 2, 1),     # never below 1
+    (4, 0.2, 2, 8, 4),     # plenty free
+    (2, None, 1, 2, 1),    # the other side is a local model with 1 thread
+    (6, 3.0, 0, 8, 5),
+])
+def test_back_off_only_when_really_busy(best, busy, others, cores, expected):
+    assert threads.back_off(best, busy, others, cores) == expected
+
+
+def test_choose_explicit_calibrate_then_remembered(monkeypatch):
+    monkeypatch.setattr(threads, "physical_cores", lambda: 2)
+    monkeypatch.setattr(threads, "logical_cores", lambda: 2)
+    explicit = threads.choose("cpu-128MB", explicit=3)
+    assert explicit.n_threads == 3 and explicit.calibrate is None and "--threads" in explicit.how
+
+    first = threads.choose("cpu-128MB", busy=0.1)
+    assert first.n_threads is None and first.calibrate == [1, 2] and first.max_threads == 2
+
+    threads.remember("cpu-128MB", {"best": 2, "tokens_per_s": {"1": 48.0, "2": 82.0}})
+    quiet = threads.choose("cpu-128MB", busy=0.2)
+    assert quiet.n_threads == 2 and quiet.calibrate is None and "82.0" in quiet.how
+    busy = threads.choose("cpu-128MB", busy=1.2)
+    assert busy.n_threads == 1 and "busy" in busy.how
+    # Another model size is measured on its own.
+    assert threads.choose("cpu-4096MB").calibrate == [1, 2]
+
+
+def test_model_bucket_rounds_size_up_to_a_power_of_two(tmp_path):
+    model = tmp_path / "m.gguf"
+    model.write_bytes(b"x" * (100 * 2**20))
+    assert threads.model_bucket(model) == "cpu-128MB"
+    assert threads.model_bucket(model, n_gpu_layers=99) == "gpu-128MB"
+
+
+def test_busy_cores_sees_a_spinning_process():
+    import multiprocessing
+
+    from bench.common import _spin
+
+    quiet = threads.busy_cores(window_s=0.3)
+    assert quiet is not None and quiet >= 0.0
+    spinner = multiprocessing.get_context("spawn").Process(target=_spin, daemon=True)
+    spinner.start()
+    try:
+        busy = threads.busy_cores(window_s=0.5)
+        mine = threads.busy_cores(exclude_pids=[spinner.pid], window_s=0.5)
+    finally:
+        spinner.kill()
+        spinner.join()
+    assert busy >= 0.8, "one process spinning is about one core busy"
+    assert mine < busy - 0.5, "the app's own workers do not count as load"
+
+
+def test_real_calibration_on_first_use_is_remembered(monkeypatch):
+    monkeypatch.setattr(threads, "physical_cores", lambda: 2)
+    result, _ = answer("local", "Say hello.", max_tokens=8, seed=1)
+    assert result.error is None
+    (worker,) = POOL.workers()
+    calibration = worker.calibration
+    assert calibration and set(calibration["tokens_per_s"]) == {"1", "2"}
+    assert all(rate > 0 for rate in calibration["tokens_per_s"].values())
+    assert worker.n_threads in (1, 2)
+    bucket = threads.model_bucket(worker.settings.path)
+    assert threads.remembered(bucket)["best"] == calibration["best"]
+    assert bucket in learned.path().read_text()
+
+    POOL.shutdown()
+    result, _ = answer("local", "Say hello.", max_tokens=8, seed=1)
+    (worker,) = POOL.workers()
+    assert result.error is None and worker.calibration is None, "measured once, not again"
