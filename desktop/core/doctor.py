@@ -30,13 +30,14 @@ _GPU_BACKENDS = {"CUDA": "CUDA", "METAL": "Metal", "MTL": "Metal", "VULKAN": "Vu
 
 
 def _llama() -> dict:
-    from desktop.core.local.machine import llama_cpp_version, llama_lib_dir
+    from desktop.core.local.machine import build_key, llama_cpp_version, llama_lib_dir
 
     lib = llama_lib_dir()
     result: dict = {
         "version": llama_cpp_version() or None,
         "library_folder": str(lib) if lib else None,
         "library_files": sorted(p.name for p in lib.iterdir()) if lib else [],
+        "build_key": build_key(),
         "system_info": None, "gpu_offload": None, "backends": [], "error": None,
     }
     if not result["version"]:
@@ -107,13 +108,17 @@ def _qt() -> dict:
             break
         except metadata.PackageNotFoundError:
             continue
+    # Read from the environment rather than from a QGuiApplication: starting Qt without a
+    # display aborts the process, and the doctor must work on a bare server too.
     platform_name = os.environ.get("QT_QPA_PLATFORM") or (
         "wayland" if os.environ.get("WAYLAND_DISPLAY") else
         "xcb" if os.environ.get("DISPLAY") else
-        {"darwin": "cocoa", "win32": "windows"}.get(sys.platform, "none found (no DISPLAY)"))
-    return {"pyside6": version, "platform": platform_name,
-            "platform_source": "QT_QPA_PLATFORM" if os.environ.get("QT_QPA_PLATFORM")
-            else "the environment (DISPLAY, WAYLAND_DISPLAY, the OS)"}
+        {"darwin": "cocoa", "win32": "windows"}.get(sys.platform))
+    source = ("QT_QPA_PLATFORM" if os.environ.get("QT_QPA_PLATFORM") else
+              "WAYLAND_DISPLAY" if os.environ.get("WAYLAND_DISPLAY") else
+              "DISPLAY" if os.environ.get("DISPLAY") else "the OS" if platform_name else
+              "no DISPLAY or WAYLAND_DISPLAY: the window cannot open here")
+    return {"pyside6": version, "platform": platform_name, "platform_source": source}
 
 
 def _threads() -> dict:
@@ -150,7 +155,9 @@ def _keyring() -> dict:
     except Exception as exc:
         return {"backend": None, "can_store": False, "detail": f"{type(exc).__name__}: {exc}"}
     if keys.keyring_problem():
-        return {"backend": name, "can_store": False, "detail": keys.NO_KEYRING_MESSAGE}
+        return {"backend": name, "can_store": False,
+                "detail": "no usable keyring backend; API keys can come from the environment "
+                          "(OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY)"}
     # A real round trip with a throwaway entry: a keyring can exist and still refuse to store.
     service, user, secret = "sidebyside-doctor", f"probe-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
     try:
@@ -213,7 +220,7 @@ def format_text(r: dict) -> str:
         f"OS              {r['os']['platform']}",
         f"Python          {r['python']['version']} ({r['python']['executable']})",
         f"Qt              PySide6 {r['qt']['pyside6'] or 'not installed'}, platform "
-        f"{r['qt']['platform']} (from {r['qt']['platform_source']})",
+        f"{r['qt']['platform'] or 'none'} ({r['qt']['platform_source']})",
         f"CPU             {cpu['model']} ({cpu['architecture']}), {cpu['physical_cores']} "
         f"physical / {cpu['logical_cores']} logical cores",
         f"CPU features    {' '.join(cpu['features']) or 'none of note'}",

@@ -55,8 +55,20 @@ def test_choose_explicit_calibrate_then_remembered(monkeypatch):
     assert quiet.n_threads == 2 and quiet.calibrate is None and "82.0" in quiet.how
     busy = threads.choose("cpu-128MB", busy=1.2)
     assert busy.n_threads == 1 and "busy" in busy.how
-    # Another model size is measured on its own.
+    # Another model size is measured on its own, but not while the machine is busy or another
+    # local model answers (the measurement would be theirs): the free cores meanwhile.
     assert threads.choose("cpu-4096MB").calibrate == [1, 2]
+    busy_now = threads.choose("cpu-4096MB", busy=1.1)
+    assert busy_now.calibrate is None and busy_now.n_threads == 1 and "busy" in busy_now.how
+    two_local = threads.choose("cpu-4096MB", busy=0.0, other_local_threads=1)
+    assert two_local.calibrate is None and two_local.n_threads == 1
+
+
+@pytest.mark.parametrize("cores, counts", [
+    (1, [1]), (2, [1, 2]), (4, [1, 2, 3, 4]), (8, [4, 6, 7, 8]), (16, [4, 6, 7, 8]),
+])
+def test_candidate_counts(cores, counts):
+    assert threads.candidate_counts(cores) == counts
 
 
 def test_model_bucket_rounds_size_up_to_a_power_of_two(tmp_path):
@@ -71,22 +83,30 @@ def test_busy_cores_sees_a_spinning_process():
 
     from bench.common import _spin
 
-    quiet = threads.busy_cores(window_s=0.3)
-    assert quiet is not None and quiet >= 0.0
     spinner = multiprocessing.get_context("spawn").Process(target=_spin, daemon=True)
     spinner.start()
     try:
         busy = threads.busy_cores(window_s=0.5)
-        mine = threads.busy_cores(exclude_pids=[spinner.pid], window_s=0.5)
     finally:
         spinner.kill()
         spinner.join()
-    assert busy >= 0.8, "one process spinning is about one core busy"
-    assert mine < busy - 0.5, "the app's own workers do not count as load"
+    assert busy is not None and busy >= 0.8, "one process spinning is about one core busy"
+
+
+def test_busy_cores_leaves_out_the_apps_own_workers(monkeypatch):
+    # /proc/stat and /proc/PID/stat, scripted: over the window the machine spent 150 of 200
+    # jiffies (2 CPUs), 80 of them in the app's worker.
+    machine = iter([(1000, 4000), (1150, 4200)])
+    worker = iter([500, 580])
+    monkeypatch.setattr(threads, "_cpu_ticks", lambda: next(machine))
+    monkeypatch.setattr(threads, "_process_ticks", lambda pids: next(worker) if pids else 0)
+    monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)
+    assert threads.busy_cores(exclude_pids=[4242], window_s=0) == pytest.approx(0.7)
 
 
 def test_real_calibration_on_first_use_is_remembered(monkeypatch):
     monkeypatch.setattr(threads, "physical_cores", lambda: 2)
+    monkeypatch.setattr(threads, "busy_cores", lambda **_: 0.0)  # other tests may be running
     result, _ = answer("local", "Say hello.", max_tokens=8, seed=1)
     assert result.error is None
     (worker,) = POOL.workers()

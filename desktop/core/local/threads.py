@@ -44,7 +44,12 @@ def default_threads(cores: int | None = None) -> int:
 
 
 def candidate_counts(cores: int | None = None) -> list[int]:
-    return list(range(1, default_threads(cores) + 1))
+    """1 … cores on small machines; on bigger ones only the upper half (one thread of eight is
+    never the fastest there, and every count measured costs time)."""
+    top = default_threads(cores)
+    if top <= 4:
+        return list(range(1, top + 1))
+    return sorted({top // 2, (3 * top) // 4, top - 1, top})
 
 
 def pick_best(rates: dict[int, float]) -> int:
@@ -142,6 +147,10 @@ class ThreadChoice:
     how: str  # in plain words, for `doctor` and the worker log
 
 
+# Calibrating while other programs use this much of the machine would measure them, not us.
+CALIBRATE_BELOW_BUSY = 0.5
+
+
 def choose(bucket: str, explicit: int | None = None, busy: float | None = None,
            other_local_threads: int = 0) -> ThreadChoice:
     if explicit:
@@ -153,8 +162,17 @@ def choose(bucket: str, explicit: int | None = None, busy: float | None = None,
     if learned_best is None:
         if len(counts) == 1:
             return ThreadChoice(1, 1, None, "1, the only core")
+        if other_local_threads or (busy or 0.0) >= CALIBRATE_BELOW_BUSY:
+            # Two local models answering at once, or a busy machine: a measurement now would
+            # be skewed; use the cores left free and measure on a calmer answer.
+            why = ("another local model is answering" if other_local_threads
+                   else "the machine is busy")
+            return ThreadChoice(cap, cap, None,
+                                f"{cap}, the free cores (not measured yet: {why}){load}")
         return ThreadChoice(None, cap, counts,
-                            f"measuring 1–{max(counts)} threads on this model size first{load}")
+                            f"not measured yet for this model size: the first answer times "
+                            f"1–{max(counts)} threads (about a second, once) and keeps the "
+                            f"fastest, at most {cap} now{load}")
     best = learned_best["best"]
     n = back_off(best, busy, other_local_threads)
     rates = ", ".join(f"{k} → {v} tok/s" for k, v in learned_best.get("tokens_per_s", {}).items())

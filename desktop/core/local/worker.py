@@ -183,16 +183,18 @@ def _set_threads(llm, n_threads: int) -> None:
         llm.context_params.n_threads_batch = n_threads
 
 
-def _calibrate(llm, counts: list[int], decode_tokens: int = 8) -> dict:
+def _calibrate(llm, counts: list[int], budget_s: float = 0.25, most: int = 32) -> dict:
     """Time a short fixed decode at each thread count (threads.py keeps the fastest).
 
-    A few single-token decodes (the steady state of generation) after one small batch; about
-    a second in all for a small model on 2 cores."""
+    Single-token decodes (the steady state of generation) after one small batch, for about
+    `budget_s` per count (at least 2, at most `most` tokens): about a second in all, whatever
+    the model's size."""
     import time
 
     from desktop.core.local.threads import calibrate
 
     tokens = llm.tokenize(b"The quick brown fox jumps over the lazy dog", add_bos=True)
+    most = max(2, min(most, llm.n_ctx() - 6))
 
     def measure(n_threads: int) -> float:
         _set_threads(llm, n_threads)
@@ -200,9 +202,11 @@ def _calibrate(llm, counts: list[int], decode_tokens: int = 8) -> dict:
         llm.eval(tokens[:4])
         llm.eval([tokens[4]])  # one decode untimed: caches warm for this thread count
         started = time.perf_counter()
-        for i in range(decode_tokens):
-            llm.eval([tokens[5 + i % (len(tokens) - 5)]])
-        return decode_tokens / (time.perf_counter() - started)
+        decoded = 0
+        while decoded < 2 or (decoded < most and time.perf_counter() - started < budget_s):
+            llm.eval([tokens[5 + decoded % (len(tokens) - 5)]])
+            decoded += 1
+        return decoded / (time.perf_counter() - started)
 
     try:
         return calibrate(measure, counts)
