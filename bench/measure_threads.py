@@ -10,8 +10,8 @@ import os
 
 from bench.common import BusyNeighbour, Figure
 from bench.raw_llama import raw_tokens_per_s
-from desktop.core.local.threads import back_off, busy_cores, choose, model_bucket
 from desktop.core.local.models import embedded_model_path
+from desktop.core.local.threads import back_off, busy_cores, choose, model_bucket
 
 
 def measure(quick: bool = False) -> list[Figure]:

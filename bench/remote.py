@@ -143,7 +143,8 @@ class StreamReader:
 
     def __enter__(self) -> "StreamReader":
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _READER, self.env["OPENAI_BASE_URL"], self.env["OPENAI_API_KEY"]],
+            [sys.executable, "-c", _READER, self.env["OPENAI_BASE_URL"],
+             self.env["OPENAI_API_KEY"]],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         return self

@@ -61,7 +61,8 @@ def pick_best(rates: dict[int, float]) -> int:
 def calibrate(measure: Callable[[int], float], counts: Iterable[int]) -> dict:
     """Run `measure(threads) -> tokens/s` for each count; the worker does this on the model."""
     rates = {n: measure(n) for n in counts}
-    return {"best": pick_best(rates), "tokens_per_s": {str(n): round(r, 1) for n, r in rates.items()}}
+    return {"best": pick_best(rates),
+            "tokens_per_s": {str(n): round(r, 1) for n, r in rates.items()}}
 
 
 def model_bucket(path: str | Path, n_gpu_layers: int = 0) -> str:
@@ -154,7 +155,8 @@ CALIBRATE_BELOW_BUSY = 0.5
 def choose(bucket: str, explicit: int | None = None, busy: float | None = None,
            other_local_threads: int = 0) -> ThreadChoice:
     if explicit:
-        return ThreadChoice(explicit, explicit, None, f"{explicit}, set by --threads or the settings")
+        return ThreadChoice(explicit, explicit, None,
+                            f"{explicit}, set by --threads or the settings")
     learned_best = remembered(bucket)
     counts = candidate_counts()
     cap = back_off(max(counts), busy, other_local_threads)
