@@ -6,8 +6,8 @@ memory bandwidth and is often below the core count. So the app measures:
 
 - **Calibration.** The first time a model of a given size (bucket: the file's size rounded up to
   a power of two, CPU or GPU) runs on this build and CPU, the worker times a short fixed decode
-  at 1 … physical cores threads (hyper-threads only slow llama.cpp down) and the fastest count is
-  kept in the data folder (`learned.py`). Within 3 % of the fastest the fewest threads win: they
+  at 1 … physical cores threads (hyper-threads only slow llama.cpp down), in two interleaved
+  passes, and the fastest count is kept in the data folder (`learned.py`). Within 3 % of the fastest the fewest threads win: they
   leave room for the window and the other side. It costs about a second, once.
 - **Back-off under load.** Before each answer the app samples how much CPU the rest of the
   machine is using (/proc/stat over 50 ms, not counting its own llama.cpp workers). llama.cpp's
@@ -58,9 +58,15 @@ def pick_best(rates: dict[int, float]) -> int:
     return min(n for n, rate in rates.items() if rate >= fastest * (1 - TIE))
 
 
-def calibrate(measure: Callable[[int], float], counts: Iterable[int]) -> dict:
-    """Run `measure(threads) -> tokens/s` for each count; the worker does this on the model."""
-    rates = {n: measure(n) for n in counts}
+def calibrate(measure: Callable[[int], float], counts: Iterable[int], rounds: int = 2) -> dict:
+    """Run `measure(threads) -> tokens/s` for each count, in `rounds` interleaved passes, and
+    keep each count's best: a burst of other work during one pass then slows one sample of a
+    count, not the count. The worker does this on the model."""
+    counts = list(counts)
+    rates: dict[int, float] = {}
+    for _ in range(rounds):
+        for n in counts:
+            rates[n] = max(rates.get(n, 0.0), measure(n))
     return {"best": pick_best(rates),
             "tokens_per_s": {str(n): round(r, 1) for n, r in rates.items()}}
 

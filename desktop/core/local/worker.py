@@ -183,12 +183,12 @@ def _set_threads(llm, n_threads: int) -> None:
         llm.context_params.n_threads_batch = n_threads
 
 
-def _calibrate(llm, counts: list[int], budget_s: float = 0.25, most: int = 32) -> dict:
+def _calibrate(llm, counts: list[int], budget_s: float = 0.12, most: int = 16) -> dict:
     """Time a short fixed decode at each thread count (threads.py keeps the fastest).
 
     Single-token decodes (the steady state of generation) after one small batch, for about
-    `budget_s` per count (at least 2, at most `most` tokens): about a second in all, whatever
-    the model's size."""
+    `budget_s` per count and pass (at least 2, at most `most` tokens), two passes: about a
+    second in all, whatever the model's size."""
     import time
 
     from desktop.core.local.threads import calibrate
