@@ -29,7 +29,8 @@ def register(subparsers) -> None:
     p.add_argument("--n-ctx", type=_positive_int, default=4096, metavar="N",
                    help="local model context size in tokens")
     p.add_argument("--threads", type=_positive_int, default=None, metavar="N",
-                   help="llama.cpp threads (default: measured rule, see docs/performance.md)")
+                   help="llama.cpp threads (default: measured on first use; "
+                   "`sidebyside doctor` says why)")
     p.add_argument("--gpu-layers", type=int, default=0, metavar="N",
                    help="layers to offload to a GPU (-1 for all)")
     p.add_argument("--json", action="store_true",

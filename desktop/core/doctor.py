@@ -133,7 +133,8 @@ def _threads() -> dict:
     choice = threads.choose(bucket, None, busy)
     return {"n_threads": choice.n_threads, "max_threads": choice.max_threads, "how": choice.how,
             "model_bucket": bucket, "busy_cores": None if busy is None else round(busy, 2),
-            "override": "--threads N on the command line, or Threads in the window's settings"}
+            "override": "--threads N on the command line, or n_threads in the window's "
+                        "settings.json"}
 
 
 def _safe_mode() -> dict:

@@ -14,7 +14,7 @@ memory bandwidth and is often below the core count. So the app measures:
   threads spin at a barrier after every operation, so one thread more than the free cores makes
   every token wait: the count is lowered to the free cores, rounded, never below 1. The app's
   other answering workers (a local model on both sides) count as load.
-- `--threads` and the window's setting override all of this.
+- `--threads` and `n_threads` in the window's settings override all of this.
 """
 
 from __future__ import annotations
