@@ -79,6 +79,14 @@ def _protocol_stdout():
     return out
 
 
+def with_safe_mode(params, safe_mode: bool):
+    """Model params for safe mode: no extra buffer types, so no weight repacking and none of
+    the repacked (AMX, AVX2, ARM) kernels that some builds fault in on some CPUs."""
+    if safe_mode and hasattr(params, "use_extra_bufts"):
+        params.use_extra_bufts = False
+    return params
+
+
 def _load(out, request: dict):
     import llama_cpp
     import llama_cpp.llama_cpp as capi
@@ -94,9 +102,7 @@ def _load(out, request: dict):
     def defaults_with_progress():
         params = original_defaults()
         params.progress_callback = callback
-        if request.get("safe_mode") and hasattr(params, "use_extra_bufts"):
-            params.use_extra_bufts = False
-        return params
+        return with_safe_mode(params, bool(request.get("safe_mode")))
 
     capi.llama_model_default_params = defaults_with_progress
     try:
