@@ -12,10 +12,7 @@ from desktop.core.errors import CRASH, ContenderError
 from desktop.core.local import safe_mode, threads
 from desktop.core.local.client import POOL, FirstBatchCrash, LoadSettings, WorkerProcess
 from desktop.core.local.models import (
-    EMBEDDED_NAME,
-    check_context_fits,
-    check_gguf,
-    embedded_model_path,
+    EMBEDDED_NAME, check_context_fits, check_gguf, embedded_model_path,
 )
 from desktop.core.params import Request
 
