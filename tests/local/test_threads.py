@@ -80,10 +80,13 @@ def test_model_bucket_rounds_size_up_to_a_power_of_two(tmp_path):
     assert threads.model_bucket(model, n_gpu_layers=99) == "gpu-128MB"
 
 
+def _spin() -> None:
+    while True:
+        pass
+
+
 def test_busy_cores_sees_a_spinning_process():
     import multiprocessing
-
-    from bench.common import _spin
 
     spinner = multiprocessing.get_context("spawn").Process(target=_spin, daemon=True)
     spinner.start()

@@ -7,8 +7,10 @@ memory bandwidth and is often below the core count. So the app measures:
 - **Calibration.** The first time a model of a given size (bucket: the file's size rounded up to
   a power of two, CPU or GPU) runs on this build and CPU, the worker times a short fixed decode
   at 1 … physical cores threads (hyper-threads only slow llama.cpp down), in two interleaved
-  passes, and the fastest count is kept in the data folder (`learned.py`). Within 3 % of the fastest the fewest threads win: they
-  leave room for the window and the other side. It costs about a second, once.
+  passes, and the fastest count is kept in the data folder (`learned.py`). Within 3 % of the
+  fastest the fewest threads win: they leave room for the window and the other side. It costs
+  about a second, once. It is not done while another local model answers or other programs use
+  half a core or more (the measurement would be theirs): the free cores are used meanwhile.
 - **Back-off under load.** Before each answer the app samples how much CPU the rest of the
   machine is using (/proc/stat over 50 ms, not counting its own llama.cpp workers). llama.cpp's
   threads spin at a barrier after every operation, so one thread more than the free cores makes
