@@ -224,6 +224,7 @@ def battle(rounds: int, max_tokens: int) -> dict:
             "remote_s": round(answers["right"].total_s, 2),
             "local_s": round(answers["left"].total_s, 2),
             "heartbeat_max_ms": round(max(heartbeat.samples[len(lateness):], default=0), 1),
+            "local_threads": _local_threads(),
         })
         lateness = list(heartbeat.samples)
     if watch is not None:
@@ -236,6 +237,14 @@ def battle(rounds: int, max_tokens: int) -> dict:
             print(f"--- {count}x\n{stack}", file=sys.stderr)
     return {"local_tokens_per_s": local, "remote_tokens_per_s": remote, "lateness_ms": lateness,
             "rounds": per_round, "late_ticks": heartbeat.late}
+
+
+def _local_threads() -> int | None:
+    """The thread count the local worker used for its latest answer (chosen by the app)."""
+    from desktop.core.local.client import WorkerPool
+
+    used = [w.n_threads for w in WorkerPool.every_worker() if w.n_threads]
+    return used[0] if used else None
 
 
 def stop(trials: int) -> dict:

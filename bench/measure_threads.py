@@ -1,6 +1,7 @@
 """Target 9: tokens per second for 1 and 2 llama.cpp threads, quiet and with a busy neighbour.
 
-The app's default thread rule (desktop/core/local/threads.py) follows from this table.
+Informational: the app measures its own thread count on first use of a model size
+(desktop/core/local/threads.py); this table shows why no fixed rule fits every load.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ import os
 
 from bench.common import BusyNeighbour, Figure
 from bench.raw_llama import raw_tokens_per_s
-from desktop.core.local.threads import default_threads
+from desktop.core.local.models import embedded_model_path
+from desktop.core.local.threads import back_off, busy_cores, choose, model_bucket
 
 
 def measure(quick: bool = False) -> list[Figure]:
@@ -24,11 +26,13 @@ def measure(quick: bool = False) -> list[Figure]:
                 result = raw_tokens_per_s(threads, max_tokens)
             table[f"{condition}_{threads}t"] = round(result["tokens_per_s"], 1)
     cores = os.cpu_count() or 1
-    chosen = default_threads()
+    busy = busy_cores(window_s=0.25)
+    choice = choose(model_bucket(embedded_model_path()), busy=busy)
+    chosen = choice.n_threads or back_off(max(choice.calibrate or [1]), busy)
     best_busy = max((1, 2), key=lambda t: table[f"busy_{t}t"])
     return [Figure(
         "9_threads", "llama.cpp threads: tok/s quiet and with one busy neighbour",
-        float(chosen), "threads", f"default follows the table ({cores} cores)",
-        None, {"tokens_per_s": table, "default_threads": chosen,
+        float(chosen), "threads", f"measured by the app ({cores} cores)",
+        None, {"tokens_per_s": table, "app_threads": chosen, "how": choice.how,
                "best_with_busy_neighbour": best_busy},
     )]

@@ -117,3 +117,39 @@ class RemoteServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+_READER = r"""
+import json, sys, httpx
+base, key = sys.argv[1], sys.argv[2]
+body = {"model": "gpt-4o-mini", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
+with httpx.Client(timeout=None) as client:
+    while True:
+        with client.stream("POST", base + "/chat/completions", json=body,
+                           headers={"Authorization": "Bearer " + key}) as response:
+            for line in response.iter_lines():
+                if line.startswith("data: ") and line != "data: [DONE]":
+                    json.loads(line[6:])
+"""
+
+
+class StreamReader:
+    """A separate client reading the remote's paced stream, parsing every event, over and over:
+    the load the app's remote side puts on the machine, without the app. Raw llama-cpp-python
+    is measured beside it, so raw and the app share the machine with the same neighbour."""
+
+    def __init__(self, remote: RemoteServer) -> None:
+        self.env = remote.env()
+
+    def __enter__(self) -> "StreamReader":
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _READER, self.env["OPENAI_BASE_URL"],
+             self.env["OPENAI_API_KEY"]],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.process.kill()
+        self.process.wait()
+

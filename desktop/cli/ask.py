@@ -43,7 +43,8 @@ def register(subparsers) -> None:
     p.add_argument("--n-ctx", type=_positive_int, default=4096, metavar="N",
                    help="local model context size in tokens")
     p.add_argument("--threads", type=_positive_int, default=None, metavar="N",
-                   help="llama.cpp threads (default: measured rule, see docs/performance.md)")
+                   help="llama.cpp threads (default: measured on first use; "
+                   "`sidebyside doctor` says why)")
     p.add_argument("--gpu-layers", type=int, default=0, metavar="N",
                    help="layers to offload to a GPU (-1 for all)")
     p.add_argument("--json", action="store_true",
@@ -119,6 +120,10 @@ def drive_turn(battle, labels: dict[str, str], as_json: bool) -> None:
             break
         except KeyboardInterrupt:  # Ctrl+C stops both sides; partial answers are kept
             battle.stop()
+            continue
+        if event.type == EV_STATUS and event.status and event.status.state == "announce":
+            # Something the user should know once (the local model switched to safe mode).
+            print(f"sidebyside: {event.status.message}", file=sys.stderr)
             continue
         if printer is None:
             if event.type == EV_STATUS and event.status and event.status.state == "notice":

@@ -80,7 +80,9 @@ EV_DONE = "done"  # finished; `answer` holds the final Answer (with error if it 
 class Status:
     """A state change worth showing: `state` is one of loading, retrying, streaming, or notice
     (a setting left out because the model cannot take it: `message` says which, naming no
-    model, so a blind pane may show it)."""
+    model, so a blind pane may show it), or announce (something to tell the user once, in the
+    status bar rather than a pane, since it concerns one side: the local model switched to safe
+    mode)."""
 
     state: str
     message: str = ""

@@ -152,6 +152,9 @@ class RoundController(QObject):
         if event.type == EV_START:
             self.side_started.emit(position)
         elif event.type == EV_STATUS and event.status is not None:
+            if event.status.state == "announce":  # said once, in the status bar, naming no pane
+                self.problem.emit(event.status.message)
+                return
             for seat, status in self.session.visible_statuses(event.side, event.status,
                                                               self._under_way):
                 self.status.emit(seat, status)

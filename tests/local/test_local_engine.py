@@ -148,8 +148,8 @@ def test_worker_environment_holds_no_secrets(monkeypatch):
     assert "sk-test-secret" not in "".join(env.values())
 
 
-@pytest.mark.parametrize("cores,threads", [(1, 1), (2, 1), (4, 3), (8, 7), (16, 8), (64, 8)])
-def test_default_thread_rule(cores, threads):
+@pytest.mark.parametrize("cores,threads", [(1, 1), (2, 2), (4, 4), (8, 8), (16, 8), (64, 8)])
+def test_threads_before_any_measurement_are_the_physical_cores_up_to_8(cores, threads):
     assert default_threads(cores) == threads
 
 

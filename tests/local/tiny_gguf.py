@@ -12,9 +12,13 @@ import numpy as np
 
 
 def write_tiny_gguf(path: Path, n_words: int = 64, n_embd: int = 32, n_layer: int = 1,
-                    n_ctx_train: int = 256, chat_template: bool | str = True) -> Path:
-    """`chat_template`: True for a plain one, False for none, or the template's text."""
+                    n_ctx_train: int = 256, chat_template: bool | str = True,
+                    q4_0: bool = False) -> Path:
+    """`chat_template`: True for a plain one, False for none, or the template's text.
+    `q4_0`: the layers' matrices quantized to Q4_0, a type llama.cpp repacks for its fast
+    CPU kernels (AVX2, AMX, ARM), so loading shows whether extra buffer types are in use."""
     import gguf
+    from gguf.quants import quantize
 
     rng = np.random.default_rng(0)
     writer = gguf.GGUFWriter(str(path), "llama")
@@ -50,7 +54,12 @@ def write_tiny_gguf(path: Path, n_words: int = 64, n_embd: int = 32, n_layer: in
         )
 
     def tensor(name: str, *shape: int) -> None:
-        writer.add_tensor(name, (rng.standard_normal(shape) * 0.02).astype(np.float32))
+        data = (rng.standard_normal(shape) * 0.02).astype(np.float32)
+        if q4_0 and name.startswith("blk.") and shape[-1] % 32 == 0:
+            q4 = gguf.GGMLQuantizationType.Q4_0
+            writer.add_tensor(name, quantize(data, q4), raw_dtype=q4)
+        else:
+            writer.add_tensor(name, data)
 
     tensor("token_embd.weight", n_vocab, n_embd)
     for i in range(n_layer):

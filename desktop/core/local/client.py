@@ -5,6 +5,9 @@ prompts, keyed by model file and load settings, and hands a busy worker to nobod
 sides that use the same model each get a worker of their own (one `Llama` is never shared).
 A worker that dies is replaced by a fresh one on the next request. There is no global pool: the
 window and each CLI command own one (a context manager) and close it, which ends its workers.
+
+A worker that dies on its very first batch (before any token came back from the first prompt
+it was given) raises `FirstBatchCrash`, so that the contender can retry in safe mode.
 """
 
 from __future__ import annotations
@@ -39,8 +42,17 @@ _ids = itertools.count(1)
 class LoadSettings:
     path: str
     n_ctx: int
-    n_threads: int
+    n_threads: int  # 0: chosen per request (threads.py); the worker loads with the physical cores
     n_gpu_layers: int = 0
+    safe_mode: bool = False
+
+
+class FirstBatchCrash(ContenderError):
+    """The worker died while evaluating the first batch of a freshly loaded model."""
+
+    def __init__(self, message: str, exit_description: str) -> None:
+        super().__init__(CRASH, message)
+        self.exit_description = exit_description
 
 
 def worker_command() -> list[str]:
@@ -68,6 +80,22 @@ def describe_exit(returncode: int | None) -> str:
         except ValueError:
             return f"signal {-returncode}"
     return f"exit status {returncode}"
+
+
+# Exits that mean the code faulted (a bad instruction, a bad memory access, an abort), as
+# opposed to being killed from outside (SIGKILL: the OOM killer, the user). Windows reports
+# an access violation or an illegal instruction as an NTSTATUS exit code.
+_FAULT_SIGNALS = {getattr(signal, name) for name in ("SIGSEGV", "SIGILL", "SIGBUS", "SIGFPE",
+                                                     "SIGABRT") if hasattr(signal, name)}
+_WINDOWS_FAULTS = {0xC0000005, 0xC000001D, 0xC0000409}
+
+
+def is_fault(returncode: int | None) -> bool:
+    if returncode is None:
+        return False
+    if returncode < 0:
+        return -returncode in _FAULT_SIGNALS
+    return (returncode & 0xFFFFFFFF) in _WINDOWS_FAULTS
 
 
 class _Spawner:
@@ -110,6 +138,9 @@ class WorkerProcess:
         self.settings = settings
         self.model_name = Path(settings.path).stem
         self.loaded = False
+        self.evaluated = False  # a token or a finished answer came back: the model computes
+        self.calibration: dict | None = None  # the worker's thread measurement, when it made one
+        self.n_threads: int | None = None  # the thread count of the latest answer
         self._events: "queue.Queue[dict]" = queue.Queue()
         self._pending_id: str | None = None  # a stopped request whose "done" has not arrived
         self.last_cached_tokens = 0  # prompt tokens the last request found in the KV cache
@@ -159,6 +190,12 @@ class WorkerProcess:
             returncode = self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             returncode = None
+        if during == "answering" and not self.evaluated and is_fault(returncode):
+            return FirstBatchCrash(
+                f"The local model's worker process stopped unexpectedly "
+                f"({describe_exit(returncode)}) on the model's first batch.",
+                describe_exit(returncode),
+            )
         return ContenderError(
             CRASH,
             f"The local model's worker process stopped unexpectedly ({describe_exit(returncode)}) "
@@ -168,9 +205,13 @@ class WorkerProcess:
 
     def load(self, cancel: CancelToken) -> Iterator[Status]:
         s = self.settings
+        from desktop.core.local.machine import physical_cores
+
+        n_threads = s.n_threads or physical_cores()
         self._send({
-            "op": "load", "path": s.path, "n_ctx": s.n_ctx, "n_threads": s.n_threads,
-            "n_threads_batch": s.n_threads, "n_gpu_layers": s.n_gpu_layers,
+            "op": "load", "path": s.path, "n_ctx": s.n_ctx, "n_threads": n_threads,
+            "n_threads_batch": n_threads, "n_gpu_layers": s.n_gpu_layers,
+            "safe_mode": s.safe_mode,
         })
         yield Status("loading", f"Loading {Path(s.path).name}", 0.0)
         while True:
@@ -257,14 +298,20 @@ class WorkerProcess:
                 continue
             if kind == "started":
                 self.last_cached_tokens = int(event.get("cached_tokens") or 0)
+                self.n_threads = event.get("n_threads")
                 yield Usage(prompt_tokens=event.get("prompt_tokens"))
                 if event.get("note"):
                     yield Status("notice", event["note"])
+            elif kind == "calibrated":
+                self.calibration = event
             elif kind == "delta":
+                self.evaluated = True
                 yield event.get("text", "")
             elif kind == "thought":
+                self.evaluated = True
                 yield Thought(event.get("text", ""))
             elif kind == "done":
+                self.evaluated = True
                 yield Usage(event.get("prompt_tokens"), event.get("output_tokens"),
                             event.get("thinking_tokens"))
                 if event.get("finish_reason") in ("stop", "length"):
@@ -304,6 +351,7 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._idle: dict[LoadSettings, list[WorkerProcess]] = {}
         self._all: set[WorkerProcess] = set()
+        self._busy: set[WorkerProcess] = set()
 
     def acquire(self, settings: LoadSettings, prefer: WorkerProcess | None = None) -> WorkerProcess:
         """A warm idle worker for these settings, or a new one (not yet loaded). `prefer`, when
@@ -316,6 +364,7 @@ class WorkerPool:
             while idle:
                 worker = idle.pop()
                 if worker.alive() and worker.drain():
+                    self._busy.add(worker)
                     return worker
                 self._all.discard(worker)
                 worker.kill()
@@ -329,10 +378,12 @@ class WorkerPool:
         worker = WorkerProcess(settings, log_path)
         with self._lock:
             self._all.add(worker)
+            self._busy.add(worker)
         return worker
 
     def release(self, worker: WorkerProcess) -> None:
         with self._lock:
+            self._busy.discard(worker)
             if not worker.alive() or not worker.loaded:
                 self._all.discard(worker)
                 worker.kill()
@@ -344,6 +395,16 @@ class WorkerPool:
                 return
             idle.append(worker)
 
+    def busy_threads(self, besides: WorkerProcess | None = None) -> int:
+        """Threads that the app's other answering workers use (a battle of two local models)."""
+        with self._lock:
+            return sum(w.n_threads or w.settings.n_threads or 1
+                       for w in self._busy if w is not besides and w.alive())
+
+    def worker_pids(self) -> list[int]:
+        with self._lock:
+            return [w.pid for w in self._all]
+
     def workers(self) -> list[WorkerProcess]:
         with self._lock:
             return list(self._all)
@@ -351,6 +412,7 @@ class WorkerPool:
     def shutdown(self) -> None:
         with self._lock:
             workers, self._all, self._idle = list(self._all), set(), {}
+            self._busy = set()
         for worker in workers:
             worker.kill()
 

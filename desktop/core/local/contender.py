@@ -13,16 +13,17 @@ reasoning setting to the chat template's own switch (`enable_thinking`) where th
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from desktop.core.answer import Status
 from desktop.core.contenders.base import CancelToken, Contender, ModelName, StreamItem
-from desktop.core.errors import CONTEXT_LENGTH, ContenderError
-from desktop.core.local.client import LoadSettings, WorkerPool
+from desktop.core.errors import CONTEXT_LENGTH, CRASH, ContenderError
+from desktop.core.local import safe_mode, threads
+from desktop.core.local.client import FirstBatchCrash, LoadSettings, WorkerPool, WorkerProcess
 from desktop.core.local.models import (
     EMBEDDED_NAME, check_context_fits, check_gguf, embedded_model_path,
 )
-from desktop.core.local.threads import default_threads
 from desktop.core.params import Request
 
 
@@ -41,6 +42,7 @@ class LocalContender(Contender):
         self.pool = pool if pool is not None else WorkerPool()
         self._prepared = None  # the loaded worker `prepare` hands to `stream`
         self._last_worker = None  # the worker of the previous answer, asked for again
+        self._busy_cores: float | None = None  # other programs' CPU, sampled while preparing
 
     @classmethod
     def from_spec(cls, spec, kind=None, pool: WorkerPool | None = None) -> "LocalContender":
@@ -57,8 +59,9 @@ class LocalContender(Contender):
         settings = LoadSettings(
             path=str(path.resolve()),
             n_ctx=int(params.n_ctx),
-            n_threads=int(params.n_threads or default_threads()),
+            n_threads=int(params.n_threads or 0),  # 0: chosen per answer (threads.py)
             n_gpu_layers=int(params.n_gpu_layers),
+            safe_mode=safe_mode.remembered() is not None,
         )
         check_context_fits(path, settings.n_ctx)
         return settings
@@ -87,6 +90,8 @@ class LocalContender(Contender):
             except BaseException:
                 self.pool.release(worker)
                 raise
+        if not settings.n_threads:
+            self._busy_cores = threads.busy_cores(exclude_pids=self.pool.worker_pids())
         self._prepared = worker
 
     def _check_conversation_fits(self, worker, request: Request, cancel: CancelToken) -> None:
@@ -123,20 +128,59 @@ class LocalContender(Contender):
                     return
             self._last_worker = worker
             yield ModelName(EMBEDDED_NAME if self.path is None else worker.model_name)
-            yield from worker.generate(
-                {
-                    "messages": request.messages(),
-                    "temperature": request.params.temperature,
-                    "top_p": request.params.top_p,
-                    "max_tokens": request.params.max_tokens,
-                    "seed": request.params.seed,
-                    "reasoning": request.params.reasoning,
-                },
-                cancel,
-            )
+            payload = {
+                "messages": request.messages(),
+                "temperature": request.params.temperature,
+                "top_p": request.params.top_p,
+                "max_tokens": request.params.max_tokens,
+                "seed": request.params.seed,
+                "reasoning": request.params.reasoning,
+            }
+            try:
+                yield from self._generate(worker, payload, cancel)
+            except FirstBatchCrash as crash:
+                if worker.settings.safe_mode:
+                    raise ContenderError(CRASH, safe_mode.unrecoverable_message(
+                        crash.exit_description)) from None
+                # Retried once, in safe mode, with a fresh worker.
+                self.pool.release(worker)
+                worker = self.pool.acquire(replace(worker.settings, safe_mode=True))
+                self._last_worker = worker
+                if not worker.loaded:
+                    yield from worker.load(cancel)
+                    if cancel.is_set():
+                        return
+                yield from self._generate_in_safe_mode(worker, payload, cancel, crash)
         finally:
             self.pool.release(worker)
 
     def close(self) -> None:
         if self._owns_pool:
             self.pool.shutdown()
+
+    def _generate(self, worker: WorkerProcess, payload: dict, cancel: CancelToken):
+        settings = worker.settings
+        bucket = threads.model_bucket(settings.path, settings.n_gpu_layers)
+        choice = threads.choose(bucket, settings.n_threads or None, self._busy_cores,
+                                self.pool.busy_threads(besides=worker))
+        yield from worker.generate(
+            {**payload, "n_threads": choice.n_threads, "max_threads": choice.max_threads,
+             "calibrate": choice.calibrate},
+            cancel,
+        )
+        if choice.calibrate and worker.calibration:
+            threads.remember(bucket, worker.calibration)
+
+    def _generate_in_safe_mode(self, worker, payload, cancel, crash: FirstBatchCrash):
+        noticed = False
+        try:
+            for item in self._generate(worker, payload, cancel):
+                if worker.evaluated and not noticed:
+                    noticed = True
+                    if safe_mode.remember(f"llama.cpp's fast path crashed on the first batch "
+                                          f"({crash.exit_description}); safe mode answered"):
+                        yield Status("announce", safe_mode.NOTICE)
+                yield item
+        except FirstBatchCrash as again:
+            raise ContenderError(CRASH, safe_mode.unrecoverable_message(
+                again.exit_description)) from None

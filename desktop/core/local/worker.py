@@ -9,6 +9,11 @@ killer) end this process, never the app. Invariants:
 - One thread only ever touches the `Llama` object (two threads sharing one abort the process);
   the reader thread only sets stop flags, which llama.cpp polls through its abort callback, so a
   stop lands within milliseconds even during prompt processing.
+- The abort callback is a C function (libc's `strlen` on a two-byte flag), not a Python one:
+  ggml calls it after every graph node, hundreds of times per token, and a Python callback
+  there (a GIL round trip each time) cost several percent of the model's speed.
+- Safe mode (`"safe_mode": true` in the load request) loads without extra buffer types: no
+  weight repacking, so none of the build's repacked (AMX, ...) kernels; see safe_mode.py.
 """
 
 from __future__ import annotations
@@ -27,6 +32,16 @@ from desktop.core.local.protocol import send
 
 _stop_ids: set[str] = set()
 _requests: "queue.Queue[dict]" = queue.Queue()
+_current: dict = {"id": None}
+# The abort flag llama.cpp polls: byte 0 is 1 while the current request should stop, byte 1 is
+# always 0, so strlen() of it is 0 or 1 (see _install_abort).
+_abort_flag = ctypes.create_string_buffer(2)
+# Tests only: make the worker die as llama.cpp does on a CPU whose fast kernels fault.
+# "1": die with SIGSEGV on the first batch unless in safe mode; "always": in safe mode too.
+CRASH_ENV = "SIDEBYSIDE_TEST_CRASH_FIRST_BATCH"
+# Deltas are sent at most this often (pieces in between travel together): a fast model (a GPU,
+# hundreds of tokens a second) would otherwise cost a pipe write and a wake-up of the app per token.
+DELTA_BATCH_S = 0.004
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -49,6 +64,8 @@ def _read_stdin() -> None:
             continue
         if message.get("op") == "stop":
             _stop_ids.add(message.get("id"))
+            if message.get("id") == _current.get("id"):
+                _abort_flag[0] = 1
         else:
             _requests.put(message)
     os._exit(0)  # the app closed our stdin or died: end now, mid-generation or not
@@ -60,6 +77,14 @@ def _protocol_stdout():
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     return out
+
+
+def with_safe_mode(params, safe_mode: bool):
+    """Model params for safe mode: no extra buffer types, so no weight repacking and none of
+    the repacked (AMX, AVX2, ARM) kernels that some builds fault in on some CPUs."""
+    if safe_mode and hasattr(params, "use_extra_bufts"):
+        params.use_extra_bufts = False
+    return params
 
 
 def _load(out, request: dict):
@@ -77,7 +102,7 @@ def _load(out, request: dict):
     def defaults_with_progress():
         params = original_defaults()
         params.progress_callback = callback
-        return params
+        return with_safe_mode(params, bool(request.get("safe_mode")))
 
     capi.llama_model_default_params = defaults_with_progress
     try:
@@ -100,16 +125,18 @@ def _model_name(llm, path: str) -> str:
     return str(name)
 
 
-def _install_abort(llm, current: dict) -> None:
-    """Let a stop request interrupt llama.cpp between graph nodes, prompt processing included."""
+def _install_abort(llm) -> None:
+    """Let a stop request interrupt llama.cpp between graph nodes, prompt processing included.
+
+    The callback must be cheap: ggml calls it after every node of every graph. `strlen` takes
+    one pointer and returns 0 or 1 on our flag, exactly a `bool (*)(void *)` abort callback."""
     import llama_cpp.llama_cpp as capi
 
-    def should_abort(_data) -> bool:
-        return current.get("id") in _stop_ids
-
-    callback = capi.ggml_abort_callback(should_abort)
     try:
-        capi.llama_set_abort_callback(llm._ctx.ctx, callback, None)
+        libc = ctypes.CDLL(None) if sys.platform != "win32" else ctypes.cdll.msvcrt
+        strlen = ctypes.cast(libc.strlen, ctypes.c_void_p).value
+        callback = ctypes.cast(strlen, capi.ggml_abort_callback)
+        capi.llama_set_abort_callback(llm._ctx.ctx, callback, ctypes.addressof(_abort_flag))
         llm._sidebyside_abort_callback = callback
     except Exception:
         pass  # without it a stop waits for the next token, which is still prompt
@@ -165,27 +192,120 @@ def _thinking_splitter(llm, prompt_text: str):
     return ThinkSplitter(tags, opens_thinking(prompt_text, tags))
 
 
-def _send_split(out, req_id: str, splitter, piece: str | None) -> None:
-    """One token's text, through the splitter: thinking and answer go out as separate events.
-    Called for every token, an empty piece included, so the splitter counts thinking tokens;
-    None at the end sends what the splitter held back."""
-    from desktop.core.contenders.base import Thought
+class _Outbox:
+    """The splitter's thinking and answer text on its way to the app, in batches: one pipe
+    message per token cost the app's reader a wake-up each (measurable at 2 threads), so text
+    waits at most DELTA_BATCH_S, the first piece goes at once, and a change from thinking to
+    answer (or back) sends what was held, so the order is kept. Every token is fed, an empty
+    piece included, so the splitter counts thinking tokens."""
 
-    for item in splitter.feed(piece) if piece is not None else splitter.close():
-        if isinstance(item, Thought):
-            send(out, {"ev": "thought", "id": req_id, "text": item.text})
-        else:
-            send(out, {"ev": "delta", "id": req_id, "text": item})
+    def __init__(self, out, req_id: str, splitter) -> None:
+        self.out, self.req_id, self.splitter = out, req_id, splitter
+        self.kind: str | None = None  # "thought" or "delta": what `text` holds
+        self.text = ""
+        self.last_sent = 0.0
+
+    def feed(self, piece: str) -> None:
+        import time
+
+        for item in self.splitter.feed(piece):
+            self._add(item)
+        now = time.perf_counter()
+        if self.text and now - self.last_sent >= DELTA_BATCH_S:
+            self.flush(now)
+
+    def close(self) -> None:
+        """Send what the splitter held back and what waits here."""
+        for item in self.splitter.close():
+            self._add(item)
+        self.flush()
+
+    def _add(self, item) -> None:
+        from desktop.core.contenders.base import Thought
+
+        kind, text = ("thought", item.text) if isinstance(item, Thought) else ("delta", item)
+        if not text:
+            return
+        if kind != self.kind and self.text:
+            self.flush()
+        self.kind = kind
+        self.text += text
+
+    def flush(self, now: float | None = None) -> None:
+        import time
+
+        if self.text:
+            send(self.out, {"ev": self.kind, "id": self.req_id, "text": self.text})
+        self.text = ""
+        self.last_sent = time.perf_counter() if now is None else now
 
 
-def _generate(out, llm, request: dict, current: dict) -> None:
-    req_id = request["id"]
-    current["id"] = req_id
+def _first_batch_hook(safe_mode: bool) -> None:
+    """Tests only (CRASH_ENV): die the way a faulting llama.cpp kernel kills the worker."""
+    mode = os.environ.get(CRASH_ENV, "")
+    if mode == "always" or (mode and not safe_mode):
+        os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def _set_threads(llm, n_threads: int) -> None:
+    import llama_cpp.llama_cpp as capi
+
+    if n_threads > 0 and n_threads != llm.context_params.n_threads:
+        capi.llama_set_n_threads(llm._ctx.ctx, n_threads, n_threads)
+        llm.context_params.n_threads = n_threads
+        llm.context_params.n_threads_batch = n_threads
+
+
+def _calibrate(llm, counts: list[int], budget_s: float = 0.12, most: int = 16) -> dict:
+    """Time a short fixed decode at each thread count (threads.py keeps the fastest).
+
+    Single-token decodes (the steady state of generation) after one small batch, for about
+    `budget_s` per count and pass (at least 2, at most `most` tokens), two passes: about a
+    second in all, whatever the model's size."""
+    import time
+
+    from desktop.core.local.threads import calibrate
+
+    tokens = llm.tokenize(b"The quick brown fox jumps over the lazy dog", add_bos=True)
+    most = max(2, min(most, llm.n_ctx() - 6))
+
+    def measure(n_threads: int) -> float:
+        _set_threads(llm, n_threads)
+        llm.reset()
+        llm.eval(tokens[:4])
+        llm.eval([tokens[4]])  # one decode untimed: caches warm for this thread count
+        started = time.perf_counter()
+        decoded = 0
+        while decoded < 2 or (decoded < most and time.perf_counter() - started < budget_s):
+            llm.eval([tokens[5 + decoded % (len(tokens) - 5)]])
+            decoded += 1
+        return decoded / (time.perf_counter() - started)
+
     try:
+        return calibrate(measure, counts)
+    finally:
+        llm.reset()
+
+
+def _generate(out, llm, request: dict, state: dict) -> None:
+    req_id = request["id"]
+    _current["id"] = req_id
+    _abort_flag[0] = 1 if req_id in _stop_ids else 0
+    try:
+        if not state["evaluated"]:
+            state["evaluated"] = True
+            _first_batch_hook(state["safe_mode"])
+        if request.get("calibrate"):
+            calibration = _calibrate(llm, [int(n) for n in request["calibrate"]])
+            send(out, {"ev": "calibrated", "id": req_id, **calibration})
+            cap = int(request.get("max_threads") or calibration["best"])
+            _set_threads(llm, min(calibration["best"], cap))
+        elif request.get("n_threads"):
+            _set_threads(llm, int(request["n_threads"]))
         template_vars, note = _thinking_setup(llm, request.get("reasoning"))
         prompt_tokens, stops, prompt_text = _format_prompt(
             llm, request["messages"], template_vars)
-        splitter = _thinking_splitter(llm, prompt_text)
+        outbox = _Outbox(out, req_id, _thinking_splitter(llm, prompt_text))
         max_tokens = int(request.get("max_tokens") or 512)
         n_ctx = llm.n_ctx()
         if len(prompt_tokens) + max_tokens > n_ctx:
@@ -205,7 +325,8 @@ def _generate(out, llm, request: dict, current: dict) -> None:
         # A follow-up turn extends the previous prompt and answer, so most of it is cached.
         cached = _cached_prefix(llm, prompt_tokens)
         send(out, {"ev": "started", "id": req_id, "prompt_tokens": len(prompt_tokens),
-                   "cached_tokens": cached, **({"note": note} if note else {})})
+                   "cached_tokens": cached, "n_threads": int(llm.context_params.n_threads),
+                   **({"note": note} if note else {})})
         if request.get("seed") is not None:
             llm.set_seed(int(request["seed"]))
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -232,10 +353,10 @@ def _generate(out, llm, request: dict, current: dict) -> None:
                     hit = _first_stop(text_so_far, stops)
                     if hit is not None:
                         piece = piece[: max(0, len(piece) - (len(text_so_far) - hit))]
-                        _send_split(out, req_id, splitter, piece)
+                        outbox.feed(piece)
                         finish = "stop"
                         break
-                _send_split(out, req_id, splitter, piece)
+                outbox.feed(piece)
                 if output_tokens >= max_tokens:
                     finish = "length"
                     break
@@ -244,20 +365,26 @@ def _generate(out, llm, request: dict, current: dict) -> None:
                 raise
             finish = "cancelled"  # the abort callback interrupted llama.cpp
             llm.reset()
-        _send_split(out, req_id, splitter, None)  # what the splitter held back
+        outbox.close()  # what the splitter held back, and what waited for the next batch
         send(out, {
             "ev": "done", "id": req_id, "finish_reason": finish,
             "prompt_tokens": len(prompt_tokens), "output_tokens": output_tokens,
-            "thinking_tokens": splitter.thinking_pieces,
+            "thinking_tokens": outbox.splitter.thinking_pieces,
             "cached_tokens": cached,
         })
     except Exception as exc:
+        if req_id in _stop_ids:  # stopped while calibrating: not a failure
+            llm.reset()
+            send(out, {"ev": "done", "id": req_id, "finish_reason": "cancelled",
+                       "prompt_tokens": 0, "output_tokens": 0})
+            return
         send(out, {
             "ev": "error", "id": req_id, "kind": "crash",
             "message": f"The local model failed while answering ({type(exc).__name__}: {exc}).",
         })
     finally:
-        current["id"] = None
+        _current["id"] = None
+        _abort_flag[0] = 0
         _stop_ids.discard(req_id)
 
 
@@ -319,12 +446,12 @@ def main() -> int:
         "ev": "loaded", "model": _model_name(llm, path), "n_ctx": llm.n_ctx(),
         "n_ctx_train": llm._model.n_ctx_train(),
     })
-    current: dict = {"id": None}
-    _install_abort(llm, current)
+    _install_abort(llm)
+    state = {"evaluated": False, "safe_mode": bool(load_request.get("safe_mode"))}
     while True:
         request = _requests.get()
         if request.get("op") == "generate":
-            _generate(out, llm, request, current)
+            _generate(out, llm, request, state)
         elif request.get("op") == "count":  # how long a conversation is, before sending it
             tokens, _, _ = _format_prompt(llm, request["messages"])
             send(out, {"ev": "counted", "id": request.get("id"), "tokens": len(tokens),
