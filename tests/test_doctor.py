@@ -44,13 +44,28 @@ def test_doctor_json_has_every_field(fresh_home):
     assert r["keyring"]["can_store"] is True  # the tests' in-memory keyring stores for real
     assert r["data"]["folder"] == str(fresh_home) and r["data"]["free_gb"] > 0
     assert r["embedded_model"]["path"].endswith(".gguf")
+    memory = r["memory"]  # what the model library's "fits" is judged by
+    assert memory["ram_gb"] > 0 and memory["model_budget_gb"] < memory["ram_gb"]
+
+
+def test_doctor_reports_the_gpu_memory_the_model_library_counts(fresh_home, monkeypatch):
+    from desktop.core.library.machine import VRAM_ENV, this_machine
+
+    monkeypatch.setenv(VRAM_ENV, "24")
+    code, out = doctor("--json")
+    memory = json.loads(out)["memory"]
+    assert code == 0 and memory["vram_gb"] == 24.0 and memory["vram_source"] == VRAM_ENV
+    assert this_machine().vram_bytes == 24 * 2**30  # the same fact the library's fit reads
+    code, out = doctor()
+    assert "GPU 24.0 GB" in out
 
 
 def test_doctor_text_names_each_part_and_shows_safe_mode(fresh_home):
     safe_mode.remember("llama.cpp's fast path crashed on the first batch (signal SIGSEGV)")
     code, out = doctor()
     assert code == 0
-    for label in ("OS", "Python", "Qt", "CPU", "CPU features", "llama-cpp-python", "backends",
+    for label in ("OS", "Python", "Qt", "CPU", "CPU features", "Memory", "llama-cpp-python",
+                  "backends",
                   "system info", "Threads", "Safe mode", "Keyring", "Data folder",
                   "Embedded model"):
         assert any(line.lstrip().startswith(label) for line in out.splitlines()), label

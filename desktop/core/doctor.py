@@ -193,6 +193,17 @@ def _model() -> dict:
         return {"path": None, "size_mb": None, "error": getattr(exc, "message", str(exc))}
 
 
+def _memory() -> dict:
+    """The facts the model library judges "fits this machine" by (desktop/core/library/machine)."""
+    from desktop.core.library.machine import RAM_SHARE, VRAM_ENV, gpu_memory, total_ram
+
+    ram, vram = total_ram(), gpu_memory()
+    return {"ram_gb": round(ram / 2**30, 1) if ram else None,
+            "vram_gb": round(vram / 2**30, 1) if vram else None,
+            "vram_source": (VRAM_ENV if os.environ.get(VRAM_ENV) else "nvidia-smi") if vram else None,
+            "model_budget_gb": round(ram * RAM_SHARE / 2**30, 1) if ram else None}
+
+
 def report() -> dict:
     from desktop import __version__
 
@@ -203,6 +214,7 @@ def report() -> dict:
         "python": {"version": platform.python_version(), "executable": sys.executable},
         "qt": _qt(),
         "cpu": _cpu(),
+        "memory": _memory(),
         "llama_cpp": _llama(),
         "threads": _threads(),
         "safe_mode": _safe_mode(),
@@ -210,6 +222,14 @@ def report() -> dict:
         "data": _data(),
         "embedded_model": _model(),
     }
+
+
+def _memory_line(m: dict) -> str:
+    if not m["ram_gb"]:
+        return "unknown (the model library cannot say what fits)"
+    gpu = f", GPU {m['vram_gb']} GB (from {m['vram_source']})" if m["vram_gb"] else ", no GPU found"
+    return (f"{m['ram_gb']} GB RAM{gpu}; a model up to {m['model_budget_gb']} GB fits "
+            "(models list/search/files say so per file)")
 
 
 def format_text(r: dict) -> str:
@@ -225,6 +245,7 @@ def format_text(r: dict) -> str:
         f"CPU             {cpu['model']} ({cpu['architecture']}), {cpu['physical_cores']} "
         f"physical / {cpu['logical_cores']} logical cores",
         f"CPU features    {' '.join(cpu['features']) or 'none of note'}",
+        f"Memory          {_memory_line(r['memory'])}",
         f"llama-cpp-python {llama['version'] or 'not installed'}",
         f"  backends      {', '.join(llama['backends'])}; {gpu}",
         f"  system info   {llama['system_info'] or '-'}",
