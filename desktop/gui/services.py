@@ -125,10 +125,11 @@ class Services:
 
         return source_verdict(load_source_votes(self.store, source), margin=margin)
 
-    def report(self, path: str, margin: float):
+    def report(self, path: str, margin: float, source: str = "own"):
         from desktop.core.report import write_report
 
-        return write_report(self.store, path, margin=margin, force=True)  # the dialog asked
+        return write_report(self.store, path, margin=margin, force=True,  # the dialog asked
+                            source=source)
 
     def style_control(self, category: str | None, include_leaks: bool):
         from desktop.core.stats.style_control import load_style_votes, style_control_for

@@ -172,7 +172,7 @@ class VerdictView(ReloadOnShow, QWidget):
     def write_report(self, path: str) -> None:
         self.summary.setText("Writing the report…")
         self.work.submit(
-            self.services.report, path, self.margin.value() / 100.0,
+            self.services.report, path, self.margin.value() / 100.0, self.source.current_source(),
             on_done=lambda written: self.summary.setText(f"Report written to {written}."),
             on_error=lambda exc: self.summary.setText(
                 getattr(exc, "message", None) or f"The report could not be written ({exc})."),

@@ -135,6 +135,9 @@ def test_the_votes_box_gives_the_verdict_of_an_imported_source_off_the_ui_thread
     summary = view.summary.text()
     assert "arena" in summary and "4 imported votes left out" in summary
     assert "mystery-13b" in summary
+    view.write_report(str(tmp_path / "arena.html"))  # the report follows the Votes box
+    qtbot.waitUntil(lambda: "Report written" in view.summary.text())
+    assert "the imported source “arena”" in (tmp_path / "arena.html").read_text(encoding="utf-8")
 
     view.source.setCurrentIndex(2)
     qtbot.waitUntil(lambda: view.verdict.source == "all")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
 
 import pytest
 
@@ -141,3 +142,30 @@ def test_an_unknown_source_is_refused_plainly(capsys, imported):
     assert main(["verdict", "--source", "nope"]) == 1
     err = capsys.readouterr().err
     assert "no source 'nope'" in err and "arena" in err and "Traceback" not in err
+
+
+def test_report_takes_a_source_and_an_own_report_is_unchanged_by_an_import(
+        store, capsys, tmp_path):
+    save_blind_votes(store, "coding", mix(10, 10), seed=8)
+    assert main(["report", str(tmp_path / "before.html")]) == 0
+    write_arena(tmp_path / "arena.csv")
+    assert main(["import", str(tmp_path / "arena.csv")]) == 0
+    assert main(["report", str(tmp_path / "after.html")]) == 0
+
+    def without_stamp(name: str) -> str:  # the generation time is the one thing that moves
+        return re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", "", (tmp_path / name).read_text())
+
+    assert without_stamp("after.html") == without_stamp("before.html")
+    assert "id='source'" not in without_stamp("before.html")
+
+    assert main(["report", str(tmp_path / "arena.html"), "--source", "arena"]) == 0
+    html = (tmp_path / "arena.html").read_text(encoding="utf-8")
+    assert "the imported source “arena”" in html
+    assert "7 imported votes left out" in html and UNKNOWN in html
+    # Cards: every vote of the source, then those counted between an open and a proprietary model.
+    assert "<b>909</b>votes in all" in html and "<b>900</b>open-vs-proprietary votes" in html
+    assert html.count("<span class='badge better'>") == 2  # coding and its pair's overall row
+    assert "Style control needs the answers' texts" in html
+    capsys.readouterr()
+    assert main(["report", str(tmp_path / "x.html"), "--source", "nope"]) == 1
+    assert "no source 'nope'" in capsys.readouterr().err
