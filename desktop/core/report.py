@@ -180,9 +180,10 @@ def _source_note(v: Verdict) -> str:
     if v.left_out_unknown_kind:
         names = ", ".join(escape(n) for n in v.unknown_models[:8])
         more = len(v.unknown_models) - 8
+        others = f" and {more} more" if more > 0 else ""
         text += (f" {v.left_out_unknown_kind} imported vote{'s' * (v.left_out_unknown_kind != 1)}"
-                 f" left out of the verdict: whether {names}{f' and {more} more' if more > 0 else ''}"
-                 " is open or proprietary is unknown.")
+                 f" left out of the verdict: whether {names}{others} is open or proprietary is "
+                 "unknown.")
     return text + "</p>"
 
 

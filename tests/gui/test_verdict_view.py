@@ -137,7 +137,8 @@ def test_the_votes_box_gives_the_verdict_of_an_imported_source_off_the_ui_thread
     assert "mystery-13b" in summary
     view.write_report(str(tmp_path / "arena.html"))  # the report follows the Votes box
     qtbot.waitUntil(lambda: "Report written" in view.summary.text())
-    assert "the imported source “arena”" in (tmp_path / "arena.html").read_text(encoding="utf-8")
+    html = (tmp_path / "arena.html").read_text(encoding="utf-8")
+    assert "the imported source “arena”" in html
 
     view.source.setCurrentIndex(2)
     qtbot.waitUntil(lambda: view.verdict.source == "all")

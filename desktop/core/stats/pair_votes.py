@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from desktop.core.store.db import Store
-from desktop.core.store.sources import ALL, OWN, resolve, vote_outcomes
+from desktop.core.store.sources import ALL, OUTCOME_CODES, OWN, resolve, vote_outcomes
 
 OPEN, PROPRIETARY = "open", "proprietary"
 
@@ -121,7 +121,7 @@ def load_source_votes(
     data = vote_outcomes(store, source, imported_only=True)
     kinds = imported_kinds(store, data.contenders)
     unknown: Counter = Counter()
-    codes = {0: "a", 1: "b", 2: "tie", 3: "both_bad"}
+    choices = {code: choice for choice, code in OUTCOME_CODES.items()}
     for a, b, code, count, category in zip(data.a.tolist(), data.b.tolist(),
                                            data.outcome.tolist(), data.count.tolist(),
                                            data.category.tolist()):
@@ -137,8 +137,11 @@ def load_source_votes(
             open_name, prop_name, open_position = name_b, name_a, "b"
         else:
             continue
-        choice = codes[code]
-        result = (OPEN if choice == open_position else PROPRIETARY) if choice in ("a", "b") else choice
+        choice = choices[code]
+        if choice in ("a", "b"):
+            result = OPEN if choice == open_position else PROPRIETARY
+        else:
+            result = choice
         loaded.votes.append(PairVote(data.category_names[category], result, None,
                                      _named(open_name), _named(prop_name), count))
     loaded.unknown_models = [name for name, _ in unknown.most_common()]
