@@ -16,17 +16,21 @@ def register(subparsers) -> None:
     p.add_argument("path", metavar="FILE.html", help="where to write the report")
     p.add_argument("--margin", type=margin_points, default=10.0, metavar="PP",
                    help="how close to 50 %% counts as 'as good', in points (default 10)")
+    p.add_argument("--source", metavar="NAME", default="own",
+                   help="whose votes: own (yours, the default), all, or an imported source")
     p.add_argument("--force", action="store_true", help="replace FILE.html if it exists")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from desktop.core.report import ReportExists, write_report
+    from desktop.core.store.sources import SourceError
 
     with command_store() as store:
         try:
-            path = write_report(store, args.path, margin=args.margin / 100.0, force=args.force)
-        except ReportExists as exc:
+            path = write_report(store, args.path, margin=args.margin / 100.0, force=args.force,
+                                source=args.source)
+        except (ReportExists, SourceError) as exc:
             return fail(exc.message)
         except OSError as exc:
             return fail(f"Could not write '{args.path}': {exc.strerror or exc}. Check the folder "

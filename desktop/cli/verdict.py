@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     from desktop.core.stats.verdict import Verdict
 
 
+HEADER = ["Open", "Proprietary", "Category", "Votes", "W/L/T/Bad", "Open win rate", "95% CI",
+          "Decision", "Cost/1k prompts", "TTFT (s)", "Tok/s"]
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "verdict", help="is the open model as good as the proprietary one, per category",
@@ -28,6 +32,9 @@ def register(subparsers) -> None:
                    help="count battles flagged as identity leaks too")
     p.add_argument("--include-named", action="store_true",
                    help="count votes cast with the names shown too (blind votes only by default)")
+    p.add_argument("--source", metavar="NAME", default="own",
+                   help="whose votes: own (yours, the default), all, or an imported source "
+                   "(imported models' kinds come from your own battles or the price table)")
     p.add_argument("--json", action="store_true", help="print the verdict as JSON")
     p.set_defaults(func=run)
 
@@ -43,18 +50,23 @@ def margin_points(text: str) -> float:
 
 
 def run(args) -> int:
-    from desktop.core.stats.pair_votes import load_pair_votes
-    from desktop.core.stats.verdict import categories_with_votes, compute_verdict
+    from desktop.core.stats.pair_votes import load_source_votes
+    from desktop.core.stats.verdict import categories_with_votes, source_verdict
+    from desktop.core.store.sources import SourceError
 
     with command_store() as store:
-        votes = load_pair_votes(store, include_leaks=args.include_leaks,
-                                include_named=args.include_named)
-    categories = categories_with_votes(votes)
-    if args.category and args.category.lower() not in {c.lower() for c in categories} | {"all"}:
+        try:
+            loaded = load_source_votes(store, args.source, include_leaks=args.include_leaks,
+                                       include_named=args.include_named)
+        except SourceError as exc:
+            return fail(exc.message)
+    categories = categories_with_votes(loaded.votes)
+    asked = args.category.lower() if args.category else None
+    if asked and asked not in {c.lower() for c in categories} | set(loaded.left_out) | {"all"}:
         known = ", ".join(categories) or "none yet"
         return fail(f"No open-vs-proprietary votes in the category '{args.category}'. "
                     f"Categories with such votes: {known}.")
-    verdict = compute_verdict(votes, args.category, args.margin / 100.0)
+    verdict = source_verdict(loaded, args.category, args.margin / 100.0)
     if args.json:
         print(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -63,9 +75,10 @@ def run(args) -> int:
 
 
 def print_verdict(verdict: "Verdict") -> None:
-    from desktop.core.stats.verdict import DECISION_WORDS
-
     margin = f"±{verdict.margin * 100:g} points"
+    if verdict.source != "own":
+        print_imported_verdict(verdict, margin)
+        return
     if not verdict.pairs:
         print("No blind votes between an open and a proprietary model yet. Try: sidebyside ask "
               "--blind --left local --right openai:gpt-4o-mini \"your prompt\", then vote; or "
@@ -73,28 +86,57 @@ def print_verdict(verdict: "Verdict") -> None:
         return
     print(f"Verdict from {verdict.votes} blind vote{'s' * (verdict.votes != 1)}: is the open "
           f"model as good (within {margin} of 50 %)?")
-    header = ["Open", "Proprietary", "Category", "Votes", "W/L/T/Bad", "Open win rate", "95% CI",
-              "Decision", "Cost/1k prompts", "TTFT (s)", "Tok/s"]
-    rows = [header]
-    for p in verdict.pairs:
-        decision = DECISION_WORDS[p.decision]
-        if p.votes_needed is not None:
-            decision += f" (~{p.votes_needed} more votes)"
-        rows.append([
-            p.open, p.proprietary, p.category, str(p.votes),
-            f"{p.open_wins}/{p.proprietary_wins}/{p.ties}/{p.both_bad}",
-            f"{p.open_win_rate:.1%}", f"{p.ci_low:.0%}–{p.ci_high:.0%}", decision,
-            f"{_usd(p.cost_per_1000['open'])} vs {_usd(p.cost_per_1000['proprietary'])}",
-            f"{_num(p.ttft_s['open'], 2)} vs {_num(p.ttft_s['proprietary'], 2)}",
-            f"{_num(p.tokens_per_s['open'], 0)} vs {_num(p.tokens_per_s['proprietary'], 0)}",
-        ])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    print_rows([HEADER] + [_row(p) for p in verdict.pairs])
+    print("\nCost, time to first token and tokens/s: open vs proprietary. A tie or 'both bad' "
+          "counts half a win. Method and assumptions: docs/verdict.md.")
+
+
+def _row(p) -> list[str]:
+    from desktop.core.stats.verdict import DECISION_WORDS
+
+    decision = DECISION_WORDS[p.decision]
+    if p.votes_needed is not None:
+        decision += f" (~{p.votes_needed} more votes)"
+    return [
+        p.open, p.proprietary, p.category, str(p.votes),
+        f"{p.open_wins}/{p.proprietary_wins}/{p.ties}/{p.both_bad}",
+        f"{p.open_win_rate:.1%}", f"{p.ci_low:.0%}–{p.ci_high:.0%}", decision,
+        f"{_usd(p.cost_per_1000['open'])} vs {_usd(p.cost_per_1000['proprietary'])}",
+        f"{_num(p.ttft_s['open'], 2)} vs {_num(p.ttft_s['proprietary'], 2)}",
+        f"{_num(p.tokens_per_s['open'], 0)} vs {_num(p.tokens_per_s['proprietary'], 0)}",
+    ]
+
+
+def print_rows(rows: list[list[str]]) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     right = {3, 5, 6}
     for row in rows:
         print("  ".join(c.rjust(w) if i in right else c.ljust(w)
                         for i, (c, w) in enumerate(zip(row, widths))).rstrip())
-    print("\nCost, time to first token and tokens/s: open vs proprietary. A tie or 'both bad' "
-          "counts half a win. Method and assumptions: docs/verdict.md.")
+
+
+def print_imported_verdict(verdict: "Verdict", margin: str) -> None:
+    """The verdict over an imported source, or all: the same table, plus what was left out."""
+    whose = ("your blind votes and every imported source" if verdict.source == "all"
+             else f"the imported source '{verdict.source}'")
+    if verdict.pairs:
+        print(f"Verdict from {verdict.votes} vote{'s' * (verdict.votes != 1)} of {whose}: is the "
+              f"open model as good (within {margin} of 50 %)?")
+        print_rows([HEADER] + [_row(p) for p in verdict.pairs])
+    else:
+        print(f"No votes between an open and a proprietary model in {whose}.")
+    if verdict.left_out_unknown_kind:
+        shown = ", ".join(verdict.unknown_models[:8])
+        more = len(verdict.unknown_models) - 8
+        print(f"\n{verdict.left_out_unknown_kind} imported vote"
+              f"{'s' * (verdict.left_out_unknown_kind != 1)} left out: the kind (open or "
+              f"proprietary) of {shown}{f' and {more} more' if more > 0 else ''} is unknown. A "
+              "model's kind comes from your own battles with the same model or contender, or "
+              "the price table's proprietary providers.")
+    if verdict.pairs:
+        print("\nImported votes have no answers, so cost and speed (open vs proprietary) come "
+              "from your own battles only ('?' where there are none). A tie or 'both bad' counts "
+              "half a win. Method and assumptions: docs/verdict.md.")
 
 
 def _usd(value: float | None) -> str:

@@ -91,6 +91,21 @@ def find_price(provider: str, model: str) -> tuple[float, float] | None:
     return models[best] if best else None
 
 
+def listed_as_proprietary(model: str) -> bool:
+    """Whether the table prices `model` (ignoring case) under a provider whose models are all
+    proprietary (OpenAI, Anthropic, Gemini; not compat:, whose servers may run open models).
+    The verdict uses it for imported votes, which name a model but not its kind."""
+    from desktop.core.providers.registry import get
+
+    name = model.strip().lower()
+    for provider in price_table():
+        info = get(provider)
+        if (info is not None and info.kind == "proprietary" and info.priced
+                and find_price(provider, name) is not None):
+            return True
+    return False
+
+
 def cost_usd(answer: Answer) -> float | None:
     from desktop.core.providers.registry import get
 

@@ -1,7 +1,9 @@
 """A report to share: one self-contained HTML file with the verdict and everything behind it.
 
 `gather(store)` reads the votes once (on a read snapshot) and computes the verdict, the plain and
-style-controlled ratings for all battles and each category, and position bias; `render(data)`
+style-controlled ratings for all battles and each category, and position bias (`source` as for
+`sidebyside verdict --source`: own by default; style control needs answer texts, so it is
+fitted on own votes only and left out of a report over an imported source or all); `render(data)`
 turns that into HTML; `write_report(store, path)` does both and writes the file under a temporary
 name beside the target, renamed into place. The file needs nothing else: the style sheet is
 inline, the plot is inline SVG, there are no scripts, fonts, images or links to fetch, so it opens
@@ -19,13 +21,14 @@ from pathlib import Path
 
 from desktop import __version__
 from desktop.core.report_svg import PlotRow, rating_plot
-from desktop.core.stats.pair_votes import load_pair_votes
+from desktop.core.stats.pair_votes import load_source_votes
 from desktop.core.stats.results import Results, categories_in, load_votes, results_for
 from desktop.core.stats.style_control import (
     FEATURE_WORDS, StyleControl, load_style_votes, style_control_for,
 )
-from desktop.core.stats.verdict import DECISION_WORDS, DEFAULT_MARGIN, Verdict, compute_verdict
+from desktop.core.stats.verdict import DECISION_WORDS, DEFAULT_MARGIN, Verdict, source_verdict
 from desktop.core.store.db import Store
+from desktop.core.store.sources import ALL, OWN
 
 
 class ReportExists(Exception):
@@ -40,36 +43,41 @@ class ReportData:
     verdict: Verdict
     overall: Results
     per_category: list[Results]
-    style: StyleControl
-    votes: int  # every vote in the database
+    style: StyleControl | None  # None over imported votes: they have no answer texts
+    votes: int  # every vote of the source
     first_vote: str | None
     last_vote: str | None
     generated_at: str
 
 
-def gather(store: Store, *, margin: float = DEFAULT_MARGIN) -> ReportData:
-    data = load_votes(store)
-    style_votes = load_style_votes(store)
-    verdict = compute_verdict(load_pair_votes(store), margin=margin)
+def gather(store: Store, *, margin: float = DEFAULT_MARGIN, source: str = OWN) -> ReportData:
+    """Everything the report shows; SourceError if `source` is not own, all or a source."""
+    loaded = load_source_votes(store, source)
+    data = load_votes(store, loaded.source)
+    style = style_control_for(load_style_votes(store)) if loaded.source == OWN else None
+    verdict = source_verdict(loaded, margin=margin)
     with store.snapshot() as db:
         votes, first, last = db.execute(
             "SELECT count(*), min(voted_at), max(voted_at) FROM votes").fetchone()
+    if loaded.source != OWN:  # imported votes are kept without times: dates are own votes'
+        votes = int(data.count.sum())
+        first, last = (first, last) if loaded.source == ALL else (None, None)
     return ReportData(
         verdict=verdict,
         overall=results_for(data, None),
         per_category=[results_for(data, c) for c in categories_in(data)],
-        style=style_control_for(style_votes),
+        style=style,
         votes=votes, first_vote=first, last_vote=last,
         generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     )
 
 
 def write_report(store: Store, path: str | Path, *, margin: float = DEFAULT_MARGIN,
-                 force: bool = False) -> Path:
+                 force: bool = False, source: str = OWN) -> Path:
     path = Path(path)
     if path.exists() and not force:
         raise ReportExists(path)
-    html = render(gather(store, margin=margin))
+    html = render(gather(store, margin=margin, source=source))
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(html, encoding="utf-8")
     os.replace(temporary, path)
@@ -150,12 +158,33 @@ def _header(data: ReportData) -> str:
         "<p class='muted'>A Side by Side report: blind votes between models, per kind of task.</p>"
         "<div class='cards'>"
         f"<div class='card'><b>{data.votes}</b>votes in all</div>"
-        f"<div class='card'><b>{v.votes}</b>blind open-vs-proprietary votes</div>"
+        f"<div class='card'><b>{v.votes}</b>{'blind ' * (v.source == OWN)}"
+        "open-vs-proprietary votes</div>"
         f"<div class='card'><b>{_day(data.first_vote)}</b>first vote</div>"
         f"<div class='card'><b>{_day(data.last_vote)}</b>last vote</div>"
         f"<div class='card'><b>±{v.margin * 100:g} pts</b>margin for “as good”</div>"
-        "</div>"
+        "</div>" + _source_note(v)
     )
+
+
+def _source_note(v: Verdict) -> str:
+    """Whose votes, when not only the user's own (an own report reads as it always has)."""
+    if v.source == OWN:
+        return ""
+    whose = ("your votes and every imported source" if v.source == ALL
+             else f"the imported source “{escape(v.source)}”")
+    text = (f"<p id='source'>Votes counted: <b>{whose}</b>. Imported votes have no answers, so "
+            "they count for the verdict and the ratings but not for cost, speed, position bias "
+            "or style control; an imported model's kind comes from your own battles with the "
+            "same model, or the price table.")
+    if v.left_out_unknown_kind:
+        names = ", ".join(escape(n) for n in v.unknown_models[:8])
+        more = len(v.unknown_models) - 8
+        others = f" and {more} more" if more > 0 else ""
+        text += (f" {v.left_out_unknown_kind} imported vote{'s' * (v.left_out_unknown_kind != 1)}"
+                 f" left out of the verdict: whether {names}{others} is open or proprietary is "
+                 "unknown.")
+    return text + "</p>"
 
 
 def _decision(p) -> str:
@@ -222,7 +251,7 @@ def _label(c) -> str:
 def _plot_section(data: ReportData) -> str:
     rows = []
     for c in data.overall.contenders:
-        styled = data.style.rating_of(c.contender)
+        styled = data.style.rating_of(c.contender) if data.style is not None else None
         rows.append(PlotRow(
             c.model or c.contender, c.rating, c.rating_low, c.rating_high, c.kind == "open",
             (styled.rating, styled.rating_low, styled.rating_high) if styled else None,
@@ -325,12 +354,16 @@ def _bias_section(overall: Results) -> str:
     return "".join(out)
 
 
-def _style_section(style: StyleControl, contenders: dict) -> str:
+def _style_section(style: StyleControl | None, contenders: dict) -> str:
     out = ["<h2 id='style'>Style control</h2>",
            "<p class='small'>Does “the longer, more formatted answer wins” do the work? The "
            "style-controlled ratings (diamonds in the plot) also fit the differences in length "
            "and markdown between the two answers, as Chatbot Arena does; the table says how much "
            "each difference moved the votes, whoever wrote the answer.</p>"]
+    if style is None:
+        out.append("<p>Style control needs the answers' texts, which only your own battles "
+                   "have; make a report of your own votes for it.</p>")
+        return "".join(out)
     if not style.ratings:
         out.append("<p>No votes yet.</p>")
         return "".join(out)

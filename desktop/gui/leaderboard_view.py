@@ -19,10 +19,9 @@ from PySide6.QtWidgets import (
 from desktop.gui import wording
 from desktop.gui.rating_plot import PlotRow, RatingPlot
 from desktop.gui.reloading import ReloadOnShow
+from desktop.gui.source_box import SourceBox
 
 ALL_LABEL = "All categories"
-OWN_LABEL = "Your votes"
-ALL_SOURCES_LABEL = "Yours and all imported"
 COLUMNS = ("#", "Contender", "Kind", "Rating", "95 % interval", "Style-controlled", "Win rate",
            "Battles", "W / L / T / Bad")
 STYLE_COLUMN = COLUMNS.index("Style-controlled")
@@ -35,6 +34,8 @@ class _Progress(QObject):
 
 
 class LeaderboardView(ReloadOnShow, QWidget):
+    sources_changed = Signal()  # an import added a source (the Verdict's Votes box lists them)
+
     def __init__(self, services, db, work, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services, self.db, self.work = services, db, work
@@ -42,10 +43,7 @@ class LeaderboardView(ReloadOnShow, QWidget):
         self.style = None  # the style-controlled fit for the results shown
         self._import_note = ""
 
-        self.source = QComboBox()
-        self.source.addItem(OWN_LABEL, "own")
-        self.source.setAccessibleName("Whose votes the leaderboard counts")
-        self.source.setMinimumContentsLength(14)
+        self.source = SourceBox("Whose votes the leaderboard counts")
         source_label = QLabel("&Votes", objectName="muted")
         source_label.setBuddy(self.source)
         self.category = QComboBox()
@@ -188,19 +186,10 @@ class LeaderboardView(ReloadOnShow, QWidget):
         _fit(self.table)
 
     def current_source(self) -> str:
-        return self.source.currentData() or "own"
+        return self.source.current_source()
 
     def _set_sources(self, names: list[str]) -> None:
-        current = self.current_source()
-        self.source.blockSignals(True)
-        self.source.clear()
-        self.source.addItem(OWN_LABEL, "own")
-        for name in names:
-            self.source.addItem(f"Imported: {name}", name)
-        if names:
-            self.source.addItem(ALL_SOURCES_LABEL, "all")
-        self.source.setCurrentIndex(max(0, self.source.findData(current)))
-        self.source.blockSignals(False)
+        self.source.set_sources(names)
 
     def _set_categories(self, names: list[str]) -> None:
         current = self.category.currentData()
@@ -322,6 +311,7 @@ class LeaderboardView(ReloadOnShow, QWidget):
         self._set_sources(sorted({*self._source_names(), summary.source}, key=str.lower))
         self.source.setCurrentIndex(max(0, self.source.findData(summary.source)))
         self.reload()
+        self.sources_changed.emit()
 
     def _import_failed(self, exc: BaseException) -> None:
         self.import_button.setEnabled(True)
@@ -330,8 +320,7 @@ class LeaderboardView(ReloadOnShow, QWidget):
                              or f"The import failed ({type(exc).__name__}).")
 
     def _source_names(self) -> list[str]:
-        return [self.source.itemData(i) for i in range(self.source.count())
-                if self.source.itemData(i) not in ("own", "all")]
+        return self.source.imported_names()
 
     # -- export --------------------------------------------------------------------------
     def export_tallies(self) -> None:

@@ -142,7 +142,9 @@ class MainWindow(QMainWindow):
         if name == "leaderboard":
             from desktop.gui.leaderboard_view import LeaderboardView
 
-            return LeaderboardView(self.services, self.db, self.work)
+            view = LeaderboardView(self.services, self.db, self.work)
+            view.sources_changed.connect(self._after_import)
+            return view
         from desktop.gui.history_view import HistoryView
 
         view = HistoryView(self.services, self.db)
@@ -342,6 +344,12 @@ class MainWindow(QMainWindow):
             view = self.views.get(name)
             if view is not None and hasattr(view, "mark_stale"):
                 view.mark_stale()
+
+    def _after_import(self) -> None:
+        """A new imported source: the Verdict's Votes box lists it next time it shows."""
+        view = self.views.get("verdict")
+        if view is not None:
+            view.mark_stale()
 
     def rerun(self, prompt: str, category: str) -> None:
         self.tabs.setCurrentIndex(0)

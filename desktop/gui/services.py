@@ -118,16 +118,18 @@ class Services:
         return export_votes(self.store, path, category=category, force=True)
 
     # -- the verdict, the report and the starter sets (issue 14) ------------------------
-    def verdict(self, margin: float):
-        from desktop.core.stats.pair_votes import load_pair_votes
-        from desktop.core.stats.verdict import compute_verdict
+    def verdict(self, margin: float, source: str = "own"):
+        """The verdict over the votes of `source`: own (the default), all, or an imported one."""
+        from desktop.core.stats.pair_votes import load_source_votes
+        from desktop.core.stats.verdict import source_verdict
 
-        return compute_verdict(load_pair_votes(self.store), margin=margin)
+        return source_verdict(load_source_votes(self.store, source), margin=margin)
 
-    def report(self, path: str, margin: float):
+    def report(self, path: str, margin: float, source: str = "own"):
         from desktop.core.report import write_report
 
-        return write_report(self.store, path, margin=margin, force=True)  # the dialog asked
+        return write_report(self.store, path, margin=margin, force=True,  # the dialog asked
+                            source=source)
 
     def style_control(self, category: str | None, include_leaks: bool):
         from desktop.core.stats.style_control import load_style_votes, style_control_for

@@ -3,6 +3,8 @@ is the open model as good, how sure are we, and what does each side cost and how
 
 It shows `desktop.core.stats.verdict` as computed on a worker thread (`Services.verdict`), with
 the margin as a setting beside it, and offers the shareable HTML report (`Services.report`).
+The Votes box, as on the Leaderboard, picks whose votes count: yours (the default), one imported
+source, or all; imported models whose kind is unknown are left out, and the summary says so.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.gui.reloading import ReloadOnShow
+from desktop.gui.source_box import SourceBox
 
 COLUMNS = ("Open model", "Proprietary model", "Category", "Votes", "W / L / T / Bad",
            "Open win rate", "95 % interval", "Decision", "Cost / 1,000 prompts",
@@ -29,6 +32,9 @@ class VerdictView(ReloadOnShow, QWidget):
         self.services, self.work = services, work
         self.verdict = None
 
+        self.source = SourceBox("Whose votes the verdict counts")
+        source_label = QLabel("V&otes", objectName="muted")
+        source_label.setBuddy(self.source)
         self.margin = QSpinBox()
         self.margin.setRange(0, 49)
         self.margin.setValue(margin)
@@ -39,6 +45,9 @@ class VerdictView(ReloadOnShow, QWidget):
         self.report_button = QPushButton("Export report…")
         self.report_button.setAccessibleName("Export a shareable HTML report")
         bar = QHBoxLayout()
+        bar.addWidget(source_label)
+        bar.addWidget(self.source)
+        bar.addSpacing(12)
         bar.addWidget(margin_label)
         bar.addWidget(self.margin)
         bar.addStretch(1)
@@ -74,14 +83,21 @@ class VerdictView(ReloadOnShow, QWidget):
         layout.addWidget(self.method)
 
         self.margin.valueChanged.connect(lambda _: self.reload())
+        self.source.currentIndexChanged.connect(lambda _: self.reload())
         self.report_button.clicked.connect(self.export_report)
 
     def reload(self) -> None:
         ticket = self.next_ticket()
         self.summary.setText("Updating…")
+        services, margin, source = self.services, self.margin.value() / 100.0, \
+            self.source.current_source()
+
+        def compute():  # on the worker thread
+            return services.verdict(margin, source), services.vote_sources()
+
         self.work.submit(
-            self.services.verdict, self.margin.value() / 100.0,
-            on_done=lambda verdict: self._loaded(ticket, verdict),
+            compute,
+            on_done=lambda result: self._loaded(ticket, *result),
             on_error=lambda exc: self._failed(ticket, exc),
         )
 
@@ -90,11 +106,14 @@ class VerdictView(ReloadOnShow, QWidget):
             self.summary.setText(getattr(exc, "message", None)
                                  or f"The verdict could not be computed ({type(exc).__name__}).")
 
-    def _loaded(self, ticket: int, verdict) -> None:
+    def _loaded(self, ticket: int, verdict, sources: list[str]) -> None:
         if not self.is_newest(ticket):
             return
         self.verdict = verdict
-        if not verdict.pairs:
+        self.source.set_sources(sources)
+        if verdict.source != "own":
+            self.summary.setText(_imported_summary(verdict))
+        elif not verdict.pairs:
             self.summary.setText(
                 "No blind votes between an open and a proprietary model yet. Put a local model "
                 "against a proprietary one in Compare, keep “Blind” on, and vote; File → Starter "
@@ -153,11 +172,32 @@ class VerdictView(ReloadOnShow, QWidget):
     def write_report(self, path: str) -> None:
         self.summary.setText("Writing the report…")
         self.work.submit(
-            self.services.report, path, self.margin.value() / 100.0,
+            self.services.report, path, self.margin.value() / 100.0, self.source.current_source(),
             on_done=lambda written: self.summary.setText(f"Report written to {written}."),
             on_error=lambda exc: self.summary.setText(
                 getattr(exc, "message", None) or f"The report could not be written ({exc})."),
         )
+
+
+def _imported_summary(verdict) -> str:
+    whose = ("your blind votes and every imported source" if verdict.source == "all"
+             else f"the imported source “{verdict.source}”")
+    if verdict.pairs:
+        decided = sum(p.decision != "undecided" for p in verdict.pairs)
+        text = (f"{verdict.votes} vote{'s' * (verdict.votes != 1)} between open and proprietary "
+                f"models from {whose} · {decided} of {len(verdict.pairs)} rows decided. Imported "
+                "votes have no answers: cost and speed come from your own battles only.")
+    else:
+        text = f"No votes between an open and a proprietary model in {whose}."
+    if verdict.left_out_unknown_kind:
+        names = ", ".join(verdict.unknown_models[:5])
+        more = len(verdict.unknown_models) - 5
+        text += (f" {verdict.left_out_unknown_kind} imported vote"
+                 f"{'s' * (verdict.left_out_unknown_kind != 1)} left out: whether {names}"
+                 f"{f' and {more} more' if more > 0 else ''} "
+                 f"{'is' if len(verdict.unknown_models) == 1 else 'are'} open or proprietary is "
+                 "unknown (a model is known from your own battles, or the price table).")
+    return text
 
 
 def _usd(value: float | None) -> str:

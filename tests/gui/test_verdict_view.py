@@ -86,3 +86,61 @@ def test_leaderboard_shows_the_style_controlled_rating(qtbot, make_window):
     assert header == "Style-controlled"
     cells = [board.table.item(r, STYLE_COLUMN).text() for r in range(board.table.rowCount())]
     assert len(cells) == 2 and all(c[:1].isdigit() and "(" in c for c in cells)
+
+
+def test_the_votes_box_gives_the_verdict_of_an_imported_source_off_the_ui_thread(
+        qtbot, make_window, tmp_path, monkeypatch):
+    import threading
+
+    from desktop.core.importing import import_file
+    from tests.verdict.battles import mix, save_blind_votes
+
+    store = open_store()
+    save_blind_votes(store, "coding", mix(10, 10), seed=8)
+    # The own battles say SmolLM2-135M-Instruct is open and gpt-4o-mini-2024-07-18 proprietary.
+    rows = ["q{},SmolLM2-135M-Instruct,gpt-4o-mini-2024-07-18,model_a".format(i)
+            for i in range(90)]
+    rows += ["q{},gpt-4o-mini-2024-07-18,SmolLM2-135M-Instruct,model_a".format(i)
+             for i in range(90, 100)]
+    rows += ["q{},mystery-13b,gpt-4o-mini-2024-07-18,tie".format(i) for i in range(100, 104)]
+    (tmp_path / "arena.csv").write_text("question_id,model_a,model_b,winner\n"
+                                        + "\n".join(rows) + "\n")
+    import_file(store, tmp_path / "arena.csv")
+    store.close()
+
+    window = make_window()
+    threads = []
+    original = type(window.services).verdict
+
+    def recording(self, *args):
+        threads.append(threading.current_thread())
+        return original(self, *args)
+
+    monkeypatch.setattr(type(window.services), "verdict", recording)
+    view = window.view("verdict")
+    view.reload()
+    qtbot.waitUntil(lambda: view.verdict is not None and view.source.count() == 3)
+    assert view.verdict.source == "own" and view.verdict.votes == 20
+    assert [view.source.itemData(i) for i in range(3)] == ["own", "arena", "all"]
+
+    view.source.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: view.verdict.source == "arena")
+    # One pair: its overall row and "other" (what an imported vote without a category counts
+    # under).
+    assert view.verdict.votes == 100 and view.table.rowCount() == 2
+    table = view.table
+    assert [table.item(r, 2).text() for r in range(2)] == ["All categories", "other"]
+    assert table.item(0, 3).text() == "100" and table.item(0, 4).text() == "90 / 10 / 0 / 0"
+    assert table.item(0, 7).text() == "better"
+    summary = view.summary.text()
+    assert "arena" in summary and "4 imported votes left out" in summary
+    assert "mystery-13b" in summary
+    view.write_report(str(tmp_path / "arena.html"))  # the report follows the Votes box
+    qtbot.waitUntil(lambda: "Report written" in view.summary.text())
+    html = (tmp_path / "arena.html").read_text(encoding="utf-8")
+    assert "the imported source “arena”" in html
+
+    view.source.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: view.verdict.source == "all")
+    assert view.verdict.votes == 120 and view.verdict.left_out_unknown_kind == 4
+    assert threads and all(t is not threading.main_thread() for t in threads)

@@ -9,13 +9,25 @@ What counts (the same rules as the leaderboard, plus one):
 - a vote cast in named mode is left out unless `include_named`: the verdict is meant to answer
   "is it as good" from blind judgements, and a voter who sees the names may lean on them;
 - only battles where one side's kind is `open` and the other's `proprietary` form a pair.
+
+Imported votes (`load_source_votes(store, "arena")`, or `"all"` with the user's own) name models,
+not contenders, and carry no kind, answers or timings. A model's kind is taken from the user's own
+battles (an answer whose contender spec or model name is the same, ignoring case, and that always
+had the one kind), else `proprietary` when the price table lists it under a provider whose models
+are all proprietary (`prices.listed_as_proprietary`), else it is unknown: a vote with a side of
+unknown kind is left out and counted in `left_out` so the verdict can say so. Imported votes come
+aggregated (a row stands for `count` votes) and have no cost or speed facts (their `SideFacts`
+hold only the name). They are never named-mode or leak-flagged, so those switches do not touch
+them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from desktop.core.store.db import Store
+from desktop.core.store.sources import ALL, OUTCOME_CODES, OWN, resolve, vote_outcomes
 
 OPEN, PROPRIETARY = "open", "proprietary"
 
@@ -36,9 +48,20 @@ class SideFacts:
 class PairVote:
     category: str  # as written on the battle
     result: str  # "open", "proprietary", "tie" or "both_bad": who won, from the open side's view
-    voted_at: str
+    voted_at: str | None  # None for imported votes (kept aggregated, without times)
     open: SideFacts
     proprietary: SideFacts
+    count: int = 1  # how many votes the row stands for (imported votes come aggregated)
+
+
+@dataclass
+class SourceVotes:
+    """The verdict's votes from one source (own, all, or an imported one), and what was left out."""
+
+    source: str
+    votes: list[PairVote]
+    left_out: Counter = field(default_factory=Counter)  # lower-case category -> imported votes
+    unknown_models: list[str] = field(default_factory=list)  # of unknown kind, most votes first
 
 
 _SIDE_COLUMNS = ("contender", "provider", "model", "kind", "ttft_s", "tokens_per_s",
@@ -81,6 +104,77 @@ def load_pair_votes(
                 result = choice
             out.append(PairVote(category, result, voted_at, _facts(open_side), _facts(prop_side)))
     return out
+
+
+def load_source_votes(
+    store: Store, source: str | None = OWN, *, include_leaks: bool = False,
+    include_named: bool = False,
+) -> SourceVotes:
+    """The counted open-vs-proprietary votes of `source` (SourceError if there is no such source):
+    own votes as `load_pair_votes` reads them, then imported ones as aggregated rows."""
+    source = resolve(store, source)
+    own = (load_pair_votes(store, include_leaks=include_leaks, include_named=include_named)
+           if source in (OWN, ALL) else [])
+    loaded = SourceVotes(source, own)
+    if source == OWN:
+        return loaded
+    data = vote_outcomes(store, source, imported_only=True)
+    kinds = imported_kinds(store, data.contenders)
+    unknown: Counter = Counter()
+    choices = {code: choice for choice, code in OUTCOME_CODES.items()}
+    for a, b, code, count, category in zip(data.a.tolist(), data.b.tolist(),
+                                           data.outcome.tolist(), data.count.tolist(),
+                                           data.category.tolist()):
+        name_a, name_b = data.contenders[a], data.contenders[b]
+        pair = (kinds[name_a], kinds[name_b])
+        if "" in pair:
+            loaded.left_out[category] += count
+            unknown.update({n: count for n in (name_a, name_b) if not kinds[n]})
+            continue
+        if pair == (OPEN, PROPRIETARY):
+            open_name, prop_name, open_position = name_a, name_b, "a"
+        elif pair == (PROPRIETARY, OPEN):
+            open_name, prop_name, open_position = name_b, name_a, "b"
+        else:
+            continue
+        choice = choices[code]
+        if choice in ("a", "b"):
+            result = OPEN if choice == open_position else PROPRIETARY
+        else:
+            result = choice
+        loaded.votes.append(PairVote(data.category_names[category], result, None,
+                                     _named(open_name), _named(prop_name), count))
+    loaded.unknown_models = [name for name, _ in unknown.most_common()]
+    return loaded
+
+
+def imported_kinds(store: Store, names: list[str]) -> dict[str, str]:
+    """`open`, `proprietary` or "" (unknown) for each imported model name (see the docstring)."""
+    from desktop.core.prices import listed_as_proprietary
+
+    seen: dict[str, set[str]] = {}
+    with store.snapshot() as db:
+        for contender, model, kind in db.execute(
+                "SELECT DISTINCT contender, model, kind FROM answers "
+                "WHERE kind IN ('open', 'proprietary')"):
+            for name in (contender, model):
+                if name:
+                    seen.setdefault(name.lower(), set()).add(kind)
+    out = {}
+    for name in names:
+        kinds = seen.get(name.lower(), set())
+        if len(kinds) == 1:
+            out[name] = next(iter(kinds))
+        elif not kinds and listed_as_proprietary(name):
+            out[name] = PROPRIETARY
+        else:  # never seen, or seen as both kinds (a compat: model run both ways)
+            out[name] = ""
+    return out
+
+
+def _named(name: str) -> SideFacts:
+    """An imported side: a model name and nothing measured (provider "" prices nothing)."""
+    return SideFacts(name, "", name, None, None, None, None, None)
 
 
 def _facts(values: tuple) -> SideFacts:

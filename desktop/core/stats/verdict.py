@@ -21,14 +21,18 @@ Method (docs/verdict.md says the same, for users):
   recorded token counts with today's price table (`desktop/core/prices.py`), falling back to the
   cost recorded at the time for a model the table no longer lists. `None` when no answer could
   be priced. **ttft_s** and **tokens_per_s**: medians over the answers that report them.
+- **Imported votes** (`source_verdict` over `pair_votes.load_source_votes`) count like the user's
+  own but come aggregated (`PairVote.count`) and without answers, so they add to the counts and
+  not to cost or speed (null for a pair with imported votes only). Votes whose model's kind is
+  unknown are left out and counted (`left_out_unknown_kind`).
 """
 
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from desktop.core.stats.pair_votes import OPEN, PROPRIETARY, PairVote, SideFacts
+from desktop.core.stats.pair_votes import OPEN, PROPRIETARY, PairVote, SideFacts, SourceVotes
 from desktop.core.stats.tallies import wilson_interval
 
 ALL = "all"
@@ -91,11 +95,18 @@ class Verdict:
     margin: float  # a fraction: 0.10 is ±10 points
     pairs: list[PairVerdict]  # per pair: "all" first, then categories alphabetically
     votes: int  # open-vs-proprietary votes counted (every category)
-    first_vote: str | None  # UTC ISO time of the earliest counted vote
+    first_vote: str | None  # UTC ISO time of the earliest counted own vote
     last_vote: str | None
+    source: str = "own"  # whose votes: own, all, or an imported source's name
+    left_out_unknown_kind: int = 0  # imported votes left out: a side's kind is unknown
+    unknown_models: list[str] = field(default_factory=list)  # those models, most votes first
 
     def to_dict(self) -> dict:
-        return {"margin": self.margin, "pairs": [p.to_dict() for p in self.pairs]}
+        out = {"margin": self.margin, "pairs": [p.to_dict() for p in self.pairs]}
+        if self.source != "own":  # the user's own verdict reads exactly as it always has
+            out["source"] = self.source
+            out["left_out_unknown_kind"] = self.left_out_unknown_kind
+        return out
 
 
 def _round(value: float | None, digits: int) -> float | None:
@@ -149,6 +160,8 @@ def _cost(side: SideFacts) -> float | None:
     from desktop.core.answer import Answer
     from desktop.core.prices import cost_usd
 
+    if not side.provider:  # an imported vote: no answer, no tokens, nothing to price
+        return None
     answer = Answer(contender=side.contender, provider=side.provider, kind="", model=side.model,
                     prompt_tokens=side.prompt_tokens, output_tokens=side.output_tokens)
     cost = cost_usd(answer)
@@ -170,10 +183,10 @@ def pair_verdict(open_spec: str, proprietary_spec: str, category: str, votes: li
             costs[side] = _cost(side)
         return costs[side]
 
-    n = len(votes)
-    wins = sum(v.result == OPEN for v in votes)
-    losses = sum(v.result == PROPRIETARY for v in votes)
-    ties = sum(v.result == "tie" for v in votes)
+    n = sum(v.count for v in votes)
+    wins = sum(v.count for v in votes if v.result == OPEN)
+    losses = sum(v.count for v in votes if v.result == PROPRIETARY)
+    ties = sum(v.count for v in votes if v.result == "tie")
     both_bad = n - wins - losses - ties
     score = wins + 0.5 * (ties + both_bad)
     rate = score / n if n else 0.5
@@ -220,10 +233,23 @@ def compute_verdict(votes: list[PairVote], category: str | None = None,
             if wanted is None or key == wanted:
                 rows.append(pair_verdict(open_spec, prop_spec, names[key], groups[key], margin,
                                          costs))
-    times = [v.voted_at for v in votes]
-    return Verdict(margin=margin, pairs=rows, votes=len(votes),
+    times = [v.voted_at for v in votes if v.voted_at is not None]
+    return Verdict(margin=margin, pairs=rows, votes=sum(v.count for v in votes),
                    first_vote=min(times) if times else None,
                    last_vote=max(times) if times else None)
+
+
+def source_verdict(loaded: SourceVotes, category: str | None = None,
+                   margin: float = DEFAULT_MARGIN) -> Verdict:
+    """`compute_verdict` over a source's votes, saying how many imported votes were left out
+    (in the category asked, if one was) because a side's kind is unknown."""
+    verdict = compute_verdict(loaded.votes, category, margin)
+    wanted = category.lower() if category and category.lower() != ALL else None
+    verdict.source = loaded.source
+    verdict.left_out_unknown_kind = sum(
+        n for key, n in loaded.left_out.items() if wanted is None or key == wanted)
+    verdict.unknown_models = list(loaded.unknown_models) if verdict.left_out_unknown_kind else []
+    return verdict
 
 
 def categories_with_votes(votes: list[PairVote]) -> list[str]:

@@ -166,8 +166,10 @@ def rebuild_counts(db: sqlite3.Connection, source_id: int) -> None:
     )
 
 
-def vote_outcomes(store: Store, source: str | None = OWN) -> Outcomes:
-    """The votes of `source` (own, all, or an imported source's name) as aggregated arrays."""
+def vote_outcomes(store: Store, source: str | None = OWN, *,
+                  imported_only: bool = False) -> Outcomes:
+    """The votes of `source` (own, all, or an imported source's name) as aggregated arrays;
+    `imported_only` leaves the user's own votes out of `all` (and so reads nothing for `own`)."""
     source = resolve(store, source)
     names: list[str] = []
     index: dict[str, int] = {}
@@ -175,7 +177,7 @@ def vote_outcomes(store: Store, source: str | None = OWN) -> Outcomes:
     category_names: dict[str, str] = {}
     parts = []
     with store.snapshot() as db:
-        if source in (OWN, ALL):
+        if source in (OWN, ALL) and not imported_only:
             parts.append(_own(db, index, info, category_names))
         if source != OWN:
             parts.append(_imported(db, None if source == ALL else source, index, info,
@@ -183,7 +185,7 @@ def vote_outcomes(store: Store, source: str | None = OWN) -> Outcomes:
     names = list(index)
     if parts:
         a, b, outcome, count, category, leak, sided = (np.concatenate(x) for x in zip(*parts))
-    else:  # pragma: no cover - every source reads at least one part
+    else:  # imported_only with own
         a = b = outcome = count = np.zeros(0, dtype=np.int64)
         category = np.zeros(0, dtype=object)
         leak = sided = np.zeros(0, dtype=bool)
