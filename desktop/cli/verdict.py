@@ -92,7 +92,7 @@ def print_verdict(verdict: "Verdict") -> None:
 
 
 def _row(p) -> list[str]:
-    from desktop.core.stats.verdict import DECISION_WORDS
+    from desktop.core.stats.verdict import DECISION_WORDS, format_number, format_usd
 
     decision = DECISION_WORDS[p.decision]
     if p.votes_needed is not None:
@@ -101,9 +101,9 @@ def _row(p) -> list[str]:
         p.open, p.proprietary, p.category, str(p.votes),
         f"{p.open_wins}/{p.proprietary_wins}/{p.ties}/{p.both_bad}",
         f"{p.open_win_rate:.1%}", f"{p.ci_low:.0%}–{p.ci_high:.0%}", decision,
-        f"{_usd(p.cost_per_1000['open'])} vs {_usd(p.cost_per_1000['proprietary'])}",
-        f"{_num(p.ttft_s['open'], 2)} vs {_num(p.ttft_s['proprietary'], 2)}",
-        f"{_num(p.tokens_per_s['open'], 0)} vs {_num(p.tokens_per_s['proprietary'], 0)}",
+        f"{format_usd(p.cost_per_1000['open'])} vs {format_usd(p.cost_per_1000['proprietary'])}",
+        f"{format_number(p.ttft_s['open'], 2)} vs {format_number(p.ttft_s['proprietary'], 2)}",
+        f"{format_number(p.tokens_per_s['open'], 0)} vs {format_number(p.tokens_per_s['proprietary'], 0)}",
     ]
 
 
@@ -139,11 +139,3 @@ def print_imported_verdict(verdict: "Verdict", margin: str) -> None:
               "half a win. Method and assumptions: docs/verdict.md.")
 
 
-def _usd(value: float | None) -> str:
-    if value is None:
-        return "?"
-    return f"${value:.2f}" if value >= 0.1 or value == 0 else f"${value:.4f}"
-
-
-def _num(value: float | None, digits: int) -> str:
-    return "?" if value is None else f"{value:.{digits}f}"

@@ -26,7 +26,9 @@ from desktop.core.stats.results import Results, categories_in, load_votes, resul
 from desktop.core.stats.style_control import (
     FEATURE_WORDS, StyleControl, load_style_votes, style_control_for,
 )
-from desktop.core.stats.verdict import DECISION_WORDS, DEFAULT_MARGIN, Verdict, source_verdict
+from desktop.core.stats.verdict import (
+    DECISION_WORDS, DEFAULT_MARGIN, Verdict, format_number, format_usd, source_verdict,
+)
 from desktop.core.store.db import Store
 from desktop.core.store.sources import ALL, OWN
 
@@ -141,14 +143,6 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.0f} %"
 
 
-def _usd(value: float | None) -> str:
-    if value is None:
-        return "unknown"
-    return f"${value:.2f}" if value >= 0.1 or value == 0 else f"${value:.4f}"
-
-
-def _num(value: float | None, digits: int) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
 
 
 def _header(data: ReportData) -> str:
@@ -291,11 +285,12 @@ def _cost_section(verdict: Verdict) -> str:
             f"<tr><td class='name' title='{escape(p.open)}'>{escape(p.open_model or p.open)}</td>"
             f"<td class='name' title='{escape(p.proprietary)}'>"
             f"{escape(p.proprietary_model or p.proprietary)}</td>"
-            f"<td class='num'>{_usd(p.cost_per_1000['open'])}</td>"
-            f"<td class='num'>{_usd(p.cost_per_1000['proprietary'])}</td>"
-            f"<td class='num'>{_num(p.ttft_s['open'], 2)} / {_num(p.ttft_s['proprietary'], 2)}"
-            f"</td><td class='num'>{_num(p.tokens_per_s['open'], 0)} / "
-            f"{_num(p.tokens_per_s['proprietary'], 0)}</td></tr>"
+            f"<td class='num'>{format_usd(p.cost_per_1000['open'], 'unknown')}</td>"
+            f"<td class='num'>{format_usd(p.cost_per_1000['proprietary'], 'unknown')}</td>"
+            f"<td class='num'>{format_number(p.ttft_s['open'], 2, '–')} / "
+            f"{format_number(p.ttft_s['proprietary'], 2, '–')}"
+            f"</td><td class='num'>{format_number(p.tokens_per_s['open'], 0, '–')} / "
+            f"{format_number(p.tokens_per_s['proprietary'], 0, '–')}</td></tr>"
         )
     out.append("</tbody></table>")
     return "".join(out)

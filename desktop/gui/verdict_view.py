@@ -126,7 +126,7 @@ class VerdictView(ReloadOnShow, QWidget):
         self._fill(verdict.pairs)
 
     def _fill(self, pairs) -> None:
-        from desktop.core.stats.verdict import DECISION_WORDS
+        from desktop.core.stats.verdict import DECISION_WORDS, format_number, format_usd
 
         self.table.setRowCount(len(pairs))
         for i, p in enumerate(pairs):
@@ -139,9 +139,9 @@ class VerdictView(ReloadOnShow, QWidget):
                 f"{p.open_wins} / {p.proprietary_wins} / {p.ties} / {p.both_bad}",
                 f"{p.open_win_rate * 100:.0f} %",
                 f"{p.ci_low * 100:.0f} – {p.ci_high * 100:.0f} %", decision,
-                f"{_usd(p.cost_per_1000['open'])} / {_usd(p.cost_per_1000['proprietary'])}",
-                f"{_num(p.ttft_s['open'], 2)} / {_num(p.ttft_s['proprietary'], 2)}",
-                f"{_num(p.tokens_per_s['open'], 0)} / {_num(p.tokens_per_s['proprietary'], 0)}",
+                f"{format_usd(p.cost_per_1000['open'])} / {format_usd(p.cost_per_1000['proprietary'])}",
+                f"{format_number(p.ttft_s['open'], 2)} / {format_number(p.ttft_s['proprietary'], 2)}",
+                f"{format_number(p.tokens_per_s['open'], 0)} / {format_number(p.tokens_per_s['proprietary'], 0)}",
             )
             for j, value in enumerate(values):
                 item = QTableWidgetItem(value)
@@ -200,11 +200,3 @@ def _imported_summary(verdict) -> str:
     return text
 
 
-def _usd(value: float | None) -> str:
-    if value is None:
-        return "?"
-    return f"${value:.2f}" if value >= 0.1 or value == 0 else f"${value:.4f}"
-
-
-def _num(value: float | None, digits: int) -> str:
-    return "?" if value is None else f"{value:.{digits}f}"

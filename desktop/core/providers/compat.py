@@ -141,3 +141,21 @@ class CompatContender(OpenAIContender):
         if kind == E.NOT_FOUND:
             message += " Also check that the server address ends where its API starts (often /v1)."
         return message
+
+
+class ModelServerContender(CompatContender):
+    """An open model behind a model server on this machine (Ollama, LM Studio): spec
+    `PROVIDER:MODEL`, the server's address from its own setting, no key (one is never sent)."""
+
+    default_kind = "open"
+
+    @classmethod
+    def from_spec(cls, spec, kind: str | None = None) -> "ModelServerContender":
+        return cls(spec.raw, spec.model, kind)
+
+    @property
+    def key_name(self) -> str:
+        return self.provider
+
+    def resolve_key(self) -> str | None:
+        return None

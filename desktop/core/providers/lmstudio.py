@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from desktop.core.providers.compat import CompatContender
+from desktop.core.providers.compat import ModelServerContender
 from desktop.core.providers.registry import KEY_NONE, ProviderInfo
 
 PROVIDER = ProviderInfo(
@@ -18,9 +18,8 @@ PROVIDER = ProviderInfo(
 )
 
 
-class LMStudioContender(CompatContender):
+class LMStudioContender(ModelServerContender):
     provider = PROVIDER.name
-    default_kind = "open"
 
     def __init__(self, spec: str, model: str, kind: str | None = None, **kwargs: Any) -> None:
         from desktop.core.library.servers import lmstudio_base
@@ -29,13 +28,3 @@ class LMStudioContender(CompatContender):
         super().__init__(spec, model, kind or "open", **kwargs)
         self.label = PROVIDER.label
 
-    @classmethod
-    def from_spec(cls, spec, kind: str | None = None) -> "LMStudioContender":
-        return cls(spec.raw, spec.model, kind)
-
-    @property
-    def key_name(self) -> str:
-        return self.provider
-
-    def resolve_key(self) -> str | None:
-        return None

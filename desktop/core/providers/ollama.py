@@ -13,7 +13,7 @@ from typing import Any
 from desktop.core import errors as E
 from desktop.core.errors import ContenderError
 from desktop.core.params import Request
-from desktop.core.providers.compat import CompatContender
+from desktop.core.providers.compat import ModelServerContender
 from desktop.core.providers.registry import KEY_NONE, ProviderInfo
 
 KEEP_ALIVE = "30m"
@@ -27,9 +27,8 @@ PROVIDER = ProviderInfo(
 )
 
 
-class OllamaContender(CompatContender):
+class OllamaContender(ModelServerContender):
     provider = PROVIDER.name
-    default_kind = "open"
 
     def __init__(self, spec: str, model: str, kind: str | None = None, **kwargs: Any) -> None:
         from desktop.core.library.servers import ollama_root
@@ -39,16 +38,6 @@ class OllamaContender(CompatContender):
         self.label = PROVIDER.label
         self.root = self.base_url.removesuffix("/v1")
 
-    @classmethod
-    def from_spec(cls, spec, kind: str | None = None) -> "OllamaContender":
-        return cls(spec.raw, spec.model, kind)
-
-    @property
-    def key_name(self) -> str:
-        return self.provider
-
-    def resolve_key(self) -> str | None:
-        return None
 
     def body(self, request: Request) -> dict:
         return {**super().body(request), "keep_alive": KEEP_ALIVE}

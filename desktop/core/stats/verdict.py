@@ -39,6 +39,18 @@ ALL = "all"
 DEFAULT_MARGIN = 0.10
 MAX_VOTES = 10_000_000
 
+
+def format_usd(value: float | None, unknown: str = "?") -> str:
+    """Cost for the verdict's faces (CLI, window, report): cents to two places, fractions of
+    a cent to four, `unknown` where the price table has no price."""
+    if value is None:
+        return unknown
+    return f"${value:.2f}" if value >= 0.1 or value == 0 else f"${value:.4f}"
+
+
+def format_number(value: float | None, digits: int, unknown: str = "?") -> str:
+    return unknown if value is None else f"{value:.{digits}f}"
+
 AS_GOOD, BETTER, WORSE, UNDECIDED = "as_good", "better", "worse", "undecided"
 DECISION_WORDS = {
     AS_GOOD: "as good",
