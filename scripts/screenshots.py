@@ -46,7 +46,12 @@ def seed(n: int = 160) -> None:
         x, y = rng.sample(DEMO, 2)
         answers = []
         for spec, model, provider, kind, _ in (x, y):
-            answers.append(Answer(spec, provider, kind, model, text="A demo answer.",
+            # Answers of different length and markdown, the stronger (proprietary) ones longer,
+            # so the style-controlled ratings have something to hold equal.
+            lines = rng.randint(0, 6) + (4 if kind == "proprietary" else 0)
+            text = ("## Answer\n\n" if rng.random() < 0.5 else "") + "A demo answer." + "".join(
+                f"\n- **point {k}** with some detail" for k in range(lines))
+            answers.append(Answer(spec, provider, kind, model, text=text,
                                   finish_reason="stop", ttft_s=0.3, total_s=2.0, output_tokens=120,
                                   tokens_per_s=60.0, cost_usd=0.0 if provider == "local" else 0.0004))
         record = save_battle(store, make_record(
