@@ -3,9 +3,18 @@
 A blind battle that has no vote yet keeps its names hidden here too (it may be the round on
 screen right now); a failed one can never take a vote, so its names are shown. Reads and the
 delete run on the database thread.
+
+The Votes box (shared with the Leaderboard and the Verdict) picks what is listed: your own
+battles (the default), the votes of one imported source, or both, your battles above and every
+source's imported votes below, each in its own table because an imported vote has no prompt and
+no answers, only the two models, the outcome, its category and maybe a time. A source can hold
+millions of votes, so only the newest IMPORTED_LIMIT that match the search are listed, with the
+number that match in all.
 """
 
 from __future__ import annotations
+
+from datetime import datetime, timezone
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
@@ -17,9 +26,16 @@ from PySide6.QtWidgets import (
 from desktop.gui import theme, wording
 from desktop.gui.markdown_doc import IncrementalMarkdown
 from desktop.gui.reloading import ReloadOnShow
+from desktop.gui.source_box import SourceBox
 from desktop.gui.thinking_block import ThinkingBlock
 
 VOTE_WORDS = {"a": "A better", "b": "B better", "tie": "Tie", "both_bad": "Both bad", None: "—"}
+IMPORTED_LIMIT = 500  # imported votes listed at once (the newest that match)
+SEARCH_HINTS = {
+    "own": "Search prompts and answers",
+    "imported": "Search model names and categories",
+    "all": "Search prompts, answers, model names and categories",
+}
 
 
 class HistoryView(ReloadOnShow, QWidget):
@@ -29,6 +45,8 @@ class HistoryView(ReloadOnShow, QWidget):
         super().__init__(parent)
         self.services, self.db = services, db
         self.summaries: list = []
+        self.imported: list = []  # ImportedVote rows on show in imported_table
+        self.imported_total = 0
         self.record = None
 
         self.search = QLineEdit()
@@ -36,9 +54,14 @@ class HistoryView(ReloadOnShow, QWidget):
         self.search.setAccessibleName("Search history")
         self.search.setClearButtonEnabled(True)
         self.count = QLabel(objectName="muted")
+        self.source = SourceBox("Whose votes the history lists")
+        source_label = QLabel("&Votes", objectName="muted")
+        source_label.setBuddy(self.source)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.count)
+        top.addWidget(source_label)
+        top.addWidget(self.source)
 
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["When", "Prompt", "Category", "Vote"])
@@ -52,6 +75,29 @@ class HistoryView(ReloadOnShow, QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+
+        self.imported_heading = QLabel("Imported votes, newest first", objectName="muted")
+        self.imported_table = QTableWidget(0, 6)
+        self.imported_table.setHorizontalHeaderLabels(
+            ["When", "Model A", "Model B", "Outcome", "Category", "Source"])
+        self.imported_table.setAccessibleName("Imported votes, newest first")
+        self.imported_table.verticalHeader().hide()
+        self.imported_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.imported_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.imported_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.imported_table.setShowGrid(False)
+        self.imported_table.setWordWrap(False)
+        imported_header = self.imported_table.horizontalHeader()
+        imported_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        imported_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        imported_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        lists = QWidget()
+        lists_layout = QVBoxLayout(lists)
+        lists_layout.setContentsMargins(0, 0, 0, 0)
+        lists_layout.addWidget(self.table, 1)
+        lists_layout.addWidget(self.imported_heading)
+        lists_layout.addWidget(self.imported_table, 1)
+        self._show_lists(own=True, imported=False)
 
         self.detail_title = QLabel("Choose a battle to see both answers.", objectName="heading")
         self.detail_title.setWordWrap(True)
@@ -95,7 +141,7 @@ class HistoryView(ReloadOnShow, QWidget):
         detail_layout.addWidget(answers, 1)
 
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.table)
+        split.addWidget(lists)
         split.addWidget(detail)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
@@ -108,6 +154,8 @@ class HistoryView(ReloadOnShow, QWidget):
         self._debounce.timeout.connect(self.reload)
         self.search.textChanged.connect(lambda _: self._debounce.start())
         self.table.itemSelectionChanged.connect(self._selected)
+        self.imported_table.itemSelectionChanged.connect(self._imported_selected)
+        self.source.currentIndexChanged.connect(lambda _: self.reload())
         self.rerun_button.clicked.connect(self._rerun)
         self.delete_button.clicked.connect(self._delete)
         self._show_record(None)
@@ -115,12 +163,40 @@ class HistoryView(ReloadOnShow, QWidget):
     # -- list ------------------------------------------------------------------------------
     def reload(self) -> None:
         request = self.next_ticket()
-        self.db.submit(self.services.history, self.search.text().strip(),
-                       on_done=lambda rows: self._loaded(request, rows),
+        services, query, source = self.services, self.search.text().strip(), self.current_source()
+
+        def load():  # on the database thread
+            names = services.vote_sources()
+            chosen = source if source in ("own", "all") or source in names else "own"
+            own = services.history(query) if chosen in ("own", "all") else None
+            imported = (services.imported_votes(chosen, query, IMPORTED_LIMIT)
+                        if chosen != "own" else None)
+            return own, imported, names
+
+        self.db.submit(load, on_done=lambda result: self._loaded(request, *result),
                        on_error=lambda exc: self.count.setText(getattr(exc, "message", str(exc))))
 
-    def _loaded(self, request: int, rows) -> None:
+    def current_source(self) -> str:
+        return self.source.current_source()
+
+    def _show_lists(self, own: bool, imported: bool) -> None:
+        self.table.setVisible(own)
+        self.imported_heading.setVisible(own and imported)
+        self.imported_table.setVisible(imported)
+        mode = "all" if own and imported else "imported" if imported else "own"
+        self.search.setPlaceholderText(SEARCH_HINTS[mode])
+
+    def _loaded(self, request: int, rows, imported, names: list[str]) -> None:
         if not self.is_newest(request):
+            return
+        self.source.set_sources(names)
+        self._show_lists(own=rows is not None, imported=imported is not None)
+        self._fill_imported(imported)
+        if rows is None:
+            self.summaries = []
+            self.table.setRowCount(0)
+            self.count.setText(self._imported_count_text(imported))
+            self._show_record(None)
             return
         selected = self.record.id if self.record else None
         self.summaries = rows
@@ -140,6 +216,8 @@ class HistoryView(ReloadOnShow, QWidget):
             self.count.setText(f"{len(rows)} battle{'s' * (len(rows) != 1)}" if rows else "No battles yet")
         else:
             self.count.setText(f"{len(rows)} found")
+        if imported is not None:
+            self.count.setText(f"{self.count.text()} · {self._imported_count_text(imported)}")
         ids = [s.id for s in rows]
         if selected in ids:  # keep the choice, and show it as it is now (it may have a vote)
             self.table.blockSignals(True)
@@ -150,10 +228,44 @@ class HistoryView(ReloadOnShow, QWidget):
             self.table.clearSelection()
             self._show_record(None)
 
+    def _fill_imported(self, page) -> None:
+        self.imported = page.votes if page is not None else []
+        self.imported_total = page.total if page is not None else 0
+        self.imported_table.clearSelection()
+        self.imported_table.setRowCount(len(self.imported))
+        self.imported_table.setColumnHidden(5, page is None or page.source != "all")
+        for i, vote in enumerate(self.imported):
+            cells = (_when(vote.tstamp) or "—", vote.model_a, vote.model_b,
+                     VOTE_WORDS[vote.choice], vote.category, vote.source)
+            for j, text in enumerate(cells):
+                self.imported_table.setItem(i, j, QTableWidgetItem(text))
+
+    def _imported_count_text(self, page) -> str:
+        searching = bool(self.search.text().strip())
+        shown, total = len(page.votes), page.total
+        noun = "imported vote" + "s" * (total != 1)
+        if total == 0:
+            return "No imported votes match" if searching else "No imported votes"
+        if shown < total:
+            return f"newest {shown:,} of {total:,} {noun}{' found' * searching}"
+        return f"{total:,} {noun}{' found' * searching}"
+
     def _selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         if rows:
+            self.imported_table.blockSignals(True)
+            self.imported_table.clearSelection()
+            self.imported_table.blockSignals(False)
             self._fetch(self.summaries[rows[0].row()].id)
+
+    def _imported_selected(self) -> None:
+        rows = self.imported_table.selectionModel().selectedRows()
+        if not rows:
+            return
+        self.table.blockSignals(True)
+        self.table.clearSelection()
+        self.table.blockSignals(False)
+        self._show_imported(self.imported[rows[0].row()])
 
     def _fetch(self, battle_id: str) -> None:
         self.db.submit(self.services.battle, battle_id, on_done=self._show_record,
@@ -197,6 +309,20 @@ class HistoryView(ReloadOnShow, QWidget):
                 head += f"<br><span style='font-size:9pt; font-weight:400'>{message}</span>"
             self.answer_heads[position].setText(head)
 
+    def _show_imported(self, vote) -> None:
+        """An imported vote: who was compared and how it went; it has nothing to run again or
+        delete here (`sidebyside sources rm` removes a whole source)."""
+        self._show_record(None)
+        self.detail_title.setText(f"{vote.model_a} vs {vote.model_b}")
+        when = _when(vote.tstamp)
+        self.detail_meta.setText(" · ".join([
+            f"{when} UTC" if when else "time unknown", vote.category,
+            f"Outcome: {VOTE_WORDS[vote.choice]}", f"imported from “{vote.source}”",
+            "imported votes keep no prompt and no answers",
+        ]))
+        self.answer_heads["a"].setText(f"A · {vote.model_a}")
+        self.answer_heads["b"].setText(f"B · {vote.model_b}")
+
     def _rerun(self) -> None:
         if self.record is not None:
             self.rerun.emit(self.record.prompt, self.record.category)
@@ -233,6 +359,16 @@ def conversation_markdown(record, seat: str) -> str:
         quoted = "\n".join("> " + line for line in turn.prompt.strip().splitlines())
         parts.append(f"**Turn {turn.number} · You:**\n\n{quoted}\n\n{answer.text if answer else ''}")
     return "\n\n---\n\n".join(parts)
+
+
+def _when(tstamp: float | None) -> str:
+    """An imported vote's time as the own rows show theirs (UTC, to the minute), or ''."""
+    if tstamp is None:
+        return ""
+    try:
+        return datetime.fromtimestamp(tstamp, timezone.utc).strftime("%Y-%m-%d %H:%M")
+    except (OverflowError, OSError, ValueError):
+        return ""
 
 
 def _failed(record) -> bool:

@@ -346,10 +346,12 @@ class MainWindow(QMainWindow):
                 view.mark_stale()
 
     def _after_import(self) -> None:
-        """A new imported source: the Verdict's Votes box lists it next time it shows."""
-        view = self.views.get("verdict")
-        if view is not None:
-            view.mark_stale()
+        """A new imported source: the Verdict's and History's Votes boxes list it next time
+        they show."""
+        for name in ("verdict", "history"):
+            view = self.views.get(name)
+            if view is not None:
+                view.mark_stale()
 
     def rerun(self, prompt: str, category: str) -> None:
         self.tabs.setCurrentIndex(0)

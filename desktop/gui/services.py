@@ -70,6 +70,12 @@ class Services:
 
         return list_battles(self.store, query=query or None, limit=limit)
 
+    def imported_votes(self, source: str, query: str = "", limit: int = 500):
+        """The newest imported votes of `source` matching `query`, and how many match."""
+        from desktop.core.store.sources import imported_vote_rows
+
+        return imported_vote_rows(self.store, source, query, limit)
+
     def battle(self, battle_id: str):
         from desktop.core.store import get_battle
 

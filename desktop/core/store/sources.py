@@ -12,7 +12,8 @@ the same transaction as every import, so readers never see the two disagree.
 
 `vote_outcomes(store, source)` is the one way the statistics read votes of any source: aggregated
 rows (pair, outcome, count), with own votes at count 1 each and marked as *sided* (they know
-which answer was shown first, which imported votes do not).
+which answer was shown first, which imported votes do not). `imported_vote_rows` lists single
+imported votes, newest first, for the window's History tab.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ ALL = "all"
 RESERVED = (OWN, ALL)
 # Outcome codes, as in desktop.core.stats.tallies (A wins, B wins, tie, both bad).
 OUTCOME_CODES = {"a": 0, "b": 1, "tie": 2, "both_bad": 3}
+OUTCOME_CHOICES = {code: choice for choice, code in OUTCOME_CODES.items()}
 NO_CATEGORY = "other"  # what an imported vote without a category counts under
 
 
@@ -70,6 +72,27 @@ class Outcomes:
     sided: np.ndarray  # bool: A was really shown first (own votes only)
     category_names: dict[str, str] = field(default_factory=dict)  # lower-case -> as written
     source: str = OWN  # what was asked for: own, all, or an imported source's name
+
+
+@dataclass
+class ImportedVote:
+    """One imported vote as the History tab lists it."""
+
+    source: str
+    tstamp: float | None  # Unix seconds, None when the file gave none
+    model_a: str
+    model_b: str
+    choice: str  # a, b, tie or both_bad, as own votes spell it
+    category: str
+
+
+@dataclass
+class ImportedVotePage:
+    """The newest `limit` imported votes that match, and how many match in all."""
+
+    source: str
+    votes: list[ImportedVote]
+    total: int
 
 
 def check_name(name: str) -> str:
@@ -267,3 +290,48 @@ def touch_source(db: sqlite3.Connection, name: str, fmt: str, file: str) -> int:
         "INSERT INTO sources (name, format, file, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
         (name, fmt, file, now, now),
     ).lastrowid
+
+
+def imported_vote_rows(store: Store, source: str | None, search: str = "",
+                       limit: int = 500) -> ImportedVotePage:
+    """The imported votes of `source` (a source's name, or `all` for every imported source;
+    `own` has none) whose model names or category contain `search` (any case), newest first
+    (votes without a time last), at most `limit` of them, with the number that match in all.
+
+    A source can hold millions of votes: the query reads them once and keeps only the newest
+    `limit` (SQLite sorts with a bounded heap), and without a search the total comes from the
+    pair counts instead of a second pass over the votes."""
+    source = resolve(store, source)
+    if source == OWN:
+        return ImportedVotePage(OWN, [], 0)
+    search = (search or "").strip()
+    clauses, args = [], []
+    if source != ALL:
+        clauses.append("v.source_id = (SELECT id FROM sources WHERE name = ?)")
+        args.append(source)
+    if search:
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        named = "(SELECT id FROM models WHERE name LIKE ? ESCAPE '\\')"
+        clauses.append(f"(v.model_a IN {named} OR v.model_b IN {named} "
+                       f"OR ifnull(v.category, '{NO_CATEGORY}') LIKE ? ESCAPE '\\')")
+        args += [pattern, pattern, pattern]
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    with store.snapshot() as db:
+        rows = db.execute(
+            "SELECT s.name, v.tstamp, ma.name, mb.name, v.outcome, "
+            f"ifnull(v.category, '{NO_CATEGORY}') FROM imported_votes v "
+            "JOIN sources s ON s.id = v.source_id JOIN models ma ON ma.id = v.model_a "
+            f"JOIN models mb ON mb.id = v.model_b {where} "
+            "ORDER BY v.tstamp IS NULL, v.tstamp DESC, s.name, v.vote_key LIMIT ?",
+            (*args, max(0, int(limit))),
+        ).fetchall()
+        if search:
+            total = db.execute(f"SELECT count(*) FROM imported_votes v {where}", args).fetchone()[0]
+        else:
+            total = db.execute(
+                f"SELECT ifnull(sum(n), 0) FROM imported_counts v {where}", args
+            ).fetchone()[0]
+    votes = [ImportedVote(name, tstamp, a, b, OUTCOME_CHOICES[code], category)
+             for name, tstamp, a, b, code, category in rows]
+    return ImportedVotePage(source, votes, int(total))
