@@ -15,11 +15,13 @@ order), so a new pair starts the set afresh.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
-from desktop.core.promptsets import PromptItem, load_prompt_set
-from desktop.core.store.db import Store
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the window lists the sets before its first paint; the store loads later
+    from desktop.core.promptsets import PromptItem
+    from desktop.core.store.db import Store
 
 
 @dataclass(frozen=True)
@@ -30,9 +32,13 @@ class StarterSet:
 
     @property
     def path(self) -> Path:
+        from importlib import resources  # zipfile, tempfile and more: not before the first paint
+
         return Path(str(resources.files("desktop").joinpath(f"data/promptsets/{self.name}.csv")))
 
     def items(self) -> list[PromptItem]:
+        from desktop.core.promptsets import load_prompt_set
+
         return load_prompt_set(self.path).items
 
 

@@ -20,7 +20,7 @@ it with thinking).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.core import errors as E
 from desktop.core.contenders.base import Finish, ModelName, StreamItem, Thought, Usage
@@ -28,8 +28,10 @@ from desktop.core.errors import ContenderError
 from desktop.core.params import Request
 from desktop.core.providers.http import RemoteContender, json_or_protocol_error
 from desktop.core.providers.registry import KEY_REQUIRED, ProviderInfo
-from desktop.core.providers.sse import SSEEvent
 from desktop.core.reasoning import anthropic_thinking
+
+if TYPE_CHECKING:  # the event type is only named here; the parser loads with a request
+    from desktop.core.providers.sse import SSEEvent
 
 API_VERSION = "2023-06-01"
 STOP_REASONS = {

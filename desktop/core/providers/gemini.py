@@ -14,7 +14,7 @@ when asked (`includeThoughts`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from desktop.core import errors as E
@@ -25,8 +25,10 @@ from desktop.core.providers.http import (
     ErrorDetail, RemoteContender, classify, json_or_protocol_error,
 )
 from desktop.core.providers.registry import KEY_REQUIRED, ProviderInfo
-from desktop.core.providers.sse import SSEEvent
 from desktop.core.reasoning import gemini_thinking
+
+if TYPE_CHECKING:  # the event type is only named here; the parser loads with a request
+    from desktop.core.providers.sse import SSEEvent
 
 FINISH_REASONS = {"STOP": "stop", "MAX_TOKENS": "length"}
 BLOCK_EXPLANATIONS = {

@@ -39,13 +39,13 @@ from desktop.core.providers.failures import (  # noqa: F401 - classify etc. re-e
     RETRY_PHRASES, RETRYABLE_STATUSES, ErrorDetail, RetryableError, RetryPolicy, classify,
     parse_retry_after,
 )
-from desktop.core.providers.pool import CLIENTS, Watch, shutdown_stream, watching
-from desktop.core.providers.sse import SSEEvent, SSEParser
 
-if TYPE_CHECKING:  # loaded when a request is made, not when providers are listed
-    import ssl
-
+if TYPE_CHECKING:  # loaded when a request is made, not when providers are listed (the window's
+    import ssl    # pickers read the registry, which imports every provider module, before it
+                  # first paints)
     import httpx
+
+    from desktop.core.providers.sse import SSEEvent
 
 
 def __getattr__(name: str):  # `http.httpx`, for code that reached httpx through this module
@@ -94,7 +94,6 @@ def _shorten(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-_shutdown = shutdown_stream  # kept for callers of the old name
 
 
 class RemoteContender(Contender):
@@ -208,6 +207,8 @@ class RemoteContender(Contender):
 
     def _client(self) -> httpx.Client:
         """The pooled client for this provider and server, kept for the app's life."""
+        from desktop.core.providers.pool import CLIENTS
+
         return CLIENTS.client(self.provider, self.base_url)
 
     def _timeout(self) -> httpx.Timeout:
@@ -241,6 +242,8 @@ class RemoteContender(Contender):
         left for the real request to report."""
         import httpx
 
+        from desktop.core.providers.pool import CLIENTS
+
         if not self.base_url.startswith(("http://", "https://")):
             return
         if CLIENTS.recently_used(self.provider, self.base_url):
@@ -266,6 +269,8 @@ class RemoteContender(Contender):
         self, url: str, headers: dict[str, str], body: dict, cancel: CancelToken
     ) -> Iterator[StreamItem]:
         import httpx
+
+        from desktop.core.providers.pool import CLIENTS, Watch, watching
 
         client = self._client()
         seen = Watch(cancel.is_set)
@@ -308,6 +313,8 @@ class RemoteContender(Contender):
 
     def _events(self, response: httpx.Response) -> Iterator[SSEEvent]:
         import httpx
+
+        from desktop.core.providers.sse import SSEParser
 
         parser = SSEParser()
         try:

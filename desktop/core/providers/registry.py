@@ -79,6 +79,12 @@ def unregister(name: str) -> None:
         _providers.pop(name, None)
 
 
+# Modules of the providers package that declare no provider: the transport they all share. Not
+# imported to look for a declaration, since the window lists providers before its first paint
+# and these bring sockets, TLS and the event-stream parser with them.
+MACHINERY = frozenset({"registry", "http", "pool", "sse", "failures", "warm"})
+
+
 def _load_builtins() -> None:
     global _loaded
     with _lock:
@@ -89,7 +95,7 @@ def _load_builtins() -> None:
         for package_name in BUILTIN_PACKAGES:
             package = importlib.import_module(package_name)
             names += [f"{package_name}.{m.name}" for m in pkgutil.iter_modules(package.__path__)
-                      if not m.name.startswith("_")]
+                      if not m.name.startswith("_") and m.name not in MACHINERY]
         for name in names:
             module = importlib.import_module(name)
             info = getattr(module, "PROVIDER", None)
