@@ -39,7 +39,7 @@ class ModelsDialog(QDialog):
         super().__init__(parent)
         self.work = work
         self.setWindowTitle("Get models")
-        self.resize(760, 520)
+        self.resize(980, 600)
         self._cancel: threading.Event | None = None
         self._pull = _Pull(self)
         self._pull.progress.connect(self._show_progress)
@@ -90,7 +90,17 @@ class ModelsDialog(QDialog):
     def _show_catalogue(self, models) -> None:
         self.tree.clear()
         for model in models:
-            top = QTreeWidgetItem([model["name"], "", "", "", model["licence"]])
+            # The row itself shows the file most worth having here: the first quantisation that
+            # fits comfortably (the catalogue lists the better ones first), else the smallest;
+            # each file is one level down.
+            files = model["files"]
+            pick = next((f for f in files if f["fits"] == "yes"),
+                        min(files, key=lambda f: f["memory_bytes"] or 0) if files else None)
+            top = QTreeWidgetItem([
+                model["name"], _gb(pick["size_bytes"]) if pick else "",
+                _gb(pick["memory_bytes"]) if pick else "",
+                f"{FITS.get(pick['fits'], '')} ({pick['quant']})" if pick and pick["fits"] else "",
+                model["licence"]])
             top.setData(0, ROLE, ("repo", model["repo"]))
             for f in model["files"]:
                 self._file_item(top, model["repo"], f["file"], f["quant"], f["size_bytes"],
