@@ -16,6 +16,10 @@ def test_search_download_and_the_pickers_list_it(qtbot, make_window, hub_env,  #
     qtbot.waitUntil(lambda: dialog.tree.topLevelItemCount() > 10, timeout=10_000)  # catalogue
     names = [dialog.tree.topLevelItem(i).text(0) for i in range(dialog.tree.topLevelItemCount())]
     assert any("Qwen3" in n for n in names) and any("SmolLM3" in n for n in names)
+    smallest = dialog.tree.topLevelItem(names.index("Qwen3 0.6B"))
+    # The row says, without expanding it, what the best file here costs and whether it fits.
+    assert smallest.text(1).endswith("GB") and smallest.text(2).endswith("GB")
+    assert smallest.text(3).startswith(("fits", "tight", "too big")) and "(" in smallest.text(3)
 
     dialog.query.setText("tiny")
     dialog.search()
