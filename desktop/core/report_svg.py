@@ -4,9 +4,10 @@ Plain numbers in, a string out; every label is escaped."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from html import escape
+
+from desktop.core.stats.axis import ticks
 
 ROW_H = 34
 TOP = 16
@@ -28,16 +29,6 @@ class PlotRow:
     open_model: bool
     style: tuple[float, float, float] | None = None  # (rating, low, high) with style controlled
 
-
-def ticks(lo: float, hi: float, target: int = 6) -> list[float]:
-    span = hi - lo
-    if span <= 0:
-        return [lo]
-    raw = span / target
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = min((m * magnitude for m in (1, 2, 5, 10)), key=lambda s: abs(s - raw))
-    first = math.ceil(lo / step) * step
-    return [first + i * step for i in range(int((hi - first) / step) + 1)]
 
 
 def rating_plot(rows: list[PlotRow]) -> str:

@@ -7,13 +7,13 @@ average reads at a glance. Painted with QPainter from plain numbers; no plotting
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from desktop.core.stats.axis import ticks
 from desktop.gui import theme
 
 ROW_H = 30
@@ -76,7 +76,7 @@ class RatingPlot(QWidget):
         plot_bottom = TOP + ROW_H * len(self.rows)
         # grid and axis labels
         p.setPen(QPen(QColor(c.border), 1))
-        for tick in _ticks(lo, hi):
+        for tick in ticks(lo, hi):
             p.drawLine(QPointF(x(tick), TOP), QPointF(x(tick), plot_bottom))
             p.save()
             p.setPen(QColor(c.muted))
@@ -99,13 +99,3 @@ class RatingPlot(QWidget):
             p.drawEllipse(QPointF(x(row.rating), y), 6, 6)
         p.end()
 
-
-def _ticks(lo: float, hi: float, target: int = 6) -> list[float]:
-    span = hi - lo
-    if span <= 0:
-        return [lo]
-    raw = span / target
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = min((m * magnitude for m in (1, 2, 5, 10)), key=lambda s: abs(s - raw))
-    first = math.ceil(lo / step) * step
-    return [first + i * step for i in range(int((hi - first) / step) + 1)]

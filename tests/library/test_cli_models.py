@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.reliability.support import wait_until
+
 from .conftest import FILE, GATED, REPO
 
 
@@ -83,15 +85,14 @@ def test_a_pull_killed_mid_download_resumes_to_a_verified_file(hub_env, tmp_path
                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         assert hub_env.stalled.wait(60), "the download never started"
-        partials = Path(env["HF_HOME"]).rglob("*.incomplete")
-        # The first megabyte reaches the disk before the stall; wait for it, then kill.
-        import time
+        # The first megabyte reaches the disk before the stall; wait for it, then kill. The
+        # writer is another process, so its file on disk is the only signal there is.
 
-        for _ in range(600):
-            partials = list(Path(env["HF_HOME"]).rglob("*.incomplete"))
-            if partials and partials[0].stat().st_size >= 1024**2:
-                break
-            time.sleep(0.05)
+        def partial_with_a_megabyte():
+            found = list(Path(env["HF_HOME"]).rglob("*.incomplete"))
+            return found if found and found[0].stat().st_size >= 1024**2 else None
+
+        partials = wait_until(partial_with_a_megabyte, 30, "1 MiB of the partial file on disk")
         kept = partials[0].stat().st_size
         assert 0 < kept < len(tiny_gguf_data)
         child.send_signal(signal.SIGKILL)
