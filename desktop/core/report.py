@@ -5,10 +5,10 @@ style-controlled ratings for all battles and each category, and position bias (`
 `sidebyside verdict --source`: own by default; style control needs answer texts, so it is
 fitted on own votes only and left out of a report over an imported source or all);
 `render(data)` (report_html.py) turns that into HTML; `write_report(store, path)` does both and
-writes the file under a temporary name beside the target, renamed into place. The file needs nothing else: the style sheet is
-inline, the plot is inline SVG, there are no scripts, fonts, images or links to fetch, so it opens
-the same offline, in a mail attachment or years later. Every text from the database (contender
-names, categories) is escaped.
+writes the file under a temporary name beside the target, renamed into place. The file needs
+nothing else: the style sheet is inline, the plot is inline SVG, there are no scripts, fonts,
+images or links to fetch, so it opens the same offline, in a mail attachment or years later.
+Every text from the database (contender names, categories) is escaped.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from desktop.core.params import GenerationParams, Request
 from desktop.core.store import (
     count_battles, delete_battle, get_battle, list_battles, resolve_battle_id,
 )
-from desktop.core.store.battles import BattleNotFound
+from desktop.core.store.history import BattleNotFound
 from tests.store.helpers import battle
 
 AWKWARD = 'Comma, "quote", new\nline, emoji 😀, RTL שלום مرحبا, NUL-free; DROP TABLE battles;--'

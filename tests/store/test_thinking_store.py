@@ -15,7 +15,7 @@ from desktop.core.store import (
     open_store,
     save_battle,
 )
-from desktop.core.store.battles import list_battles
+from desktop.core.store.history import list_battles
 from tests.store.helpers import answer
 from tests.store.test_migrations import columns, write_v1
 

@@ -9,11 +9,13 @@ See docs/schema.md for the tables.
 """
 
 from desktop.core.store.battles import (
-    SEATS, BattleNotFound, BattleRecord, BattleSummary, ConversationEnded, Turn, Vote,
-    append_turn, count_battles, delete_battle, get_battle, list_battles, make_record,
-    new_battle_id, resolve_battle_id, save_battle,
+    SEATS, BattleRecord, ConversationEnded, Turn, Vote, append_turn, get_battle, make_record,
+    new_battle_id, save_battle,
 )
 from desktop.core.store.db import Store, StoreError, open_store, utc_now
+from desktop.core.store.history import (
+    BattleNotFound, BattleSummary, count_battles, delete_battle, list_battles, resolve_battle_id,
+)
 from desktop.core.store.votes import (
     CHOICES, VoteReceipt, VoteRefused, cast_vote, get_vote, vote_blocker, winner_of,
 )
