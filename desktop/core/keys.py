@@ -54,18 +54,6 @@ def no_keyring_message() -> str:
     )
 
 
-def __getattr__(name: str):
-    """The old constants, now read from the provider registry."""
-    if name == "PROVIDERS":
-        return keyed_names()
-    if name == "LABELS":
-        return {p: label(p) for p in keyed_names()}
-    if name == "ENV_VARS":
-        return {p: env_vars(p) for p in keyed_names()}
-    if name == "NO_KEYRING_MESSAGE":
-        return no_keyring_message()
-    raise AttributeError(name)
-
 
 class KeyStoreError(Exception):
     """The keyring could not be used; the message says why and what to do instead."""

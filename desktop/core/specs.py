@@ -25,16 +25,6 @@ def spec_help() -> str:
     return "Use " + ", ".join(forms[:-1]) + f" or {forms[-1]}."
 
 
-def __getattr__(name: str):
-    """`PROVIDERS` and `SPEC_HELP`, as they were, read from the registry."""
-    from desktop.core.providers.registry import contender_providers
-
-    if name == "PROVIDERS":
-        return {p.name: p.contender for p in contender_providers()}
-    if name == "SPEC_HELP":
-        return spec_help()
-    raise AttributeError(name)
-
 
 @dataclass(frozen=True)
 class ContenderSpec:

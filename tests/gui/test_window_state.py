@@ -195,7 +195,7 @@ def test_settings_dialog_explains_the_environment_without_a_keyring(qtbot, make_
     from desktop.core import keys
     from desktop.gui.settings_dialog import SettingsDialog
 
-    monkeypatch.setattr(keys, "keyring_problem", lambda: keys.NO_KEYRING_MESSAGE)
+    monkeypatch.setattr(keys, "keyring_problem", lambda: keys.no_keyring_message())
     window = make_window()
     dialog = SettingsDialog(window.work, "", window)
     qtbot.addWidget(dialog)

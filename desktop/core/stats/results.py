@@ -72,18 +72,13 @@ class Results:
         }
 
 
-# Counted votes as aggregated arrays with the names the indices refer to: see
-# desktop.core.store.sources.Outcomes (own votes one entry each; imported ones by pair counts).
-VoteData = Outcomes
-
-
-def load_votes(store: Store, source: str | None = OWN) -> VoteData:
+def load_votes(store: Store, source: str | None = OWN) -> Outcomes:
     """The votes of `source`: own (the default), all, or an imported source's name."""
     return vote_outcomes(store, source)
 
 
 def results_for(
-    data: VoteData,
+    data: Outcomes,
     category: str | None = None,
     *,
     include_leaks: bool = False,
@@ -140,12 +135,12 @@ def results_for(
     )
 
 
-def categories_in(data: VoteData) -> list[str]:
+def categories_in(data: Outcomes) -> list[str]:
     """Categories that have votes, as written, in alphabetical order."""
     return sorted((data.category_names[c] for c in set(data.category.tolist())), key=str.lower)
 
 
-def votes_per_category(data: VoteData) -> dict[str, int]:
+def votes_per_category(data: Outcomes) -> dict[str, int]:
     """Votes in each category that has any, as written, in alphabetical order."""
     return {c: int(data.count[data.category == c.lower()].sum()) for c in categories_in(data)}
 

@@ -25,7 +25,6 @@ from desktop.core.identity import find_identity_leaks
 from desktop.core.store.db import Store, utc_now
 
 SEATS = ("a", "b")  # seat labels in the order shown; a third seat is a third label
-POSITIONS = SEATS  # the name older callers use
 MODES = ("blind", "named")
 SLOTS = ("left", "right")
 
