@@ -13,10 +13,11 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.reliability.support import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,15 +27,6 @@ def _display_ready() -> bool:
         return False
     return subprocess.run(["xdotool", "getmouselocation"], capture_output=True).returncode == 0
 
-
-def _wait_for(condition, timeout_s: float, what: str):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"timed out after {timeout_s:.0f} s waiting for {what}")
 
 
 def _rows(db: Path, sql: str) -> list:
@@ -59,20 +51,20 @@ def test_type_send_and_vote_with_the_keyboard_in_a_real_window(tmp_path):
                             "--right", "local"], env=env, cwd=ROOT,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        window = _wait_for(lambda: subprocess.run(
+        window = wait_until(lambda: subprocess.run(
             ["xdotool", "search", "--onlyvisible", "--class", "sidebyside"],
             capture_output=True, text=True).stdout.split(), 60, "the window")[0]
         subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True)
         subprocess.run(["xdotool", "type", "--delay", "5", "Name three primary colors."], check=True)
         subprocess.run(["xdotool", "key", "ctrl+Return"], check=True)
         db = home / "sidebyside.db"
-        battle = _wait_for(lambda: _rows(db, "SELECT id, prompt FROM battles"), 180,
+        battle = wait_until(lambda: _rows(db, "SELECT id, prompt FROM battles"), 180,
                            "both answers to finish and the battle to be saved")
         assert battle[0][1] == "Name three primary colors."
         answers = _rows(db, "SELECT text FROM answers")
         assert len(answers) == 2 and all(text.strip() for (text,) in answers)
         subprocess.run(["xdotool", "key", "ctrl+1"], check=True)
-        votes = _wait_for(lambda: _rows(db, "SELECT battle_id, choice FROM votes"), 30, "the vote")
+        votes = wait_until(lambda: _rows(db, "SELECT battle_id, choice FROM votes"), 30, "the vote")
         assert votes == [(battle[0][0], "a")]
     finally:
         app.terminate()

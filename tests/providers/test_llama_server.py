@@ -18,6 +18,7 @@ import pytest
 
 from desktop.core.contenders.base import CancelToken
 from desktop.core.specs import make_contender
+from tests.reliability.support import wait_until
 
 from .helpers import run, run_in_thread
 
@@ -57,18 +58,15 @@ def llama_server(tmp_path_factory):
         )
     base = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 120
-        while True:
+        def answering() -> bool:
             if proc.poll() is not None:
                 pytest.fail(f"llama_cpp.server exited: {log.read_text(errors='replace')[-2000:]}")
             try:
-                if httpx.get(f"{base}/models", timeout=1).status_code == 200:
-                    break
+                return httpx.get(f"{base}/models", timeout=1).status_code == 200
             except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("llama_cpp.server did not start within 120 s")
-            time.sleep(0.25)
+                return False
+
+        wait_until(answering, 120, "llama_cpp.server to answer", interval=0.25)
         yield base
     finally:
         proc.terminate()
