@@ -14,6 +14,9 @@ killer) end this process, never the app. Invariants:
   there (a GIL round trip each time) cost several percent of the model's speed.
 - Safe mode (`"safe_mode": true` in the load request) loads without extra buffer types: no
   weight repacking, so none of the build's repacked (AMX, ...) kernels; see safe_mode.py.
+- This module is the process and its loop; how an answer's text is split and batched lives in
+  worker_output.py, thread counts (set and timed) in worker_threads.py. None of them imports
+  llama.cpp at module level, so the worker starts light and loads it only with the model.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ import threading
 from pathlib import Path
 
 from desktop.core.local.protocol import send
+from desktop.core.local.worker_output import Outbox, thinking_setup, thinking_splitter
+from desktop.core.local.worker_threads import calibrate_threads, set_threads
 
 _stop_ids: set[str] = set()
 _requests: "queue.Queue[dict]" = queue.Queue()
@@ -39,9 +44,6 @@ _abort_flag = ctypes.create_string_buffer(2)
 # Tests only: make the worker die as llama.cpp does on a CPU whose fast kernels fault.
 # "1": die with SIGSEGV on the first batch unless in safe mode; "always": in safe mode too.
 CRASH_ENV = "SIDEBYSIDE_TEST_CRASH_FIRST_BATCH"
-# Deltas are sent at most this often (pieces in between travel together): a fast model (a GPU,
-# hundreds of tokens a second) would otherwise cost a pipe write and a wake-up of the app per token.
-DELTA_BATCH_S = 0.004
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -175,116 +177,11 @@ def _is_end(llm, token: int) -> bool:
         return token == llm.token_eos()
 
 
-def _thinking_setup(llm, reasoning: str | None) -> tuple[dict, str | None]:
-    """Template variables for the reasoning setting (its `enable_thinking` switch), and a note
-    when the template has none."""
-    from desktop.core.reasoning import template_switches
-
-    return template_switches(llm.metadata.get("tokenizer.chat_template"), reasoning)
-
-
-def _thinking_splitter(llm, prompt_text: str):
-    """A splitter for the think tags the template declares, started inside the thinking when
-    the rendered prompt already opened it (DeepSeek-R1 style templates)."""
-    from desktop.core.thinking import ThinkSplitter, opens_thinking, tags_from_template
-
-    tags = tags_from_template(llm.metadata.get("tokenizer.chat_template"))
-    return ThinkSplitter(tags, opens_thinking(prompt_text, tags))
-
-
-class _Outbox:
-    """The splitter's thinking and answer text on its way to the app, in batches: one pipe
-    message per token cost the app's reader a wake-up each (measurable at 2 threads), so text
-    waits at most DELTA_BATCH_S, the first piece goes at once, and a change from thinking to
-    answer (or back) sends what was held, so the order is kept. Every token is fed, an empty
-    piece included, so the splitter counts thinking tokens."""
-
-    def __init__(self, out, req_id: str, splitter) -> None:
-        self.out, self.req_id, self.splitter = out, req_id, splitter
-        self.kind: str | None = None  # "thought" or "delta": what `text` holds
-        self.text = ""
-        self.last_sent = 0.0
-
-    def feed(self, piece: str) -> None:
-        import time
-
-        for item in self.splitter.feed(piece):
-            self._add(item)
-        now = time.perf_counter()
-        if self.text and now - self.last_sent >= DELTA_BATCH_S:
-            self.flush(now)
-
-    def close(self) -> None:
-        """Send what the splitter held back and what waits here."""
-        for item in self.splitter.close():
-            self._add(item)
-        self.flush()
-
-    def _add(self, item) -> None:
-        from desktop.core.contenders.base import Thought
-
-        kind, text = ("thought", item.text) if isinstance(item, Thought) else ("delta", item)
-        if not text:
-            return
-        if kind != self.kind and self.text:
-            self.flush()
-        self.kind = kind
-        self.text += text
-
-    def flush(self, now: float | None = None) -> None:
-        import time
-
-        if self.text:
-            send(self.out, {"ev": self.kind, "id": self.req_id, "text": self.text})
-        self.text = ""
-        self.last_sent = time.perf_counter() if now is None else now
-
-
 def _first_batch_hook(safe_mode: bool) -> None:
     """Tests only (CRASH_ENV): die the way a faulting llama.cpp kernel kills the worker."""
     mode = os.environ.get(CRASH_ENV, "")
     if mode == "always" or (mode and not safe_mode):
         os.kill(os.getpid(), signal.SIGSEGV)
-
-
-def _set_threads(llm, n_threads: int) -> None:
-    import llama_cpp.llama_cpp as capi
-
-    if n_threads > 0 and n_threads != llm.context_params.n_threads:
-        capi.llama_set_n_threads(llm._ctx.ctx, n_threads, n_threads)
-        llm.context_params.n_threads = n_threads
-        llm.context_params.n_threads_batch = n_threads
-
-
-def _calibrate(llm, counts: list[int], budget_s: float = 0.12, most: int = 16) -> dict:
-    """Time a short fixed decode at each thread count (threads.py keeps the fastest).
-
-    Single-token decodes (the steady state of generation) after one small batch, for about
-    `budget_s` per count and pass (at least 2, at most `most` tokens), two passes: about a
-    second in all, whatever the model's size."""
-    import time
-
-    from desktop.core.local.threads import calibrate
-
-    tokens = llm.tokenize(b"The quick brown fox jumps over the lazy dog", add_bos=True)
-    most = max(2, min(most, llm.n_ctx() - 6))
-
-    def measure(n_threads: int) -> float:
-        _set_threads(llm, n_threads)
-        llm.reset()
-        llm.eval(tokens[:4])
-        llm.eval([tokens[4]])  # one decode untimed: caches warm for this thread count
-        started = time.perf_counter()
-        decoded = 0
-        while decoded < 2 or (decoded < most and time.perf_counter() - started < budget_s):
-            llm.eval([tokens[5 + decoded % (len(tokens) - 5)]])
-            decoded += 1
-        return decoded / (time.perf_counter() - started)
-
-    try:
-        return calibrate(measure, counts)
-    finally:
-        llm.reset()
 
 
 def _generate(out, llm, request: dict, state: dict) -> None:
@@ -296,16 +193,16 @@ def _generate(out, llm, request: dict, state: dict) -> None:
             state["evaluated"] = True
             _first_batch_hook(state["safe_mode"])
         if request.get("calibrate"):
-            calibration = _calibrate(llm, [int(n) for n in request["calibrate"]])
+            calibration = calibrate_threads(llm, [int(n) for n in request["calibrate"]])
             send(out, {"ev": "calibrated", "id": req_id, **calibration})
             cap = int(request.get("max_threads") or calibration["best"])
-            _set_threads(llm, min(calibration["best"], cap))
+            set_threads(llm, min(calibration["best"], cap))
         elif request.get("n_threads"):
-            _set_threads(llm, int(request["n_threads"]))
-        template_vars, note = _thinking_setup(llm, request.get("reasoning"))
+            set_threads(llm, int(request["n_threads"]))
+        template_vars, note = thinking_setup(llm, request.get("reasoning"))
         prompt_tokens, stops, prompt_text = _format_prompt(
             llm, request["messages"], template_vars)
-        outbox = _Outbox(out, req_id, _thinking_splitter(llm, prompt_text))
+        outbox = Outbox(out, req_id, thinking_splitter(llm, prompt_text))
         max_tokens = int(request.get("max_tokens") or 512)
         n_ctx = llm.n_ctx()
         if len(prompt_tokens) + max_tokens > n_ctx:

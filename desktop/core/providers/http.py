@@ -17,8 +17,9 @@ rest, the same way for all of them:
   battles; `prepare()` opens one ahead, so no handshake lands in time to first token. A stream
   read to its end leaves its connection ready for the next request.
 - Errors become `ContenderError`s with a stable kind (failures.py reads it from the status and
-  body) and a message that names the provider and what to do. Text from the server is
-  shortened and scrubbed of the key before it is shown.
+  body) and a message that names the provider and what to do (http_errors.py, a mixin of
+  `RemoteContender`). Text from the server is shortened and scrubbed of the key before it is
+  shown. The limits themselves live in timeouts.py.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ import os
 import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import urlsplit
 
 from desktop.core import errors as E
 from desktop.core.answer import Status
@@ -38,6 +38,10 @@ from desktop.core.params import Request
 from desktop.core.providers.failures import (  # noqa: F401 - classify etc. re-exported
     RETRY_PHRASES, RETRYABLE_STATUSES, ErrorDetail, RetryableError, RetryPolicy, classify,
     parse_retry_after,
+)
+from desktop.core.providers.http_errors import MAX_ERROR_BODY, HttpErrors
+from desktop.core.providers.timeouts import (  # noqa: F401 - the limits re-exported
+    CONNECT_TIMEOUT_S, DEFAULT_IDLE_TIMEOUT_S, IDLE_TIMEOUT_ENV, idle_timeout_from_env,
 )
 
 if TYPE_CHECKING:  # loaded when a request is made, not when providers are listed (the window's
@@ -56,10 +60,6 @@ def __getattr__(name: str):  # `http.httpx`, for code that reached httpx through
     raise AttributeError(name)
 
 
-CONNECT_TIMEOUT_S = 10.0
-DEFAULT_IDLE_TIMEOUT_S = 60.0
-IDLE_TIMEOUT_ENV = "SIDEBYSIDE_IDLE_TIMEOUT"
-MAX_ERROR_BODY = 64 * 1024
 MAX_JSON_BODY = 16 * 1024 * 1024
 WARM_WAIT_S = 3.0
 MAX_DRAIN_EVENTS = 100  # read past the end of an answer to keep the connection reusable
@@ -80,23 +80,7 @@ def shared_ssl_context() -> ssl.SSLContext:
         return _ssl_context
 
 
-def idle_timeout_from_env(default: float = DEFAULT_IDLE_TIMEOUT_S) -> float:
-    raw = os.environ.get(IDLE_TIMEOUT_ENV, "").strip()
-    try:
-        value = float(raw) if raw else default
-    except ValueError:
-        return default
-    return value if value > 0 else default
-
-
-def _shorten(text: str, limit: int = 300) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-
-
-class RemoteContender(Contender):
+class RemoteContender(HttpErrors, Contender):
     """A contender reached over HTTP with a server-sent event stream."""
 
     label: ClassVar[str] = "The server"  # names the provider in messages: "OpenAI", ...
@@ -344,131 +328,6 @@ class RemoteContender(Contender):
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, before_response=False) from None
         return b"".join(parts)
-
-    # --- errors -------------------------------------------------------------------------------
-    def _scrub(self, text: str) -> str:
-        key = getattr(self, "_key", None) or self._api_key
-        if key and len(key) >= 4 and key in text:
-            text = text.replace(key, "[key hidden]")
-        return text
-
-    def _host(self) -> str:
-        return urlsplit(self.base_url).netloc or self.base_url
-
-    def protocol_error(self, what: str) -> ContenderError:
-        return ContenderError(
-            E.PROTOCOL,
-            f"{self.label} {what}. Try again; if it keeps happening, check the server address "
-            f"({self._host()}).",
-        )
-
-    def _transport_error(self, exc: httpx.HTTPError, before_response: bool) -> ContenderError:
-        import httpx
-
-        # "OpenAI at api.example.com", but a compat: server's label is its host already.
-        host = self._host()
-        where = self.label if self.label == host else f"{self.label} at {host}"
-        if isinstance(exc, httpx.ConnectTimeout):
-            return ContenderError(
-                E.TIMEOUT,
-                f"Couldn't reach {where} within {CONNECT_TIMEOUT_S:.0f} s. Check "
-                "your internet connection and try again.",
-            )
-        if isinstance(exc, httpx.TimeoutException):
-            idle = self.idle_timeout_s or idle_timeout_from_env()
-            return ContenderError(
-                E.TIMEOUT,
-                f"{self.label} sent nothing for {idle:g} s, so I stopped waiting. Try again, or "
-                f"allow longer waits with {IDLE_TIMEOUT_ENV}=SECONDS.",
-            )
-        if isinstance(exc, httpx.ConnectError):
-            reason = _shorten(str(exc), 120) or "connection failed"
-            return RetryableError(
-                E.NETWORK,
-                f"Couldn't connect to {where} ({reason}). Check your internet "
-                "connection and the server address.",
-            )
-        if isinstance(exc, (httpx.TransportError, httpx.StreamError)):
-            if before_response:
-                message = (
-                    f"The connection to {where} failed before it answered. "
-                    "Check your internet connection and try again."
-                )
-            else:
-                message = (
-                    f"The connection to {self.label} dropped before the answer was finished. "
-                    "Try again."
-                )
-            return RetryableError(E.NETWORK, message)
-        return ContenderError(E.NETWORK, f"Talking to {self.label} failed ({type(exc).__name__}).")
-
-    def _status_error(self, response: httpx.Response) -> ContenderError:
-        status = response.status_code
-        raw = self._read_limited(response, MAX_ERROR_BODY)
-        ctype = response.headers.get("content-type", "").lower()
-        try:
-            data = json.loads(raw) if raw else None
-        except ValueError:
-            data = None
-        detail = ErrorDetail.from_json(data)
-        if not detail.message and raw and "html" not in ctype:
-            detail.message = raw.decode("utf-8", "replace")
-        kind = self.classify(status, detail)
-        message = self.error_message(kind, status, detail, html="html" in ctype)
-        retry_after = parse_retry_after(response.headers)
-        if retry_after is None:
-            retry_after = detail.retry_delay_s
-        if status in RETRYABLE_STATUSES and kind != E.QUOTA:
-            return RetryableError(kind, message, retry_after, status)
-        return ContenderError(kind, message)
-
-    def _stream_error(self, data: Any) -> ContenderError:
-        """An error reported inside a 200 response (an error event or error chunk)."""
-        detail = ErrorDetail.from_json(data)
-        kind = self.classify(None, detail)
-        message = self.error_message(kind, None, detail, in_stream=True)
-        if kind in (E.RATE_LIMIT, E.OVERLOADED, E.SERVER):
-            return RetryableError(kind, message, detail.retry_delay_s)
-        return ContenderError(kind, message)
-
-    def error_message(
-        self, kind: str, status: int | None, detail: ErrorDetail, html: bool = False,
-        in_stream: bool = False,
-    ) -> str:
-        who = self.label
-        code = f" ({status})" if status else ""
-        said = _shorten(self._scrub(detail.message)) if detail.message else ""
-        quoted = f' It said: "{said}"' if said else ""
-        if html:
-            quoted = " It answered with an HTML error page, likely from a proxy in front of it."
-        if kind == E.AUTH:
-            return (
-                f"{who} rejected the API key{code}. Check the key with "
-                f"`sidebyside keys set {self.key_name}`."
-            )
-        if kind == E.QUOTA:
-            return (
-                f"{who} says the account is out of credit or over its quota{code}. Check the plan "
-                "and billing with the provider, then try again."
-            )
-        if kind == E.RATE_LIMIT:
-            return (
-                f"{who} is limiting how fast requests can be sent{code}. Wait a minute and "
-                "try again."
-            )
-        if kind == E.OVERLOADED:
-            return f"{who} is overloaded right now{code}. Try again in a few minutes."
-        if kind == E.NOT_FOUND:
-            return (
-                f"{who} doesn't know the model '{self.model}'{code}. Check the model name in the "
-                f"spec.{quoted}"
-            )
-        if kind == E.BAD_REQUEST:
-            return f"{who} refused the request{code}.{quoted} Check the model name and settings."
-        if kind == E.TIMEOUT:
-            return f"{who} timed out while answering{code}. Try again."
-        where = " in the middle of the answer" if in_stream else ""
-        return f"{who} had a problem on its side{code}{where}. Try again in a little while.{quoted}"
 
 
 def json_or_protocol_error(contender: RemoteContender, event: SSEEvent) -> Any:
