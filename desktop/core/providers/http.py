@@ -40,9 +40,7 @@ from desktop.core.providers.failures import (  # noqa: F401 - classify etc. re-e
     parse_retry_after,
 )
 from desktop.core.providers.http_errors import MAX_ERROR_BODY, HttpErrors
-from desktop.core.providers.timeouts import (  # noqa: F401 - the limits re-exported
-    CONNECT_TIMEOUT_S, DEFAULT_IDLE_TIMEOUT_S, IDLE_TIMEOUT_ENV, idle_timeout_from_env,
-)
+from desktop.core.providers.timeouts import CONNECT_TIMEOUT_S, idle_timeout_from_env
 
 if TYPE_CHECKING:  # loaded when a request is made, not when providers are listed (the window's
     import ssl    # pickers read the registry, which imports every provider module, before it

@@ -22,7 +22,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-CONNECT_TIMEOUT_S = 10.0
+from desktop.core.providers.timeouts import CONNECT_TIMEOUT_S
+
 KEEPALIVE_EXPIRY_S = 120.0  # providers close idle connections after ~1–5 min
 STILL_WARM_S = 30.0  # a connection used this recently needs no warm-up
 
