@@ -241,7 +241,7 @@ def battle(rounds: int, max_tokens: int) -> dict:
 
 def _local_threads() -> int | None:
     """The thread count the local worker used for its latest answer (chosen by the app)."""
-    from desktop.core.local.client import WorkerPool
+    from desktop.core.local.pool import WorkerPool
 
     used = [w.n_threads for w in WorkerPool.every_worker() if w.n_threads]
     return used[0] if used else None
@@ -347,9 +347,9 @@ def main(argv: list[str]) -> int:
     result = commands[command](*args)
     sys.stdout.write(json.dumps(result) + "\n")
     sys.stdout.flush()
-    client = sys.modules.get("desktop.core.local.client")
-    if client is not None:
-        client.WorkerPool.shutdown_every_pool()
+    pool = sys.modules.get("desktop.core.local.pool")
+    if pool is not None:
+        pool.WorkerPool.shutdown_every_pool()
     os._exit(0)  # no Qt teardown to wait for
 
 

@@ -283,7 +283,7 @@ def close_contenders(contenders: dict) -> None:
 def local_worker_pool():
     """The command's pool of local model workers, ended when the command ends (rather than at
     interpreter exit). Loaded only when a local contender needs it."""
-    from desktop.core.local.client import WorkerPool
+    from desktop.core.local.pool import WorkerPool
 
     with WorkerPool() as pool:
         yield pool

@@ -180,7 +180,7 @@ def _show_progress(progress) -> None:
 
 
 def cmd_pull(args: argparse.Namespace) -> int:
-    from desktop.core.library import LibraryError, catalogue, hub
+    from desktop.core.library import LibraryError, catalogue, download
 
     filename = args.file
     if not filename:
@@ -191,7 +191,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
         filename = entry.quants[0].file
     cancel = threading.Event()
     try:
-        done = hub.pull(args.repo, filename, on_progress=_show_progress, cancel=cancel)
+        done = download.pull(args.repo, filename, on_progress=_show_progress, cancel=cancel)
     except LibraryError as exc:
         sys.stderr.write("\n")
         raise _fail(exc) from None

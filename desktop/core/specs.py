@@ -68,7 +68,7 @@ def contender_class(provider: str):
 
 def make_contender(text: str, kind: str | None = None, *, local_pool=None):
     """Build the contender a spec names. `kind` ("open"/"proprietary") overrides the default.
-    `local_pool` (a `local.client.WorkerPool` the caller owns and closes) serves a local
+    `local_pool` (a `local.pool.WorkerPool` the caller owns and closes) serves a local
     model's workers; without one a local contender owns a pool of its own until `close()`."""
     spec = parse_spec(text)
     if kind not in (None, "open", "proprietary"):

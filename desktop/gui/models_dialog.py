@@ -1,8 +1,8 @@
 """Get models: the curated catalogue and the Hub's GGUF repositories, downloaded into the Hub
-cache with progress and Cancel. A thin face on `desktop.core.library.hub`, like `models` in
-the CLI: searches and listings run on the window's worker, a download on its own thread (it
-can take an hour, and the worker must stay free). A finished file is announced through
-`downloaded` so the pickers list it at once.
+cache with progress and Cancel. A thin face on `desktop.core.library.hub` and `.download`, like
+`models` in the CLI: searches and listings run on the window's worker, a download on its own
+thread (it can take an hour, and the worker must stay free). A finished file is announced
+through `downloaded` so the pickers list it at once.
 """
 
 from __future__ import annotations
@@ -166,10 +166,10 @@ class ModelsDialog(QDialog):
         pull = self._pull
 
         def run() -> None:
-            from desktop.core.library import LibraryError, hub
+            from desktop.core.library import LibraryError, download
 
             try:
-                done = hub.pull(repo, file, on_progress=pull.progress.emit, cancel=cancel)
+                done = download.pull(repo, file, on_progress=pull.progress.emit, cancel=cancel)
             except LibraryError as exc:
                 pull.finished.emit(None, exc.message)
             except Exception as exc:  # a bug must not leave the dialog waiting forever

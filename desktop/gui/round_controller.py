@@ -117,7 +117,7 @@ class RoundController(QObject):
         from desktop.core.specs import make_contender
 
         if self.local_pool is None and any(c.spec.startswith("local") for c in contenders):
-            from desktop.core.local.client import WorkerPool
+            from desktop.core.local.pool import WorkerPool
 
             self.local_pool = WorkerPool()
         try:

@@ -4,7 +4,7 @@ GGUF, the worker made to die with SIGSEGV on its first batch unless in safe mode
 
 from __future__ import annotations
 
-from desktop.core.local.client import WorkerPool
+from desktop.core.local.pool import WorkerPool
 from desktop.core.local.worker import CRASH_ENV
 from desktop.core.params import GenerationParams
 from tests.gui.conftest import send_prompt, wait_finished

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.library import CANCELLED, CORRUPT, GATED, NETWORK, NOT_FOUND, LibraryError, hub
+from desktop.core.library import (
+    CANCELLED, CORRUPT, GATED, NETWORK, NOT_FOUND, LibraryError, download, hub,
+)
 from desktop.core.library.machine import Machine
 
 from .conftest import FILE, GATED as GATED_REPO, REPO
@@ -42,7 +44,7 @@ def test_files_lists_gguf_files_with_quantisation_size_and_fit(hub_env, tiny_ggu
 
 def test_pull_reports_progress_and_verifies(hub_env, tiny_gguf_data):
     seen = []
-    done = hub.pull(REPO, FILE, on_progress=seen.append)
+    done = download.pull(REPO, FILE, on_progress=seen.append)
     assert Path(done.path).read_bytes() == tiny_gguf_data
     assert done.spec == f"local:{done.path}"
     # The Hub's cache layout, so huggingface_hub and other tools find the file too.
@@ -63,7 +65,7 @@ def test_pull_reports_progress_and_verifies(hub_env, tiny_gguf_data):
 
 def test_a_dropped_connection_resumes_with_a_range_request(hub_env, tiny_gguf_data):
     hub_env.drop_after = 1_200_000
-    done = hub.pull(REPO, FILE)
+    done = download.pull(REPO, FILE)
     assert Path(done.path).read_bytes() == tiny_gguf_data
     ranges = hub_env.ranges()
     assert ranges[0] == "" and ranges[1].startswith("bytes=") and ranges[1] != "bytes=0-"
@@ -77,7 +79,7 @@ def test_a_partial_file_resumes_and_a_damaged_one_is_caught(hub_env, tiny_gguf_d
             cancel.set()
 
     with pytest.raises(LibraryError) as stopped:
-        hub.pull(REPO, FILE, on_progress=cancel_after_first_chunk, cancel=cancel)
+        download.pull(REPO, FILE, on_progress=cancel_after_first_chunk, cancel=cancel)
     assert stopped.value.kind == CANCELLED
     partial = next(hub.cache_dir().rglob("*.incomplete"))
     kept = partial.stat().st_size
@@ -87,26 +89,26 @@ def test_a_partial_file_resumes_and_a_damaged_one_is_caught(hub_env, tiny_gguf_d
     data[100] ^= 0xFF
     partial.write_bytes(bytes(data))
     with pytest.raises(LibraryError) as damaged:
-        hub.pull(REPO, FILE)
+        download.pull(REPO, FILE)
     assert damaged.value.kind == CORRUPT
     assert "SHA-256" in damaged.value.message and "Pull again" in damaged.value.message
     assert hub_env.ranges()[-1] == f"bytes={kept}-"
     assert not list(hub.cache_dir().rglob("*.incomplete")) and hub.installed() == []
-    done = hub.pull(REPO, FILE)  # afresh, now whole
+    done = download.pull(REPO, FILE)  # afresh, now whole
     assert Path(done.path).read_bytes() == tiny_gguf_data
 
 
 def test_a_server_sending_wrong_bytes_is_caught(hub_env):
     hub_env.corrupt = True
     with pytest.raises(LibraryError) as damaged:
-        hub.pull(REPO, FILE)
+        download.pull(REPO, FILE)
     assert damaged.value.kind == CORRUPT
     assert hub.installed() == []
 
 
 def test_gated_repository_says_what_to_do(hub_env, memory_keyring):
     with pytest.raises(LibraryError) as no_token:
-        hub.pull(GATED_REPO, "Gated-Chat-Q4_K_M.gguf")
+        download.pull(GATED_REPO, "Gated-Chat-Q4_K_M.gguf")
     assert no_token.value.kind == GATED
     assert "accept" in no_token.value.message.lower()
     assert "sidebyside keys set huggingface" in no_token.value.message
@@ -114,12 +116,12 @@ def test_gated_repository_says_what_to_do(hub_env, memory_keyring):
 
     keys.set_key("huggingface", "hf_not_granted")
     with pytest.raises(LibraryError) as not_granted:
-        hub.pull(GATED_REPO, "Gated-Chat-Q4_K_M.gguf")
+        download.pull(GATED_REPO, "Gated-Chat-Q4_K_M.gguf")
     assert not_granted.value.kind == GATED
     assert "not been granted" in not_granted.value.message
     assert "hf_not_granted" not in not_granted.value.message
     keys.set_key("huggingface", "hf_granted")
-    done = hub.pull(GATED_REPO, "Gated-Chat-Q4_K_M.gguf")
+    done = download.pull(GATED_REPO, "Gated-Chat-Q4_K_M.gguf")
     assert Path(done.path).is_file()
     resolves = [s for s in hub_env.seen if "/resolve/" in s.path]
     assert resolves[-1].headers.get("authorization") == "Bearer hf_granted"
@@ -130,7 +132,7 @@ def test_unknown_repo_and_file_and_no_network(hub_env, monkeypatch):
         hub.files("nobody/nothing")
     assert unknown.value.kind == NOT_FOUND and "nobody/nothing" in unknown.value.message
     with pytest.raises(LibraryError) as missing:
-        hub.pull(REPO, "nope.gguf")
+        download.pull(REPO, "nope.gguf")
     assert missing.value.kind == NOT_FOUND
     import socket
 
@@ -151,13 +153,13 @@ def test_not_enough_disk_space_is_said_before_downloading(hub_env, monkeypatch):
     usage = namedtuple("usage", "total used free")
     monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10**9, 10**9, 1000))
     with pytest.raises(LibraryError) as full:
-        hub.pull(REPO, FILE)
+        download.pull(REPO, FILE)
     assert full.value.kind == "no_space" and "HF_HOME" in full.value.message
     assert hub_env.downloads_started == 0
 
 
 def test_rm_deletes_the_file_and_its_blob(hub_env):
-    done = hub.pull(REPO, FILE)
+    done = download.pull(REPO, FILE)
     blob = Path(done.path).resolve()
     assert hub.remove(REPO, FILE) == [done.path]
     assert not Path(done.path).exists() and not blob.exists()

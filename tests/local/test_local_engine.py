@@ -157,7 +157,7 @@ APP_THAT_PRINTS_ITS_WORKER = """
 import sys, time
 from desktop.core.contenders.base import CancelToken
 from desktop.core.engine import run_contender
-from desktop.core.local.client import WorkerPool
+from desktop.core.local.pool import WorkerPool
 from desktop.core.params import GenerationParams, Request
 from desktop.core.specs import make_contender
 

@@ -4,8 +4,9 @@ Hub, and the open models other apps serve (Ollama, LM Studio). Qt-free.
 - `catalogue`: the short curated list shipped with the app (catalogue.json);
 - `machine`: this machine's memory, to say whether a file fits;
 - `quant`: the quantisation named in a GGUF file name, and the memory a file needs;
-- `hub`: search, a repository's files, pull (progress, cancel, resume, SHA-256 check) and rm,
-  built on `huggingface_hub` (so HF_ENDPOINT, HF_HOME, HF_TOKEN and its cache all apply);
+- `hub`: search, a repository's files, what is downloaded and rm, built on `huggingface_hub` (so
+  HF_ENDPOINT, HF_HOME, HF_TOKEN and its cache all apply);
+- `download`: pull one file into the Hub cache (progress, cancel, resume, SHA-256 check);
 - `servers`: models behind a running Ollama or LM Studio server.
 
 Failures are `LibraryError`s: a stable kind and a message that says what to do.

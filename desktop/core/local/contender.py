@@ -20,7 +20,8 @@ from desktop.core.answer import Status
 from desktop.core.contenders.base import CancelToken, Contender, ModelName, StreamItem
 from desktop.core.errors import CONTEXT_LENGTH, CRASH, ContenderError
 from desktop.core.local import safe_mode, threads
-from desktop.core.local.client import FirstBatchCrash, LoadSettings, WorkerPool, WorkerProcess
+from desktop.core.local.client import FirstBatchCrash, LoadSettings, WorkerProcess
+from desktop.core.local.pool import WorkerPool
 from desktop.core.local.models import (
     EMBEDDED_NAME, check_context_fits, check_gguf, embedded_model_path,
 )
