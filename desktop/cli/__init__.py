@@ -13,6 +13,8 @@ import importlib
 import sys
 
 from desktop import __version__
+from desktop.cli.terminal import SafeStream
+from desktop.core.redact import redact
 
 # Command modules, in the order `--help` lists them.
 COMMANDS = ["gui", "ask", "show", "vote", "leaderboard", "verdict", "promptsets", "report",
@@ -73,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command is None:
             args = parser.parse_args(["gui", *argv])
+    # Whatever a command prints goes through terminal.visible(): an escape sequence in a model
+    # name or an answer is shown, never obeyed by the terminal.
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
     try:
         status = int(args.func(args) or 0)
         sys.stdout.flush()  # a pipe holds output back until exit: meet a closed one here
@@ -80,14 +86,16 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return _output_closed()
     except CommandFailed as exc:
-        print(f"sidebyside: {exc.message}", file=sys.stderr)
+        print(f"sidebyside: {redact(exc.message)}", file=sys.stderr)
         return 1
     except UsageError as exc:
-        print(f"sidebyside: {exc}", file=sys.stderr)
+        print(f"sidebyside: {redact(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\nStopped.", file=sys.stderr)
         return 130
+    finally:
+        sys.stdout, sys.stderr = streams
 
 
 def _output_closed() -> int:

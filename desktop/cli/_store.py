@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 
 from desktop.cli import CommandFailed
+from desktop.core.redact import redact
 from desktop.core.store import Store, StoreError, open_store
 
 
@@ -45,5 +46,5 @@ def command_store() -> Iterator[Store]:
 
 def fail(message: str) -> int:
     """Print a refusal or failure and return exit status 1."""
-    print(f"sidebyside: {message}", file=sys.stderr)
+    print(f"sidebyside: {redact(message)}", file=sys.stderr)
     return 1

@@ -16,7 +16,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from desktop.cli import UsageError
+    from desktop.cli import CommandFailed, UsageError
+    from desktop.cli.display import no_display_message
     from desktop.core.errors import ContenderError
     from desktop.core.specs import parse_spec
 
@@ -26,6 +27,9 @@ def run(args) -> int:
                 parse_spec(spec)
             except ContenderError as exc:
                 raise UsageError(exc.message) from None
+    problem = no_display_message()
+    if problem:  # said before Qt is loaded: without a display it aborts the process
+        raise CommandFailed(problem)
     try:
         from desktop.gui.app import run as run_window
     except ImportError as exc:  # PySide6 missing from this installation

@@ -12,6 +12,7 @@ import shutil
 import sys
 from typing import TextIO
 
+from desktop.cli.terminal import write_styled
 from desktop.core.answer import Answer
 
 _COLOURS = {0: "\033[36m", 1: "\033[35m"}
@@ -24,10 +25,10 @@ class LivePrinter:
         self.out = out or sys.stdout
         self.colour = self.out.isatty()
         width = max(len(label) for label in labels.values())
-        self.labels = {}
+        self.labels: dict[str, tuple[str, str]] = {}  # side -> (colour code or '', text)
         for index, (side, label) in enumerate(labels.items()):
             text = label.ljust(width) + " │ "
-            self.labels[side] = f"{_COLOURS[index % 2]}{text}{_RESET}" if self.colour else text
+            self.labels[side] = (_COLOURS[index % 2] if self.colour else "", text)
         self.width = max(20, shutil.get_terminal_size((100, 24)).columns - width - 3)
         self.buffers = {side: "" for side in labels}
         self.thought_buffers = {side: "" for side in labels}
@@ -56,11 +57,10 @@ class LivePrinter:
             return buffer
 
     def _thought_line(self, side: str, text: str) -> None:
-        line = f"thinking: {text}"
-        self._line(side, f"{_DIM}{line}{_RESET}" if self.colour else line)
+        self._line(side, f"thinking: {text}", dim=True)
 
     def status(self, side: str, message: str) -> None:
-        self._line(side, f"{_DIM}{message}{_RESET}" if self.colour else f"({message})")
+        self._line(side, message if self.colour else f"({message})", dim=True)
 
     def finish(self, side: str) -> None:
         if self.thought_buffers[side]:
@@ -70,8 +70,14 @@ class LivePrinter:
             self._line(side, self.buffers[side])
             self.buffers[side] = ""
 
-    def _line(self, side: str, text: str) -> None:
-        self.out.write(f"{self.labels[side]}{text}\n")
+    def _line(self, side: str, text: str, dim: bool = False) -> None:
+        # Only the label's colour and the dimming are escape codes of ours; the text (an
+        # answer, a model's name, a server's message) is made visible (terminal.py).
+        colour, label = self.labels[side]
+        dim = dim and self.colour
+        write_styled(self.out, (colour, True), (label, False), (_RESET if colour else "", True),
+                     (_DIM if dim else "", True), (text, False), (_RESET if dim else "", True),
+                     ("\n", False))
         self.out.flush()
 
     def metrics(self, side: str, answer: Answer, name: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from desktop.cli import CommandFailed
 from desktop.cli._store import command_store, fail
 from desktop.core.round_session import REVEALING
 from desktop.core.store import BattleNotFound, get_battle, resolve_battle_id, vote_blocker
@@ -50,12 +51,23 @@ def conversation_json(record) -> dict:
     return out
 
 
+def _json_error(kind: str, message: str) -> int:
+    """A refusal as `vote --json` gives one: a script reading JSON gets JSON, and exit 1."""
+    print(json.dumps({"error": {"kind": kind, "message": message}}, ensure_ascii=False))
+    return 1
+
+
 def run(args) -> int:
-    with command_store() as store:
-        try:
-            record = get_battle(store, resolve_battle_id(store, args.battle_id))
-        except BattleNotFound as exc:
-            return fail(exc.message)
+    try:
+        with command_store() as store:
+            try:
+                record = get_battle(store, resolve_battle_id(store, args.battle_id))
+            except BattleNotFound as exc:
+                return _json_error("not_found", exc.message) if args.json else fail(exc.message)
+    except CommandFailed as exc:  # the database could not be opened or read
+        if args.json:
+            return _json_error("store", exc.message)
+        raise
     if args.json:
         print(json.dumps(conversation_json(record), ensure_ascii=False, indent=2))
         return 0

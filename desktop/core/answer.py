@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from desktop.core.errors import ErrorInfo
+from desktop.core.redact import redact
 
 FINISH_STOP = "stop"
 FINISH_LENGTH = "length"
@@ -88,6 +89,10 @@ class Status:
     message: str = ""
     progress: float | None = None  # 0..1 while loading
     retry_in_s: float | None = None  # seconds until the next try while retrying
+    kind: str | None = None  # while retrying: the error kind (desktop.core.errors) it retries
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", redact(self.message))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desktop.core.redact import redact
+
 # Local engine
 MODEL_NOT_FOUND = "model_not_found"
 MODEL_LOAD = "model_load"
@@ -45,6 +47,10 @@ class ErrorInfo:
     kind: str
     message: str
 
+    def __post_init__(self) -> None:
+        # Stored and shown alike: a credential inside a URL never survives into either.
+        object.__setattr__(self, "message", redact(self.message))
+
     def to_dict(self) -> dict[str, str]:
         return {"kind": self.kind, "message": self.message}
 
@@ -54,6 +60,7 @@ class ContenderError(Exception):
 
     def __init__(self, kind: str, message: str) -> None:
         assert kind in ALL_KINDS, kind
+        message = redact(message)  # a URL's user:password or ?key= never reaches a user
         super().__init__(message)
         self.kind = kind
         self.message = message

@@ -26,6 +26,7 @@ from desktop.core import errors as E
 from desktop.core.errors import BAD_REQUEST, ContenderError
 from desktop.core.params import Request
 from desktop.core.providers.openai import OpenAIContender
+from desktop.core.redact import host_of
 from desktop.core.providers.registry import KEY_PER_SERVER, SHAPE_MODEL_AT_URL, ProviderInfo
 from desktop.core.reasoning import compat_fields, not_taken
 
@@ -64,7 +65,7 @@ class CompatContender(OpenAIContender):
         super().__init__(spec, model, kind, **kwargs)
         if kind is None:
             self.kind = "open" if is_local_host(self.base_url) else "proprietary"
-        self.label = urlsplit(self.base_url).netloc or self.base_url
+        self.label = host_of(self.base_url)
         self._send_stream_options = True
         self._send_reasoning = True
 

@@ -179,6 +179,7 @@ class RemoteContender(HttpErrors, Contender):
                         f"in {delay:.1f} s (attempt {attempt + 1} of {self.retry.max_retries + 1})."
                     ),
                     retry_in_s=delay,
+                    kind=exc.kind,
                 )
                 if cancel.wait(delay):
                     raise ContenderError(E.CANCELLED, "Stopped while waiting to try again.")

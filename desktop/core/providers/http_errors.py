@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from desktop.core import errors as E
 from desktop.core.errors import ContenderError
+from desktop.core.redact import host_of
 from desktop.core.providers.failures import (
     RETRYABLE_STATUSES, ErrorDetail, RetryableError, parse_retry_after,
 )
@@ -51,7 +51,7 @@ class HttpErrors:
         return text
 
     def _host(self) -> str:
-        return urlsplit(self.base_url).netloc or self.base_url
+        return host_of(self.base_url)
 
     def protocol_error(self, what: str) -> ContenderError:
         return ContenderError(

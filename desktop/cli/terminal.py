@@ -1,0 +1,60 @@
+"""Terminal-safe text: what the command line prints can never drive the terminal.
+
+Model names from an import, answers from a server and messages quoting either may hold ESC or
+OSC sequences (retitle the window, clear the screen, fake a prompt). `visible()` is the one
+function that makes such text harmless: every control character except newline, tab and
+carriage return (progress lines use it) is written as a `\\uXXXX` escape. That form was chosen
+because it is also a JSON escape: `--json` output passes through unchanged in meaning (JSON
+already escapes C0 characters itself; a C1 character or DEL, which JSON leaves raw, becomes the
+escape JSON reads back as the very same character), so a script still gets the exact text.
+
+`SafeStream` applies it to everything written to standard output and error while a command
+runs (see `desktop.cli.main`), so no printer can forget it. The app's own styling (the live
+view's colours) is written with `write_styled`, which passes the app's own escape codes
+through and still makes the text between them visible.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TextIO
+
+# C0 controls but \t \n \r, DEL, C1 controls.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """`text` with every control character that could drive a terminal shown as `\\uXXXX`."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
+class SafeStream:
+    """A text stream that writes `visible()` text to the stream it wraps; everything else (flush,
+    fileno, isatty, encoding, buffer) is the wrapped stream's."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(visible(text))
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def write_styled(self, *parts: tuple[str, bool]) -> None:
+        """Write (text, is_style) parts: style parts are the app's own escape codes and pass
+        as they are; text parts are made visible."""
+        self.stream.write("".join(p if style else visible(p) for p, style in parts))
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
+def write_styled(out: TextIO, *parts: tuple[str, bool]) -> None:
+    """Write (text, is_style) parts to `out`, a SafeStream or any stream (then text parts are
+    made visible here, so the result is the same)."""
+    if isinstance(out, SafeStream):
+        out.write_styled(*parts)
+    else:
+        out.write("".join(p if style else visible(p) for p, style in parts))

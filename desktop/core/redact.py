@@ -1,0 +1,42 @@
+"""Credentials inside URLs, hidden wherever text leaves the app: messages, log lines, stored
+errors. One function, `redact`, so every place hides the same things the same way.
+
+Hidden: the user-info part of any URL (`http://user:pw@host` -> `http://[hidden]@host`) and the
+value of query or form parameters whose name says it is a secret (`key=`, `api_key=`, `token=`,
+`access_token=`, `secret=`, `password=`, `sig=`, ...), in any case, wherever they appear in the
+text. The rest of the URL stays: the host is what a person needs to fix a wrong address.
+Redacting twice changes nothing more.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+HIDDEN = "[hidden]"
+
+# scheme://user[:password]@ ; the user-info ends at the first '@' before the host, and holds
+# no '/', '?', '#' or whitespace.
+_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<userinfo>[^/?#@\s\"'<>]+)@")
+# name=value where name names a secret, after '?', '&', ';' or the start of a word.
+_SECRET_PARAM = re.compile(
+    r"(?P<name>(?<![A-Za-z0-9_\-])(?:[A-Za-z0-9_\-]*[_\-])?"
+    r"(?:key|apikey|token|secret|password|passwd|pwd|sig|signature|auth|credential|credentials)"
+    r")=(?P<value>[^&#\s\"'<>;,)]+)",
+    re.IGNORECASE,
+)
+
+
+def redact(text: str) -> str:
+    """`text` with every credential inside a URL replaced by HIDDEN."""
+    if not text or ("@" not in text and "=" not in text):
+        return text
+    text = _USERINFO.sub(lambda m: f"{m['scheme']}{HIDDEN}@"
+                         if m["userinfo"] != HIDDEN else m[0], text)
+    return _SECRET_PARAM.sub(lambda m: f"{m['name']}={HIDDEN}", text)
+
+
+def host_of(url: str) -> str:
+    """The host (and port) of a URL as messages name it: never its user-info."""
+    netloc = urlsplit(url).netloc
+    return netloc.rpartition("@")[2] if netloc else redact(url)
