@@ -107,8 +107,9 @@ def build_contenders(args, pool=None) -> dict:
         raise UsageError(exc.message) from None
 
 
-def drive_turn(battle, labels: dict[str, str], as_json: bool) -> None:
-    """Drain one started turn's events, streaming them live unless `as_json`."""
+def drive_turn(battle, labels: dict[str, str], as_json: bool, session=None) -> None:
+    """Drain one started turn's events, streaming them live unless `as_json`; the session
+    words each status as it may be shown (blind: by seat)."""
     from desktop.cli.live import LivePrinter
 
     printer = None if as_json else LivePrinter(labels)
@@ -136,7 +137,8 @@ def drive_turn(battle, labels: dict[str, str], as_json: bool) -> None:
             printer.thought(event.side, event.text)
         elif event.type == EV_STATUS and event.status and event.status.state in (
                 "retrying", "notice"):
-            printer.status(event.side, event.status.message)
+            status = session.public_status(event.side, event.status) if session else event.status
+            printer.status(event.side, status.message)
         elif event.type == EV_DONE:
             printer.finish(event.side)
     battle.wait()
@@ -249,7 +251,7 @@ def ask_turn(session, prompt: str, args, json_lines: bool) -> tuple[bool, bool]:
 
     shown = labels(session)
     battle = session.start_turn(prompt)
-    drive_turn(battle, shown, args.json)
+    drive_turn(battle, shown, args.json, session)
     answers = battle.answers
     record, save_error = None, None
     try:
@@ -265,7 +267,8 @@ def ask_turn(session, prompt: str, args, json_lines: bool) -> tuple[bool, bool]:
         print()
         for slot in sorted(shown, key=shown.get):  # A first when blind
             name = shown[slot] if session.blind else answers[slot].contender
-            printer.metrics(slot, session.public_answer(answers[slot]), name)
+            printer.metrics(slot, session.public_answer(answers[slot], session.seat_of(slot)),
+                            name)
         after_battle(record, session.blind)
     if save_error:
         print(f"sidebyside: the battle was not saved: {save_error}", file=sys.stderr)

@@ -15,7 +15,8 @@ from desktop.cli._store import StoreUnavailable, open_for_cli
 from desktop.core.answer import Answer
 from desktop.core.categories import CategoryError, resolve_category
 from desktop.core.identity import leak_warning
-from desktop.core.round_session import REVEALING, RoundSession, seat_label
+from desktop.core.disclosure import shown_answer_dict
+from desktop.core.round_session import RoundSession, seat_label
 from desktop.core.store import BattleRecord, Store, StoreError, vote_blocker
 
 
@@ -75,8 +76,7 @@ def json_result(session: RoundSession, answers: dict[str, Answer],
         out: dict = {"battle_id": record.id, "mode": "blind", "category": record.category,
                      "turn": turn}
         for seat, slot in session.seats.items():
-            data = answers[slot].to_dict()
-            out[seat] = {k: v for k, v in data.items() if k not in REVEALING}
+            out[seat] = shown_answer_dict(answers[slot], seat, session.revealed)
     else:
         out = {"turn": turn, **{side: answers[side].to_dict() for side in ("left", "right")}}
         if record is not None:

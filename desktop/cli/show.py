@@ -10,7 +10,7 @@ import json
 
 from desktop.cli import CommandFailed
 from desktop.cli._store import command_store, fail
-from desktop.core.round_session import REVEALING
+from desktop.core.disclosure import record_names_shown, shown_error, shown_answer_dict
 from desktop.core.store import BattleNotFound, get_battle, resolve_battle_id, vote_blocker
 from desktop.core.store.votes import CHOICE_WORDS
 
@@ -28,7 +28,7 @@ def register(subparsers) -> None:
 
 
 def conversation_json(record) -> dict:
-    revealed = record.mode == "named" or record.vote is not None
+    revealed = record_names_shown(record)
     blocked = vote_blocker(record)
     out: dict = {
         "battle_id": record.id, "mode": record.mode, "category": record.category,
@@ -44,9 +44,7 @@ def conversation_json(record) -> dict:
     for turn in record.turns:
         entry: dict = {"turn": turn.number, "prompt": turn.prompt, "created_at": turn.created_at}
         for seat, answer in sorted(turn.answers.items()):
-            data = answer.to_dict()
-            entry[seat] = data if revealed else {k: v for k, v in data.items()
-                                                  if k not in REVEALING}
+            entry[seat] = shown_answer_dict(answer, seat, revealed)
         out["turns"].append(entry)
     return out
 
@@ -71,7 +69,7 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(conversation_json(record), ensure_ascii=False, indent=2))
         return 0
-    revealed = record.mode == "named" or record.vote is not None
+    revealed = record_names_shown(record)
     state = ("voted: " + CHOICE_WORDS[record.vote.choice]) if record.vote else "not voted yet"
     print(f"Battle {record.id} · {record.mode} · {record.category} · "
           f"{len(record.turns)} turn{'s' if len(record.turns) != 1 else ''} · {state}")
@@ -82,6 +80,7 @@ def run(args) -> int:
     for turn in record.turns:
         print(f"\n── Turn {turn.number} ──\n> {turn.prompt}")
         for seat, answer in sorted(turn.answers.items()):
-            problem = f"  [{answer.error.message}]" if answer.error else ""
+            error = shown_error(answer.error, seat, revealed)
+            problem = f"  [{error.message}]" if error else ""
             print(f"\n[{seat.upper()}] {answer.text}{problem}")
     return 0

@@ -7,8 +7,10 @@ It owns:
   A. Seats are labelled `a`, `b`, ... (`SEATS`); a contender keeps its seat for the whole
   conversation. Everything a face shows is addressed by seat, never by slot.
 - **Blind rules.** Before the vote a blind round shows no name, provider, model, kind or price
-  (`public_answer`), and status lines that would tell which seat is local are evened out
-  (`visible_statuses`). After the vote everything may be shown.
+  (`public_answer`), errors and retry notices name a seat, never a provider, model or host
+  (`public_status`), and status lines that would tell which seat is local are evened out
+  (`visible_statuses`). After the vote everything may be shown. The rule itself, and the words,
+  live in disclosure.py, which saved battles (`show`, History, vote refusals) use too.
 - **Turns.** `start_turn(prompt)` runs the next turn; each slot is sent its *own* history (its own
   earlier answers) with the same system prompt and parameters. A turn where a seat failed is not
   part of the history: the next `start_turn` retries it. One turn at a time.
@@ -22,13 +24,15 @@ session holds no lock, so a face calls it from one thread at a time.
 
 from __future__ import annotations
 
-import dataclasses
 import random
 
 from desktop.core.answer import Answer, Status
 from desktop.core import battle_record
 from desktop.core.battle_record import other_slot
 from desktop.core.contenders.base import Contender
+from desktop.core.disclosure import (  # noqa: F401 - REVEALING, blind_answer re-exported
+    REVEALING, blind_answer, names_shown, seat_status, shown_answer,
+)
 from desktop.core.params import ASSISTANT, USER, GenerationParams, Message, Request
 from desktop.core.store.battles import (
     SEATS, BattleRecord, ConversationEnded, append_turn, conversation_ended_message, get_battle,
@@ -37,18 +41,11 @@ from desktop.core.store.battles import (
 from desktop.core.store.db import Store
 from desktop.core.store.votes import VoteReceipt, VoteRefused, cast_vote, vote_blocker
 
-# Fields of an answer that would give a blind seat away before the vote.
-REVEALING = ("contender", "provider", "model", "kind", "cost_usd")
 SLOTS = ("left", "right")
 
 
 def seat_label(seat: str) -> str:
     return seat.upper()
-
-
-def blind_answer(answer: Answer) -> Answer:
-    """The answer as shown before the vote: no names, no price."""
-    return dataclasses.replace(answer, contender="", provider="", model="", kind="", cost_usd=None)
 
 
 class TurnRefused(Exception):
@@ -100,11 +97,16 @@ class RoundSession:
     @property
     def revealed(self) -> bool:
         """Names may be shown: a named round, or a blind one after its vote."""
-        return not self.blind or self.voted
+        return names_shown("blind" if self.blind else "named", self.voted)
 
     # -- what may be shown --------------------------------------------------------------
-    def public_answer(self, answer: Answer) -> Answer:
-        return answer if self.revealed else blind_answer(answer)
+    def public_answer(self, answer: Answer, seat: str | None = None) -> Answer:
+        """The answer as a face may show it now; `seat` names the side in a blind error."""
+        return shown_answer(answer, seat, self.revealed)
+
+    def public_status(self, slot: str, status: Status) -> Status:
+        """A slot's status as a line may say it now (the terminal shows each one)."""
+        return seat_status(status, self.seat_of(slot), self.revealed)
 
     def visible_statuses(self, slot: str, status: Status,
                          under_way: set[str]) -> list[tuple[str, Status]]:

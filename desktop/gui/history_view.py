@@ -1,8 +1,8 @@
 """The history tab: battles newest first, searchable, with both answers, the vote and the reveal.
 
-A blind battle that has no vote yet keeps its names hidden here too (it may be the round on
-screen right now); a failed one can never take a vote, so its names are shown. Reads and the
-delete run on the database thread.
+A blind battle that has no vote yet keeps its names hidden here too, failed or not (the round
+session's rule, desktop/core/disclosure.py): its errors name a seat, never a model. Reads and
+the delete run on the database thread.
 
 The Votes box (shared with the Leaderboard and the Verdict) picks what is listed: your own
 battles (the default), the votes of one imported source, or both, your battles above and every
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
 )
 
+from desktop.core.disclosure import record_names_shown, shown_answer
 from desktop.gui import theme, wording
 from desktop.gui.markdown_doc import IncrementalMarkdown
 from desktop.gui.reloading import ReloadOnShow
@@ -285,7 +286,7 @@ class HistoryView(ReloadOnShow, QWidget):
                 self.answer_thinking[position].reset()
             return
         self.detail_title.setText(record.prompt.strip()[:400])
-        hidden = record.mode == "blind" and record.vote is None and not _failed(record)
+        hidden = not record_names_shown(record)
         vote = wording.VOTE_PAST[record.vote.choice] if record.vote else "No vote yet."
         meta = [record.created_at[:19].replace("T", " ") + " UTC", record.category, vote]
         if record.identity_leak:
@@ -304,7 +305,7 @@ class HistoryView(ReloadOnShow, QWidget):
             if not hidden:
                 head += f" · {wording.display_name(answer)}"
                 head += f"<br><span style='font-size:9pt; font-weight:400'>{wording.metrics(answer)}</span>"
-            state, message = wording.finished(answer)
+            state, message = wording.finished(shown_answer(answer, position, not hidden))
             if message:
                 head += f"<br><span style='font-size:9pt; font-weight:400'>{message}</span>"
             self.answer_heads[position].setText(head)
@@ -369,9 +370,3 @@ def _when(tstamp: float | None) -> str:
         return datetime.fromtimestamp(tstamp, timezone.utc).strftime("%Y-%m-%d %H:%M")
     except (OverflowError, OSError, ValueError):
         return ""
-
-
-def _failed(record) -> bool:
-    from desktop.core.store.battles import answer_finished
-
-    return not (answer_finished(record.a) and answer_finished(record.b))

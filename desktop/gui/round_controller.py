@@ -160,7 +160,8 @@ class RoundController(QObject):
                 self.status.emit(seat, status)
         elif event.type == EV_DONE:
             self._under_way.add(position)
-            self.side_done.emit(position, event.answer)
+            # Blind before the vote: its error names the seat, never the provider or host.
+            self.side_done.emit(position, self.session.public_answer(event.answer, position))
 
     def _on_finished(self) -> None:
         runner = self.runner

@@ -50,7 +50,11 @@ def test_an_error_is_shown_in_plain_words_and_blocks_the_vote(qtbot, make_window
     states = {p.state_name for p in window.compare.panes.values()}
     assert states == {"error", "done"}
     failed = next(p for p in window.compare.panes.values() if p.state_name == "error")
-    assert failed.error.isVisible() and "failed on purpose" in failed.error.text()
+    # Blind before the vote: the error says which seat and what kind of trouble, never the
+    # provider's own words (they may name it); the stored error keeps them.
+    seat = failed.position.upper()
+    assert failed.error.isVisible() and f"Side {seat}: the service had a problem" in failed.error.text()
+    assert "failed on purpose" not in failed.error.text()
     assert not window.compare.vote_bar.buttons["a"].isEnabled()
     assert "failed" in window.compare.vote_bar.hint.text()
 

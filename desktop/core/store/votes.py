@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from desktop.core.disclosure import record_names_shown, shown_error
 from desktop.core.errors import CANCELLED
 from desktop.core.store.battles import BattleRecord, Vote, _load, answer_finished
 from desktop.core.store.db import Store, parse_utc, utc_now
@@ -71,8 +72,9 @@ def vote_blocker(battle: BattleRecord) -> VoteRefused | None:
                 "battle.",
             )
         detail = ""
-        if answer.error and answer.error.message:
-            detail = ": " + answer.error.message.rstrip().rstrip(".")
+        error = shown_error(answer.error, position, record_names_shown(battle))
+        if error and error.message:  # blind before the vote: by seat, never by name
+            detail = ": " + error.message.rstrip().rstrip(".")
         return VoteRefused(
             SIDE_FAILED,
             f"Battle {battle.short_id} cannot be voted on: answer {label} failed{detail}. A vote "
