@@ -14,7 +14,9 @@ import sys
 from desktop.cli import UsageError
 from desktop.core.answer import EV_DELTA, EV_DONE, EV_STATUS, EV_THINKING
 from desktop.core.errors import ContenderError
-from desktop.core.params import REASONING_LEVELS, GenerationParams
+from desktop.core.params import (
+    REASONING_LEVELS, GenerationParams, ParamsError, check_params, settle_text,
+)
 from desktop.core.round_session import RoundSession
 
 
@@ -80,10 +82,41 @@ def _positive_int(text: str) -> int:
 def read_prompt(args) -> str:
     if args.prompt is None:
         raise UsageError("give a PROMPT (or '-' to read it from standard input).")
-    prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
+    prompt = _read_stdin() if args.prompt == "-" else args.prompt
+    try:  # an argument's bytes that are not UTF-8 arrive as lone surrogates
+        settle_text(prompt)
+    except ParamsError as exc:
+        raise UsageError(exc.message) from None
     if not prompt.strip():
         raise UsageError("the prompt is empty; type something for the models to answer.")
     return prompt
+
+
+def _read_stdin() -> str:
+    """Standard input as UTF-8, strictly: bytes that are not UTF-8 are a plain error now,
+    before anything is sent, rather than a battle answered (and paid for) that cannot be saved."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # already text (a test's StringIO)
+        return sys.stdin.read()
+    data = stream.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"the prompt on standard input is not valid UTF-8 text (byte 0x{data[exc.start]:02x} "
+            f"at byte {exc.start + 1}). Save it as UTF-8 and try again; nothing was sent.") from None
+
+
+def check_args(args) -> GenerationParams:
+    """The parameters, checked at the surface before any contender is built or anything sent."""
+    params = params_from_args(args)
+    local = any((spec or "local").split(":", 1)[0] == "local" for spec in (args.left, args.right))
+    try:
+        settle_text(params.system, "The system prompt")
+        check_params(params, local=local)
+    except ParamsError as exc:
+        raise UsageError(exc.message) from None
+    return params
 
 
 def params_from_args(args) -> GenerationParams:
@@ -152,6 +185,7 @@ def run(args) -> int:
         return run_continue(args)
     if args.file and args.prompt is not None:
         raise UsageError("give a PROMPT or --file PROMPTS, not both.")
+    check_args(args)
     with local_worker_pool() as pool:
         contenders = build_contenders(args, pool)
         if getattr(args, "promptset", None):
@@ -249,8 +283,14 @@ def ask_turn(session, prompt: str, args, json_lines: bool) -> tuple[bool, bool]:
     from desktop.cli.recording import after_battle, json_result, labels, print_json
     from desktop.core.store import StoreError
 
+    from desktop.cli import CommandFailed
+    from desktop.core.round_session import TurnRefused
+
     shown = labels(session)
-    battle = session.start_turn(prompt)
+    try:
+        battle = session.start_turn(prompt)
+    except TurnRefused as exc:  # refused before anything was sent
+        raise CommandFailed(exc.message) from None
     drive_turn(battle, shown, args.json, session)
     answers = battle.answers
     record, save_error = None, None

@@ -33,7 +33,9 @@ from desktop.core.contenders.base import Contender
 from desktop.core.disclosure import (  # noqa: F401 - REVEALING, blind_answer re-exported
     REVEALING, blind_answer, names_shown, seat_status, shown_answer,
 )
-from desktop.core.params import ASSISTANT, USER, GenerationParams, Message, Request
+from desktop.core.params import (
+    ASSISTANT, USER, GenerationParams, Message, ParamsError, Request, check_params, settle_text,
+)
 from desktop.core.store.battles import (
     SEATS, BattleRecord, ConversationEnded, append_turn, conversation_ended_message, get_battle,
     make_record, save_battle,
@@ -135,6 +137,13 @@ class RoundSession:
             raise TurnRefused("A turn is still under way; wait for both answers or stop it.")
         if not prompt.strip():
             raise TurnRefused("The prompt is empty; type something for the models to answer.")
+        try:  # settled before anything is sent, so nothing is paid for a turn that cannot be saved
+            settle_text(prompt)
+            settle_text(self.params.system, "The system prompt")
+            check_params(self.params, local=any(c.provider == "local"
+                                                for c in self.contenders.values()))
+        except ParamsError as exc:
+            raise TurnRefused(exc.message) from None
         requests = {
             slot: Request(prompt=prompt, params=self.params, history=self._history[slot])
             for slot in SLOTS

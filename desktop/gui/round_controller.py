@@ -87,12 +87,13 @@ class RoundController(QObject):
             self._key = key
         else:
             self.session.params = params  # a follow-up uses the parameters now shown
+        from desktop.core.round_session import TurnRefused
         from desktop.core.store import ConversationEnded
         from desktop.gui.battle_runner import BattleRunner
 
         try:
             battle = self.session.start_turn(prompt)
-        except ConversationEnded as exc:
+        except (ConversationEnded, TurnRefused) as exc:  # refused before anything was sent
             self.problem.emit(exc.message)
             return False
         self._retire()
