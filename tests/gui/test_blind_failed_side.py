@@ -7,8 +7,12 @@ the scripted `fake:` provider."""
 
 from __future__ import annotations
 
+import os
 import re
 
+from desktop.core.params import GenerationParams
+from desktop.core.store import list_battles, open_store
+from desktop.gui import round_controller as rc
 from tests.gui.conftest import send_prompt, wait_finished, walk_texts
 from tests.providers.fake_server import Reply
 
@@ -43,3 +47,19 @@ def test_a_failed_blind_side_is_named_by_its_seat_in_panes_vote_bar_and_history(
     assert f"Side {seat}: the service rejected the API key" in heads
     assert "names stay hidden" in history.detail_meta.text()
     assert _leaks(window) == [], "History, before any vote"
+
+
+def test_a_setting_out_of_range_is_refused_in_the_window_before_anything_runs(
+        qtbot, make_window):
+    """Settings come from a file a person may edit: too many threads for this computer are
+    refused when Send is pressed, with the limit named, and no round starts."""
+    cores = os.cpu_count()
+    window = make_window("local", "local", params=GenerationParams(n_threads=cores + 1))
+    send_prompt(qtbot, window, "Say hello.")
+    qtbot.waitUntil(lambda: f"from 1 to {cores}" in window.statusBar().currentMessage())
+    assert window.controller.state == rc.IDLE and window.controller.runner is None
+    store = open_store()
+    try:
+        assert list_battles(store) == []
+    finally:
+        store.close()
