@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     # Whatever a command prints goes through terminal.visible(): an escape sequence in a model
     # name or an answer is shown, never obeyed by the terminal.
     streams = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
+    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr, redacting=True)
     try:
         status = int(args.func(args) or 0)
         sys.stdout.flush()  # a pipe holds output back until exit: meet a closed one here

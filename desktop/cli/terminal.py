@@ -9,7 +9,8 @@ already escapes C0 characters itself; a C1 character or DEL, which JSON leaves r
 escape JSON reads back as the very same character), so a script still gets the exact text.
 
 `SafeStream` applies it to everything written to standard output and error while a command
-runs (see `desktop.cli.main`), so no printer can forget it. The app's own styling (the live
+runs (see `desktop.cli.main`), so no printer can forget it. Standard error carries only
+messages, so there it also hides credentials inside URLs (`desktop.core.redact`). The app's own styling (the live
 view's colours) is written with `write_styled`, which passes the app's own escape codes
 through and still makes the text between them visible.
 """
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 import re
 from typing import TextIO
+
+from desktop.core.redact import redact
 
 # C0 controls but \t \n \r, DEL, C1 controls.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -32,11 +35,12 @@ class SafeStream:
     """A text stream that writes `visible()` text to the stream it wraps; everything else (flush,
     fileno, isatty, encoding, buffer) is the wrapped stream's."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, *, redacting: bool = False) -> None:
         self.stream = stream
+        self.redacting = redacting  # messages only (stderr): never an answer's exact text
 
     def write(self, text: str) -> int:
-        return self.stream.write(visible(text))
+        return self.stream.write(visible(redact(text) if self.redacting else text))
 
     def writelines(self, lines) -> None:
         for line in lines:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop.core.redact import redact
+
 
 class TaskRunner(QObject):
     _finished = Signal(object, object, object)  # callback, result, error
@@ -52,8 +54,12 @@ class TaskRunner(QObject):
         if callback is None:
             if error is not None:
                 import logging
+                import traceback
 
-                logging.getLogger(__name__).error("background task failed", exc_info=error)
+                # Formatted here so the log line goes through redact(): an exception's text
+                # may quote a URL with a password in it.
+                text = "".join(traceback.format_exception(error))
+                logging.getLogger(__name__).error("background task failed: %s", redact(text))
             return
         try:
             callback(error if error is not None else result)
