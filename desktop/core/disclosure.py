@@ -71,10 +71,14 @@ def seat_name(seat: str | None) -> str:
     return f"Side {seat.upper()}" if seat else "This side"
 
 
+def neutral_reason(error: ErrorInfo) -> str:
+    """What went wrong, in words true of every model (its kind), naming none."""
+    return NEUTRAL_ERRORS.get(error.kind, "something went wrong. Try again.")
+
+
 def seat_error(error: ErrorInfo, seat: str | None) -> ErrorInfo:
     """The error as a blind battle shows it before the vote: its seat and kind, in words."""
-    words = NEUTRAL_ERRORS.get(error.kind, "something went wrong. Try again.")
-    return ErrorInfo(error.kind, f"{seat_name(seat)}: {words} {HIDDEN_UNTIL_VOTE}")
+    return ErrorInfo(error.kind, f"{seat_name(seat)}: {neutral_reason(error)} {HIDDEN_UNTIL_VOTE}")
 
 
 def shown_error(error: ErrorInfo | None, seat: str | None, revealed: bool) -> ErrorInfo | None:

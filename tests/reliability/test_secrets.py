@@ -26,7 +26,7 @@ from desktop.core.contenders.base import CancelToken
 from desktop.core.engine import run_contender
 from desktop.core.params import GenerationParams, Request
 from desktop.core.specs import make_contender
-from desktop.core.store import open_store
+from desktop.core.store import get_battle, open_store
 from tests.providers.fake_server import Reply
 
 SECRETS = {
@@ -154,8 +154,11 @@ def test_a_whole_session_leaves_no_key_anywhere(server, tiny_model, fresh_home, 
             assert code == 1
             side = data["a"] if data["a"]["error"] else data["b"]
             assert side["error"]["kind"] == expected, side
-            if expected != "auth":
-                assert "[key hidden]" in side["error"]["message"]  # quoted, then scrubbed
+            assert side["error"]["message"].startswith("Side ")  # blind: by seat, not by name
+            if expected != "auth":  # quoted, then scrubbed, in the error kept for the reveal
+                saved = get_battle(holder, data["battle_id"])
+                (stored,) = [a.error.message for a in (saved.a, saved.b) if a.error]
+                assert "[key hidden]" in stored
             battles.append(data["battle_id"])
             code, _, err = session.run("vote", data["battle_id"], "a")
             assert code == 1 and "cannot be voted on" in err

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from desktop.core.disclosure import record_names_shown, shown_error
+from desktop.core.disclosure import neutral_reason, record_names_shown
 from desktop.core.errors import CANCELLED
 from desktop.core.store.battles import BattleRecord, Vote, _load, answer_finished
 from desktop.core.store.db import Store, parse_utc, utc_now
@@ -72,9 +72,10 @@ def vote_blocker(battle: BattleRecord) -> VoteRefused | None:
                 "battle.",
             )
         detail = ""
-        error = shown_error(answer.error, position, record_names_shown(battle))
-        if error and error.message:  # blind before the vote: by seat, never by name
-            detail = ": " + error.message.rstrip().rstrip(".")
+        if answer.error and answer.error.message:  # blind before the vote: the kind, no name
+            words = answer.error.message if record_names_shown(battle) else \
+                neutral_reason(answer.error)
+            detail = ": " + words.rstrip().rstrip(".")
         return VoteRefused(
             SIDE_FAILED,
             f"Battle {battle.short_id} cannot be voted on: answer {label} failed{detail}. A vote "
