@@ -3,13 +3,14 @@ and the window both run on this object, so its rules are tested once, here."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import pytest
 
 from desktop.core.answer import Status
 from desktop.core.contenders.base import Contender, Finish
-from desktop.core.errors import SERVER, ContenderError
+from desktop.core.errors import SERVER, ContenderError, ErrorInfo
 from desktop.core.params import GenerationParams
 from desktop.core.round_session import RoundSession, TurnRefused
 from desktop.core.store import ConversationEnded, VoteRefused, get_battle, open_store
@@ -135,3 +136,35 @@ def test_one_turn_at_a_time_and_no_empty_prompt():
         session.start_turn("again")
     battle.wait()
     assert session.finish_turn(battle) is None  # not saving
+
+
+def test_blind_errors_and_retries_name_the_seat_until_the_vote(store):
+    session = RoundSession({"left": Echo("l"), "right": Echo("r")}, GenerationParams(),
+                           blind=True, store=store)
+    seat = session.seat_of("right")
+    retry = Status("retrying", "test:r is rate limiting requests (429); trying again", None, 1.0,
+                   kind="rate_limit")
+    assert session.public_status("right", retry).message == (
+        f"Side {seat.upper()}: the service is rate limiting requests; trying again in 1.0 s…")
+    record = run(session, "hi")
+    failed = dataclasses.replace(record.a, error=ErrorInfo(SERVER, "test:l broke at 10.0.0.7"))
+    shown = session.public_answer(failed, "a").error.message
+    assert shown.startswith("Side A: the service had a problem") and "test:" not in shown
+    assert "10.0.0.7" not in shown
+    session.vote("a")
+    assert session.public_status("right", retry) == retry
+    assert session.public_answer(failed, "a").error.message == "test:l broke at 10.0.0.7"
+
+
+@pytest.mark.parametrize("params, prompt, says", [
+    (GenerationParams(temperature=float("nan")), "hi", "from 0 to 2"),
+    (GenerationParams(top_p=1.5), "hi", "from 0 to 1"),
+    (GenerationParams(), "caf\udce9", "not valid UTF-8"),
+])
+def test_a_turn_with_a_bad_setting_or_prompt_is_refused_before_anything_is_sent(
+        store, params, prompt, says):
+    left, right = Echo("l"), Echo("r")
+    session = RoundSession({"left": left, "right": right}, params, blind=True, store=store)
+    with pytest.raises(TurnRefused, match=says):
+        session.start_turn(prompt)
+    assert left.requests == [] and right.requests == []

@@ -11,13 +11,13 @@ import contextlib
 import functools
 import sys
 
-from desktop.cli import UsageError
+from desktop.cli import CommandFailed, UsageError
 from desktop.core.answer import EV_DELTA, EV_DONE, EV_STATUS, EV_THINKING
 from desktop.core.errors import ContenderError
 from desktop.core.params import (
     REASONING_LEVELS, GenerationParams, ParamsError, check_params, settle_text,
 )
-from desktop.core.round_session import RoundSession
+from desktop.core.round_session import RoundSession, TurnRefused
 
 
 def register(subparsers) -> None:
@@ -236,7 +236,6 @@ def run_items(args, items, contenders: dict, context) -> int:
 
 def run_continue(args) -> int:
     """The next turn of a saved conversation; exit 1 when it ended (voted) or is unknown."""
-    from desktop.cli import CommandFailed
     from desktop.cli._store import command_store
     from desktop.core.specs import make_contender
     from desktop.core.store import BattleNotFound, ConversationEnded, resolve_battle_id
@@ -282,9 +281,6 @@ def ask_turn(session, prompt: str, args, json_lines: bool) -> tuple[bool, bool]:
     """Run, save and show one turn. Returns (no side failed, the user stopped it)."""
     from desktop.cli.recording import after_battle, json_result, labels, print_json
     from desktop.core.store import StoreError
-
-    from desktop.cli import CommandFailed
-    from desktop.core.round_session import TurnRefused
 
     shown = labels(session)
     try:
