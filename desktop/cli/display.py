@@ -30,6 +30,11 @@ def missing_display(environ: dict[str, str] | None = None, platform: str | None 
         return ""
     chosen = (env.get("QT_QPA_PLATFORM") or "").split(":", 1)[0].split(";", 1)[0].strip().lower()
     x11, wayland = bool(env.get("DISPLAY")), bool(env.get("WAYLAND_DISPLAY"))
+    runtime = env.get("XDG_RUNTIME_DIR")
+    wants_wayland = chosen.startswith("wayland") or env.get("XDG_SESSION_TYPE") == "wayland"
+    if not wayland and wants_wayland and runtime \
+            and os.path.exists(os.path.join(runtime, "wayland-0")):
+        wayland = True  # Qt's Wayland plugin falls back to the default socket, wayland-0
     if chosen in HEADLESS_PLATFORMS:
         return ""
     if chosen == "xcb" and not x11:
