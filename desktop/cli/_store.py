@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from desktop.cli import CommandFailed
 from desktop.core.store import Store, StoreError, open_store
+from desktop.core.store.outbox import team_joined
 
 
 class StoreUnavailable(Exception):
@@ -28,9 +29,10 @@ def open_for_cli() -> Store:
 
 
 @contextlib.contextmanager
-def command_store() -> Iterator[Store]:
+def command_store(push: bool = True) -> Iterator[Store]:
     """The store for one command, closed afterwards; any storage failure becomes
-    `CommandFailed` with its plain message."""
+    `CommandFailed` with its plain message. With `push`, battles queued for a team are pushed
+    when the command's work is done (a server that is down only leaves them queued)."""
     try:
         store = open_for_cli()
     except StoreUnavailable as exc:
@@ -40,7 +42,25 @@ def command_store() -> Iterator[Store]:
     except StoreError as exc:
         raise CommandFailed(exc.message) from None
     finally:
+        if push:
+            push_for_team(store)
         store.close()
+
+
+def push_for_team(store: Store) -> None:
+    """Push the team outbox; a failure is one line on stderr, never the command's failure."""
+    try:
+        if not team_joined(store):
+            return
+        # imported lazily: psycopg costs ~0.15 s, which commands without a team never pay
+        from desktop.core.team.push import push_outbox
+
+        result = push_outbox(store)
+    except StoreError:
+        return  # the database itself failed: the command has already said so
+    if result.error is not None:
+        print(f"Note: {result.waiting} battle(s) wait to be pushed to the team store: "
+              f"{result.error.message}", file=sys.stderr)
 
 
 def fail(message: str) -> int:
