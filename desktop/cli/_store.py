@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from desktop.cli import CommandFailed
 from desktop.core.store import Store, StoreError, open_store
-from desktop.core.store.outbox import team_joined
+from desktop.core.team.push import push_outbox
 
 
 class StoreUnavailable(Exception):
@@ -50,12 +50,7 @@ def command_store(push: bool = True) -> Iterator[Store]:
 def push_for_team(store: Store) -> None:
     """Push the team outbox; a failure is one line on stderr, never the command's failure."""
     try:
-        if not team_joined(store):
-            return
-        # imported lazily: psycopg costs ~0.15 s, which commands without a team never pay
-        from desktop.core.team.push import push_outbox
-
-        result = push_outbox(store)
+        result = push_outbox(store)  # without a team: one query, no connection
     except StoreError:
         return  # the database itself failed: the command has already said so
     if result.error is not None:

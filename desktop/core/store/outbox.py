@@ -22,8 +22,3 @@ def queue_for_team(db: sqlite3.Connection, battle_id: str) -> None:
         (battle_id, utc_now()),
     )
 
-
-def team_joined(store) -> bool:
-    """Whether this data folder has joined a team (so there may be something to push)."""
-    with store.read() as db:
-        return db.execute("SELECT 1 FROM team_settings").fetchone() is not None

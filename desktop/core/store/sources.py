@@ -27,7 +27,8 @@ from desktop.core.store.db import Store, utc_now
 
 OWN = "own"
 ALL = "all"
-RESERVED = (OWN, ALL)
+TEAM = "team"  # the team's shared store (desktop/core/team), read from its server
+RESERVED = (OWN, ALL, TEAM)
 # Outcome codes, as in desktop.core.stats.tallies (A wins, B wins, tie, both bad).
 OUTCOME_CODES = {"a": 0, "b": 1, "tie": 2, "both_bad": 3}
 OUTCOME_CHOICES = {code: choice for choice, code in OUTCOME_CODES.items()}
@@ -102,7 +103,8 @@ def check_name(name: str) -> str:
         raise SourceError("A source needs a name; give one with --source NAME.")
     if name.lower() in RESERVED:
         raise SourceError(
-            f"'{name}' is reserved (own: your votes, all: everything); pick another name "
+            f"'{name}' is reserved (own: your votes, all: everything, team: your team's); pick "
+            "another name "
             "with --source NAME."
         )
     if len(name) > 100 or any(ord(c) < 32 for c in name):
@@ -146,7 +148,7 @@ def resolve(store: Store, source: str | None) -> str:
     if row is None:
         known = ", ".join(source_names(store)) or "none imported yet"
         raise SourceError(
-            f"There is no source '{source}'. Use own (your votes), all, or an imported source "
+            f"There is no source '{source}'. Use own (your votes), all, team, or an imported source "
             f"({known}); `sidebyside import FILE` adds one."
         )
     return row[0]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from desktop.core import keys
+from desktop.core.store.sources import SourceError
 
 DEFAULT_PORT = 5432
 PASSWORD_ENV = ("SIDEBYSIDE_TEAM_PASSWORD", "PGPASSWORD")
@@ -27,13 +28,13 @@ WRONG_VERSION = "wrong_version"
 SERVER = "server"
 
 
-class TeamError(Exception):
-    """A team store that cannot be used as asked; `message` is fit to show and holds no secret."""
+class TeamError(SourceError):
+    """A team store that cannot be used as asked; `message` is fit to show and holds no secret.
+    A SourceError, so every command that reads a source reports it as it reports the others."""
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
         self.kind = kind
-        self.message = message
 
 
 @dataclass(frozen=True)

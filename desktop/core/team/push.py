@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-
-import psycopg
+from typing import TYPE_CHECKING
 
 from desktop.core.store.db import Store
 from desktop.core.team.address import TeamError
 from desktop.core.team.schema import ensure_schema
 from desktop.core.team.server import connect, server_error
 from desktop.core.team.settings import TeamSettings, load, record_push
+
+if TYPE_CHECKING:
+    import psycopg
 
 BATCH = 2000  # battles per server transaction
 

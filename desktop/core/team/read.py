@@ -17,15 +17,12 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from desktop.core.stats.pair_votes import OPEN, PROPRIETARY, PairVote, SideFacts, SourceVotes
 from desktop.core.store.db import Store
-from desktop.core.store.sources import OUTCOME_CODES, Outcomes
+from desktop.core.store.sources import OUTCOME_CODES, TEAM, Outcomes
 from desktop.core.team.address import TeamError
 from desktop.core.team.schema import ensure_schema
 from desktop.core.team.server import connect, server_error
 from desktop.core.team.settings import require
-
-TEAM = "team"
 
 
 def _query(store: Store, sql: str, voter: str | None) -> list[tuple]:
@@ -85,29 +82,16 @@ def team_outcomes(store: Store, voter: str | None = None) -> Outcomes:
                     np.ones(n, dtype=bool), category_names, TEAM)
 
 
-def team_pair_votes(store: Store, voter: str | None = None, *, include_leaks: bool = False,
-                    include_named: bool = False) -> SourceVotes:
-    """The team's open-vs-proprietary votes for the verdict, aggregated (no cost or speed)."""
-    rows = _query(
+def team_pair_rows(store: Store, voter: str | None = None) -> list[tuple]:
+    """For the verdict: (category, contender_a, contender_b, kind_a, kind_b, choice,
+    identity_leak, mode, count) per distinct combination, counted by the server."""
+    return _query(
         store,
         "SELECT category, contender_a, contender_b, kind_a, kind_b, choice, identity_leak, "
         "mode, count(*) FROM votes {where} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 "
         "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8",
         voter,
     )
-    loaded = SourceVotes(TEAM, [])
-    for cat, ca, cb, ka, kb, choice, leaked, mode, votes in rows:
-        if (leaked and not include_leaks) or (mode == "named" and not include_named):
-            continue
-        if (ka, kb) == (OPEN, PROPRIETARY):
-            open_name, prop_name, open_seat = ca, cb, "a"
-        elif (ka, kb) == (PROPRIETARY, OPEN):
-            open_name, prop_name, open_seat = cb, ca, "b"
-        else:
-            continue
-        result = (OPEN if choice == open_seat else PROPRIETARY) if choice in ("a", "b") else choice
-        loaded.votes.append(PairVote(cat, result, None, _named(open_name), _named(prop_name), votes))
-    return loaded
 
 
 def team_vote_rows(store: Store, voter: str | None = None,
@@ -126,6 +110,3 @@ def team_vote_rows(store: Store, voter: str | None = None,
             continue
         yield (f"team:{voter_name}", ca, cb, winner, cat, float(tstamp))
 
-
-def _named(name: str) -> SideFacts:
-    return SideFacts(name, "", name, None, None, None, None, None)

@@ -16,9 +16,12 @@ Tables (every row keyed by the battle's id and the voter, so pushes are upserts)
 
 from __future__ import annotations
 
-import psycopg
+from typing import TYPE_CHECKING
 
 from desktop.core.team.address import WRONG_VERSION, TeamError
+
+if TYPE_CHECKING:
+    import psycopg
 
 LOCK_KEY = 7_041_977_246  # pg_advisory_xact_lock key: "one migrator at a time"
 

@@ -7,11 +7,14 @@ no password reaches a message or a log. A server older than PostgreSQL 15 is ref
 
 from __future__ import annotations
 
-import psycopg
+from typing import TYPE_CHECKING
 
 from desktop.core.team.address import (
     AUTH, NO_PASSWORD, SERVER, UNREACHABLE, WRONG_VERSION, Address, TeamError, password_for,
 )
+
+if TYPE_CHECKING:
+    import psycopg
 
 CONNECT_TIMEOUT_S = 3  # a command waits this long for a server that is down, then goes on
 MIN_SERVER = 150000  # PostgreSQL 15
@@ -23,6 +26,10 @@ def connect(address: Address, password: str | None = None) -> psycopg.Connection
     if not password:
         raise TeamError(NO_PASSWORD, f"No password for the team store {address}. Run `sidebyside "
                         f"team join {address}` again to store it, or set SIDEBYSIDE_TEAM_PASSWORD.")
+    # imported lazily: psycopg costs ~0.15 s to load, which the window's start and every
+    # command of someone not in a team would pay (stats and export import this module)
+    import psycopg
+
     try:
         conn = psycopg.connect(
             host=address.host, port=address.port, user=address.user, dbname=address.database,
@@ -59,6 +66,8 @@ def server_error(address: Address, doing: str, exc: BaseException) -> TeamError:
     """A failure after connecting (the server went away, a query was refused)."""
     if isinstance(exc, TeamError):
         return exc
+    import psycopg  # loaded already: only a connection's failure gets here
+
     if isinstance(exc, psycopg.OperationalError):
         return TeamError(UNREACHABLE, f"Lost the team store at {address.where} while trying to "
                          f"{doing}. Nothing is lost; try again when it is back.")
