@@ -27,8 +27,10 @@ from desktop.core.store.db import Store, utc_now
 
 OWN = "own"
 ALL = "all"
-TEAM = "team"  # the team's shared store (desktop/core/team), read from its server
-RESERVED = (OWN, ALL, TEAM)
+# The team's shared store (desktop/core/team), read from its server. Not reserved: a source
+# imported under that name before teams existed keeps its name and wins (see `resolve`).
+TEAM = "team"
+RESERVED = (OWN, ALL)
 # Outcome codes, as in desktop.core.stats.tallies (A wins, B wins, tie, both bad).
 OUTCOME_CODES = {"a": 0, "b": 1, "tie": 2, "both_bad": 3}
 OUTCOME_CHOICES = {code: choice for choice, code in OUTCOME_CODES.items()}
@@ -103,8 +105,7 @@ def check_name(name: str) -> str:
         raise SourceError("A source needs a name; give one with --source NAME.")
     if name.lower() in RESERVED:
         raise SourceError(
-            f"'{name}' is reserved (own: your votes, all: everything, team: your team's); pick "
-            "another name "
+            f"'{name}' is reserved (own: your votes, all: everything); pick another name "
             "with --source NAME."
         )
     if len(name) > 100 or any(ord(c) < 32 for c in name):
@@ -145,6 +146,8 @@ def resolve(store: Store, source: str | None) -> str:
         return source.lower()
     with store.read() as db:
         row = db.execute("SELECT name FROM sources WHERE name = ?", (source,)).fetchone()
+    if row is None and source.lower() == TEAM:
+        return TEAM
     if row is None:
         known = ", ".join(source_names(store)) or "none imported yet"
         raise SourceError(
