@@ -123,3 +123,45 @@ def test_concurrent_first_joins_migrate_once(team):
 def test_bad_address(capsys, text):
     status, _, err = run(capsys, "team", "join", text)
     assert status == 1 and "postgresql://USER@HOST[:PORT]/DB" in err
+
+
+def test_password_read_from_stdin_lives_in_the_real_keyring(team, capsys, monkeypatch, fresh_home):
+    import io
+    import os
+    import uuid
+
+    import keyring
+
+    from desktop.core import keys
+
+    try:
+        from keyring.backends import SecretService
+
+        backend = SecretService.Keyring() if SecretService.Keyring.priority > 0 else None
+    except Exception:
+        backend = None
+    if backend is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must provide a Secret Service (gnome-keyring under dbus-run-session).")
+        pytest.skip("no Secret Service reachable (run under dbus-run-session with gnome-keyring)")
+    monkeypatch.setattr(keys, "SERVICE", f"sidebyside-test-{uuid.uuid4().hex[:8]}")
+    keyring.set_keyring(backend)
+    monkeypatch.delenv("SIDEBYSIDE_TEAM_PASSWORD", raising=False)
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    entry = f"team:{team.address}"
+    try:
+        monkeypatch.setattr("sys.stdin", io.StringIO(team.password + "\n"))
+        status, out, err = run(capsys, "team", "join", team.address, "--name", "ana")
+        assert status == 0, err
+        assert backend.get_password(keys.SERVICE, entry) == team.password
+        # A later command finds the password in the keyring alone.
+        status, out, err = run(capsys, "leaderboard", "--source", "team")
+        assert status == 0, err
+        assert_nowhere(team.password, fresh_home, out, err)
+        assert run(capsys, "team", "leave")[0] == 0
+        assert backend.get_password(keys.SERVICE, entry) is None
+    finally:
+        try:
+            backend.delete_password(keys.SERVICE, entry)
+        except Exception:
+            pass
