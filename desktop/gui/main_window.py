@@ -19,6 +19,7 @@ from desktop.gui.compare_view import CompareView
 from desktop.gui.contender_picker import CHOSEN
 from desktop.gui.services import Services
 from desktop.gui.tasks import TaskRunner
+from desktop.gui import team_dialog
 from desktop.gui.team_sync import TeamSync
 
 
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         action(file_menu, "Export &report…", self.export_report)
         action(file_menu, "&Settings and API keys…", lambda: self.open_settings(""), ["Ctrl+,"])
         action(file_menu, "&Get models…", self.open_models)
+        team_dialog.add_to_menu(file_menu, self)
         file_menu.addSeparator()
         action(file_menu, "&Quit", self.close, ["Ctrl+Q"])
         round_menu = self.menuBar().addMenu("&Round")

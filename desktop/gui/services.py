@@ -117,6 +117,21 @@ class Services:
             names.append("team")
         return names
 
+    def team_status(self):
+        from desktop.core.team.settings import status
+
+        return status(self.store)
+
+    def team_join(self, address: str, password: str, voter: str, push_texts: bool):
+        from desktop.core.team.settings import join
+
+        return join(self.store, address, password, voter=voter or None, push_texts=push_texts)
+
+    def team_leave(self):
+        from desktop.core.team.settings import leave
+
+        return leave(self.store)
+
     def push_team(self):
         """Push what is queued for the team store (a no-op outside a team); never raises for a
         server that is down: the PushResult says so and the queue waits."""

@@ -40,3 +40,34 @@ def test_window_pushes_votes_in_the_background_and_reads_the_team(qtbot, make_wi
     qtbot.waitUntil(lambda: board.results is not None and board.results.source == "team",
                     timeout=20_000)
     assert board.results.votes == 4
+
+
+def test_file_team_dialog_joins_refuses_a_wrong_password_plainly_and_leaves(
+        qtbot, make_window, team, memory_keyring):  # noqa: F811
+    from desktop.gui.team_dialog import TeamDialog
+
+    window = make_window()
+    titles = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
+    assert "&Team…" in titles
+    dialog = TeamDialog(window.services, window.work, window)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: "Not in a team" in dialog.state.text())
+    dialog.address.setText(team.address)
+    dialog.voter.setText("ana")
+    dialog.password.setText(team.password + "-wrong")
+    dialog.join_button.click()
+    assert dialog.password.text() == ""  # handed on, not kept in the field
+    qtbot.waitUntil(lambda: "refused the password" in dialog.state.text(), timeout=20_000)
+    assert team.password not in dialog.state.text()
+
+    dialog.password.setText(team.password)
+    dialog.keep_texts.setChecked(True)
+    dialog.join_button.click()
+    qtbot.waitUntil(lambda: "as 'ana'" in dialog.state.text(), timeout=20_000)
+    assert "Votes waiting: 0" in dialog.state.text() and dialog.keep_texts.isChecked()
+    assert memory_keyring.entries == {("sidebyside", f"team:{team.address}"): team.password}
+    assert team.sql("SELECT count(*) FROM team_migrations").strip() == "1"
+
+    dialog.leave_button.click()
+    qtbot.waitUntil(lambda: "Not in a team" in dialog.state.text(), timeout=20_000)
+    assert memory_keyring.entries == {}
