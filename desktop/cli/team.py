@@ -51,18 +51,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     push.set_defaults(func=cmd_push)
 
 
-def _password(address: Address) -> str:
-    """The environment's password, else the one kept for this address, else asked for."""
+def _password(address: Address) -> tuple[str, bool]:
+    """(the password, whether it came from the environment): the environment's, else the one
+    kept for this address, else asked for (hidden on a terminal, else a line of stdin)."""
     for var in PASSWORD_ENV:
         value = os.environ.get(var)
         if value:
-            return value
+            return value, True
     stored = keys.get_secret(address.keyring_name)
     if stored:
-        return stored
+        return stored, False
     if sys.stdin is not None and sys.stdin.isatty():
-        return getpass.getpass("Password for the team store (input hidden): ")
-    return (sys.stdin.readline() if sys.stdin is not None else "").rstrip("\r\n")
+        return getpass.getpass("Password for the team store (input hidden): "), False
+    return (sys.stdin.readline() if sys.stdin is not None else "").rstrip("\r\n"), False
 
 
 def cmd_join(args: argparse.Namespace) -> int:
@@ -70,13 +71,20 @@ def cmd_join(args: argparse.Namespace) -> int:
         address = parse_address(args.address)
     except TeamError as exc:
         raise CommandFailed(exc.message) from None
-    password = _password(address)
+    password, from_env = _password(address)
+    # A password from the environment can keep coming from there where no keyring exists;
+    # one typed in must be kept in a keyring (never in a file), so without one join fails.
+    no_keyring = keys.keyring_problem() is not None
     with command_store() as store:
         try:
             joined = team_settings.join(store, str(address), password, voter=args.name,
-                                        push_texts=not args.keep_texts_local)
+                                        push_texts=not args.keep_texts_local,
+                                        remember=not (from_env and no_keyring))
         except TeamError as exc:
             raise CommandFailed(exc.message) from None
+    if from_env and no_keyring:
+        print("Note: no system keyring here, so the password is read from the environment "
+              "(SIDEBYSIDE_TEAM_PASSWORD or PGPASSWORD) each time.", file=sys.stderr)
     texts = "votes only; texts stay here" if not joined.push_texts else "votes and answer texts"
     print(f"Joined the team store {joined.server} as '{joined.voter}' ({texts}).")
     print("Your battles and votes are pushed when each command ends; see `sidebyside team status`.")

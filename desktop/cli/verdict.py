@@ -138,7 +138,10 @@ def print_imported_verdict(verdict: "Verdict", margin: str) -> None:
               f"proprietary) of {shown}{f' and {more} more' if more > 0 else ''} is unknown. A "
               "model's kind comes from your own battles with the same model or contender, or "
               "the price table's proprietary providers.")
-    if verdict.pairs:
+    if verdict.pairs and verdict.source == "team":
+        print("\nThe team's votes are counted by its server, without cost or speed ('?'). A tie "
+              "or 'both bad' counts half a win. Method and assumptions: docs/verdict.md.")
+    elif verdict.pairs:
         print("\nImported votes have no answers, so cost and speed (open vs proprietary) come "
               "from your own battles only ('?' where there are none). A tie or 'both bad' counts "
               "half a win. Method and assumptions: docs/verdict.md.")

@@ -165,3 +165,22 @@ def test_password_read_from_stdin_lives_in_the_real_keyring(team, capsys, monkey
             backend.delete_password(keys.SERVICE, entry)
         except Exception:
             pass
+
+
+def test_without_a_keyring_an_env_password_still_joins_and_a_typed_one_is_refused(
+        team, capsys, monkeypatch, fresh_home):
+    import io
+
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.setattr("sys.stdin", io.StringIO(team.password + "\n"))
+    status, out, err = run(capsys, "team", "join", team.address)
+    assert status == 1 and "No system keyring" in err
+    assert json.loads(run(capsys, "team", "status", "--json")[1])["joined"] is False
+    monkeypatch.setenv("SIDEBYSIDE_TEAM_PASSWORD", team.password)
+    status, out, err = run(capsys, "team", "join", team.address, "--name", "ana")
+    assert status == 0, err
+    assert "read from the environment" in err
+    assert_nowhere(team.password, fresh_home, out, err)

@@ -26,13 +26,21 @@ from desktop.core.team.settings import require
 
 
 def _query(store: Store, sql: str, voter: str | None) -> list[tuple]:
+    return _queries(store, [(sql, voter)])[0]
+
+
+def _queries(store: Store, asks: list[tuple[str, str | None]]) -> list[list[tuple]]:
+    """Each (sql, voter) on one connection; `{where}` in the sql narrows it to the voter."""
     settings = require(store)
     address = settings.address
     conn = connect(address)
     try:
         ensure_schema(conn)
-        where = "WHERE voter = %s" if voter else ""
-        return conn.execute(sql.format(where=where), (voter,) if voter else ()).fetchall()
+        out = []
+        for sql, voter in asks:
+            where = "WHERE voter = %s" if voter else ""
+            out.append(conn.execute(sql.format(where=where), (voter,) if voter else ()).fetchall())
+        return out
     except TeamError:
         raise
     except Exception as exc:
@@ -53,13 +61,11 @@ def check_voter_known(store: Store, voter: str | None) -> None:
 
 
 def team_outcomes(store: Store, voter: str | None = None) -> Outcomes:
-    rows = _query(
-        store,
-        "SELECT category, contender_a, contender_b, choice, identity_leak, count(*) "
-        "FROM votes {where} GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5",
-        voter,
-    )
-    info_rows = _query(store, "SELECT contender, model, provider, kind FROM contenders", None)
+    rows, info_rows = _queries(store, [
+        ("SELECT category, contender_a, contender_b, choice, identity_leak, count(*) "
+         "FROM votes {where} GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5", voter),
+        ("SELECT contender, model, provider, kind FROM contenders", None),
+    ])
     index: dict[str, int] = {}
     category_names: dict[str, str] = {}
     n = len(rows)
