@@ -101,13 +101,13 @@ def cmd_status(args: argparse.Namespace) -> int:
         print("Not in a team. Join one with `sidebyside team join postgresql://USER@HOST/DB`.")
         return 0
     when = (state.last_push_at or "").replace("T", " ")[:19]
-    print(f"Server:       {state.server}")
-    print(f"Voter:        {state.voter}")
-    print(f"Texts:        {'pushed' if state.push_texts else 'kept here (votes only)'}")
-    print(f"Last push:    {when + ' UTC' if when else 'never'}")
+    print(f"Server:        {state.server}")
+    print(f"Voter:         {state.voter}")
+    print(f"Texts:         {'pushed' if state.push_texts else 'kept here (votes only)'}")
+    print(f"Last push:     {when + ' UTC' if when else 'never'}")
     print(f"Votes waiting: {state.votes_waiting} ({state.battles_waiting} battle(s) queued)")
     if state.last_error and state.battles_waiting:
-        print(f"Last try:     {state.last_error}")
+        print(f"Last try:      {state.last_error}")
     return 0
 
 
