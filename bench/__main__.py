@@ -4,6 +4,7 @@
     python -m bench --quick         # a short smoke of the harness, about 1.5 minutes (CI may run it)
     python -m bench --only 6,7      # some measurements
     python -m bench --only 6,7,import   # own votes at 100,000, then 1.67 M imported Arena votes
+    python -m bench --only team     # the team arena: 1 M team votes read, 10,000 pushed
     python -m bench --out FILE      # default bench/results/latest.json
 """
 
@@ -29,6 +30,7 @@ MEASUREMENTS = [
     (("8",), "bench.measure_memory"),
     (("9",), "bench.measure_threads"),
     (("import",), "bench.measure_import"),
+    (("team",), "bench.measure_team"),
 ]
 
 

@@ -2,7 +2,7 @@
 # Installs everything the test suite needs and runs the whole suite.
 #   Debian packages (as root, or through sudo): Xvfb, D-Bus and gnome-keyring for a real window and
 #   a real SecretService keyring, the X libraries Qt needs, and Chromium (the HTML report is
-#   rendered in it headless).
+#   rendered in it headless), and PostgreSQL (the team tests start a throwaway cluster of it).
 #   Python packages: this project with its `test` extra, in .venv.
 # Then runs pytest inside a D-Bus session with an unlocked gnome-keyring, under Xvfb.
 set -euo pipefail
@@ -12,7 +12,7 @@ DEBIAN_PACKAGES=(xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools desktop-
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
   libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1 fonts-dejavu-core cmake build-essential
-  xdotool x11-utils chromium)
+  xdotool x11-utils chromium postgresql)
 if command -v apt-get >/dev/null 2>&1; then
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"

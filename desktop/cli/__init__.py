@@ -18,7 +18,7 @@ from desktop.core.redact import redact
 
 # Command modules, in the order `--help` lists them.
 COMMANDS = ["gui", "ask", "show", "vote", "leaderboard", "verdict", "promptsets", "report",
-            "export", "merge", "import_votes", "sources", "models", "keys", "doctor"]
+            "export", "merge", "import_votes", "sources", "models", "keys", "team", "doctor"]
 
 
 class UsageError(Exception):

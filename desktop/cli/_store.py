@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from desktop.cli import CommandFailed
 from desktop.core.redact import redact
 from desktop.core.store import Store, StoreError, open_store
+from desktop.core.team.push import push_outbox
 
 
 class StoreUnavailable(Exception):
@@ -29,9 +30,10 @@ def open_for_cli() -> Store:
 
 
 @contextlib.contextmanager
-def command_store() -> Iterator[Store]:
+def command_store(push: bool = True) -> Iterator[Store]:
     """The store for one command, closed afterwards; any storage failure becomes
-    `CommandFailed` with its plain message."""
+    `CommandFailed` with its plain message. With `push`, battles queued for a team are pushed
+    when the command's work is done (a server that is down only leaves them queued)."""
     try:
         store = open_for_cli()
     except StoreUnavailable as exc:
@@ -41,7 +43,20 @@ def command_store() -> Iterator[Store]:
     except StoreError as exc:
         raise CommandFailed(exc.message) from None
     finally:
+        if push:
+            push_for_team(store)
         store.close()
+
+
+def push_for_team(store: Store) -> None:
+    """Push the team outbox; a failure is one line on stderr, never the command's failure."""
+    try:
+        result = push_outbox(store)  # without a team: one query, no connection
+    except StoreError:
+        return  # the database itself failed: the command has already said so
+    if result.error is not None:
+        print(f"Note: {result.waiting} battle(s) wait to be pushed to the team store: "
+              f"{result.error.message}", file=sys.stderr)
 
 
 def fail(message: str) -> int:

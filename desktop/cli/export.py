@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from desktop.cli import CommandFailed
 from desktop.cli._store import command_store
+from desktop.cli._voter import add_voter_option, check_voter, voter_of
 
 
 def register(subparsers) -> None:
@@ -21,8 +22,9 @@ def register(subparsers) -> None:
                    help="tallies: count battles flagged as identity leaks too")
     p.add_argument("--answers", action="store_true", help="votes: add both answer texts")
     p.add_argument("--source", metavar="NAME", default="own",
-                   help="whose votes: own (yours, the default), all, or an imported source; "
+                   help="whose votes: own (yours, the default), all, team (your team's store), or an imported source; "
                    "votes of a source other than own are written in Chatbot Arena's shape")
+    add_voter_option(p)
     p.set_defaults(func=run)
 
 
@@ -30,19 +32,21 @@ def run(args) -> int:
     from desktop.core.export import ExportError, export_tallies, export_votes  # numpy: lazily
     from desktop.core.store.sources import OWN, SourceError, resolve
 
+    voter = voter_of(args)
     with command_store() as store:
         try:
+            check_voter(store, voter)
             source = resolve(store, args.source)
             if args.what == "tallies":
                 summary = export_tallies(store, args.path, category=args.category,
                                          include_leaks=args.include_leaks, force=args.force,
-                                         source=source)
+                                         source=source, voter=voter)
                 noun = "contender row"
             elif source != OWN:
                 from desktop.core.export_sources import export_source_votes
 
                 summary = export_source_votes(store, args.path, source, category=args.category,
-                                              force=args.force)
+                                              force=args.force, voter=voter)
                 noun = "vote"
             else:
                 summary = export_votes(store, args.path, category=args.category,

@@ -8,6 +8,7 @@ import math
 from typing import TYPE_CHECKING
 
 from desktop.cli._store import command_store, fail
+from desktop.cli._voter import add_voter_option, check_voter, voter_of
 
 if TYPE_CHECKING:
     from desktop.core.stats.results import Results
@@ -30,7 +31,8 @@ def register(subparsers) -> None:
                    help="also fit ratings that hold answer length and markdown equal (Chatbot "
                    "Arena's style control) and show them beside the plain ratings")
     p.add_argument("--source", metavar="NAME", default="own",
-                   help="whose votes: own (yours, the default), all, or an imported source")
+                   help="whose votes: own (yours, the default), all, team (your team's store), or an imported source")
+    add_voter_option(p)
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(func=run)
 
@@ -40,9 +42,11 @@ def run(args) -> int:
     from desktop.core.store.sources import SourceError
 
     style = None
+    voter = voter_of(args)
     with command_store() as store:
         try:
-            data = load_votes(store, args.source)
+            check_voter(store, voter)
+            data = load_votes(store, args.source, voter)
         except SourceError as exc:
             return fail(exc.message)
         if args.style_control:
@@ -87,7 +91,8 @@ def add_style_fields(out: dict, control: "StyleControl") -> None:
 def print_table(res: "Results", per_category: dict[str, int],
                 control: "StyleControl | None" = None) -> None:
     scope = "all battles" if res.category == "all" else f"category '{res.category}'"
-    whose = {"own": "your votes", "all": "your votes and every imported source"}.get(
+    whose = {"own": "your votes", "all": "your votes and every imported source",
+             "team": "the team's votes"}.get(
         res.source, f"the imported source '{res.source}'")
     print(f"Leaderboard for {scope}, {whose}: {res.votes} vote{'s' if res.votes != 1 else ''} "
           "counted.")

@@ -11,7 +11,7 @@ import json
 import sys
 
 from desktop.cli import UsageError
-from desktop.cli._store import StoreUnavailable, open_for_cli
+from desktop.cli._store import StoreUnavailable, open_for_cli, push_for_team
 from desktop.core.answer import Answer
 from desktop.core.categories import CategoryError, resolve_category
 from desktop.core.identity import leak_warning
@@ -58,6 +58,7 @@ class AskContext:
 
     def close(self) -> None:
         if self.store is not None:
+            push_for_team(self.store)  # the battles just saved, for a team (no-op without one)
             self.store.close()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from desktop.cli._store import command_store, fail
+from desktop.cli._voter import add_voter_option, check_voter, voter_of
 from desktop.cli.verdict import margin_points
 
 
@@ -17,7 +18,8 @@ def register(subparsers) -> None:
     p.add_argument("--margin", type=margin_points, default=10.0, metavar="PP",
                    help="how close to 50 %% counts as 'as good', in points (default 10)")
     p.add_argument("--source", metavar="NAME", default="own",
-                   help="whose votes: own (yours, the default), all, or an imported source")
+                   help="whose votes: own (yours, the default), all, team (your team's store), or an imported source")
+    add_voter_option(p)
     p.add_argument("--force", action="store_true", help="replace FILE.html if it exists")
     p.set_defaults(func=run)
 
@@ -26,10 +28,12 @@ def run(args) -> int:
     from desktop.core.report import ReportExists, write_report
     from desktop.core.store.sources import SourceError
 
+    voter = voter_of(args)
     with command_store() as store:
         try:
+            check_voter(store, voter)
             path = write_report(store, args.path, margin=args.margin / 100.0, force=args.force,
-                                source=args.source)
+                                source=args.source, voter=voter)
         except (ReportExists, SourceError) as exc:
             return fail(exc.message)
         except OSError as exc:

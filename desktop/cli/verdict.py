@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING
 
 from desktop.cli._store import command_store, fail
+from desktop.cli._voter import add_voter_option, check_voter, voter_of
 
 if TYPE_CHECKING:
     from desktop.core.stats.verdict import Verdict
@@ -33,8 +34,9 @@ def register(subparsers) -> None:
     p.add_argument("--include-named", action="store_true",
                    help="count votes cast with the names shown too (blind votes only by default)")
     p.add_argument("--source", metavar="NAME", default="own",
-                   help="whose votes: own (yours, the default), all, or an imported source "
+                   help="whose votes: own (yours, the default), all, team (your team's store), or an imported source "
                    "(imported models' kinds come from your own battles or the price table)")
+    add_voter_option(p)
     p.add_argument("--json", action="store_true", help="print the verdict as JSON")
     p.set_defaults(func=run)
 
@@ -54,10 +56,12 @@ def run(args) -> int:
     from desktop.core.stats.verdict import categories_with_votes, source_verdict
     from desktop.core.store.sources import SourceError
 
+    voter = voter_of(args)
     with command_store() as store:
         try:
+            check_voter(store, voter)
             loaded = load_source_votes(store, args.source, include_leaks=args.include_leaks,
-                                       include_named=args.include_named)
+                                       include_named=args.include_named, voter=voter)
         except SourceError as exc:
             return fail(exc.message)
     categories = categories_with_votes(loaded.votes)
@@ -118,6 +122,7 @@ def print_rows(rows: list[list[str]]) -> None:
 def print_imported_verdict(verdict: "Verdict", margin: str) -> None:
     """The verdict over an imported source, or all: the same table, plus what was left out."""
     whose = ("your blind votes and every imported source" if verdict.source == "all"
+             else "the team's blind votes" if verdict.source == "team"
              else f"the imported source '{verdict.source}'")
     if verdict.pairs:
         print(f"Verdict from {verdict.votes} vote{'s' * (verdict.votes != 1)} of {whose}: is the "
@@ -133,7 +138,10 @@ def print_imported_verdict(verdict: "Verdict", margin: str) -> None:
               f"proprietary) of {shown}{f' and {more} more' if more > 0 else ''} is unknown. A "
               "model's kind comes from your own battles with the same model or contender, or "
               "the price table's proprietary providers.")
-    if verdict.pairs:
+    if verdict.pairs and verdict.source == "team":
+        print("\nThe team's votes are counted by its server, without cost or speed ('?'). A tie "
+              "or 'both bad' counts half a win. Method and assumptions: docs/verdict.md.")
+    elif verdict.pairs:
         print("\nImported votes have no answers, so cost and speed (open vs proprietary) come "
               "from your own battles only ('?' where there are none). A tie or 'both bad' counts "
               "half a win. Method and assumptions: docs/verdict.md.")

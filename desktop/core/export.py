@@ -128,13 +128,14 @@ def tally_rows(results: Iterable[Results]) -> Iterator[list]:
 
 def export_tallies(store: Store, path: str | Path, *, category: str | None = None,
                    include_leaks: bool = False, force: bool = False,
-                   source: str | None = None) -> ExportSummary:
+                   source: str | None = None, voter: str | None = None) -> ExportSummary:
     """One row per contender per category, plus the category `all` (or just `category`), over
-    the votes of `source` (own by default, all, or an imported source)."""
+    the votes of `source` (own by default, all, team, or an imported source)."""
     if category:
-        results = [results_for(load_votes(store, source), category, include_leaks=include_leaks)]
+        results = [results_for(load_votes(store, source, voter), category,
+                               include_leaks=include_leaks)]
     else:
-        results = compute_all(store, include_leaks=include_leaks, source=source)
+        results = compute_all(store, include_leaks=include_leaks, source=source, voter=voter)
     return write_csv(path, TALLY_COLUMNS, tally_rows(results), force=force)
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from desktop.core.export import ExportSummary, write_csv
 from desktop.core.store.db import Store
-from desktop.core.store.sources import ALL, NO_CATEGORY, OWN, resolve
+from desktop.core.store.sources import ALL, NO_CATEGORY, OWN, TEAM, resolve
+from desktop.core.team.read import team_vote_rows
 
 COLUMNS = ["source", "model_a", "model_b", "winner", "category", "tstamp"]
 _WINNER_SQL = ("CASE {x} WHEN 0 THEN 'model_a' WHEN 1 THEN 'model_b' WHEN 2 THEN 'tie' "
@@ -33,8 +34,12 @@ _IMPORTED_SQL = (
 )
 
 
-def source_vote_rows(store: Store, source: str, category: str | None = None) -> Iterator[tuple]:
+def source_vote_rows(store: Store, source: str, category: str | None = None,
+                     voter: str | None = None) -> Iterator[tuple]:
     source = resolve(store, source)
+    if source == TEAM:  # one row per team vote, `source` naming its voter (team:NAME)
+        yield from team_vote_rows(store, voter, category)
+        return
     cat = category if category and category.lower() != ALL else None
     with store.snapshot() as db:
         if source in (OWN, ALL):
@@ -53,6 +58,10 @@ def source_vote_rows(store: Store, source: str, category: str | None = None) -> 
 
 
 def export_source_votes(store: Store, path: str | Path, source: str, *,
-                        category: str | None = None, force: bool = False) -> ExportSummary:
+                        category: str | None = None, force: bool = False,
+                        voter: str | None = None) -> ExportSummary:
     resolve(store, source)  # an unknown source fails before any file is touched
-    return write_csv(path, COLUMNS, source_vote_rows(store, source, category), force=force)
+    rows = source_vote_rows(store, source, category, voter)
+    if resolve(store, source) == TEAM:
+        rows = iter(list(rows))  # reach the server (or fail) before the file is touched
+    return write_csv(path, COLUMNS, rows, force=force)

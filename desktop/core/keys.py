@@ -249,3 +249,33 @@ def _remember_compat(name: str, present: bool) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps({"compat": sorted(entries)}, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)
+
+
+# Secrets other than provider keys (a team store's password) use the same keyring service and
+# the same failure handling; `name` is the entry's user name, e.g. "team:postgresql://u@h:5432/db".
+def get_secret(name: str) -> str | None:
+    return _keyring_get(name)
+
+
+def set_secret(name: str, secret: str) -> None:
+    problem = keyring_problem()
+    if problem:
+        raise KeyStoreError(problem)
+    try:
+        _backend().set_password(SERVICE, name, secret)
+    except Exception as exc:
+        raise KeyStoreError(_failure("store", exc)) from None
+
+
+def delete_secret(name: str) -> bool:
+    import keyring.errors
+
+    if keyring_problem():
+        return False
+    try:
+        _backend().delete_password(SERVICE, name)
+    except keyring.errors.PasswordDeleteError:
+        return False
+    except Exception as exc:
+        raise KeyStoreError(_failure("delete", exc)) from None
+    return True

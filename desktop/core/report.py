@@ -46,10 +46,11 @@ class ReportData:
     generated_at: str
 
 
-def gather(store: Store, *, margin: float = DEFAULT_MARGIN, source: str = OWN) -> ReportData:
-    """Everything the report shows; SourceError if `source` is not own, all or a source."""
-    loaded = load_source_votes(store, source)
-    data = load_votes(store, loaded.source)
+def gather(store: Store, *, margin: float = DEFAULT_MARGIN, source: str = OWN,
+           voter: str | None = None) -> ReportData:
+    """Everything the report shows; SourceError if `source` is not own, all, team or a source."""
+    loaded = load_source_votes(store, source, voter=voter)
+    data = load_votes(store, loaded.source, voter)
     style = style_control_for(load_style_votes(store)) if loaded.source == OWN else None
     verdict = source_verdict(loaded, margin=margin)
     with store.snapshot() as db:
@@ -69,11 +70,11 @@ def gather(store: Store, *, margin: float = DEFAULT_MARGIN, source: str = OWN) -
 
 
 def write_report(store: Store, path: str | Path, *, margin: float = DEFAULT_MARGIN,
-                 force: bool = False, source: str = OWN) -> Path:
+                 force: bool = False, source: str = OWN, voter: str | None = None) -> Path:
     path = Path(path)
     if path.exists() and not force:
         raise ReportExists(path)
-    html = render(gather(store, margin=margin, source=source))
+    html = render(gather(store, margin=margin, source=source, voter=voter))
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(html, encoding="utf-8")
     os.replace(temporary, path)

@@ -95,6 +95,7 @@ def _source_note(v: Verdict) -> str:
     if v.source == OWN:
         return ""
     whose = ("your votes and every imported source" if v.source == ALL
+             else "the team's votes (aggregated by its server)" if v.source == "team"
              else f"the imported source “{escape(v.source)}”")
     text = (f"<p id='source'>Votes counted: <b>{whose}</b>. Imported votes have no answers, so "
             "they count for the verdict and the ratings but not for cost, speed, position bias "

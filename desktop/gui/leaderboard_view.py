@@ -131,7 +131,7 @@ class LeaderboardView(ReloadOnShow, QWidget):
         services, leaks = self.services, self.leaks.isChecked()
 
         def compute():  # on the worker thread
-            return services.leaderboard(category, leaks, source), services.vote_sources()
+            return services.leaderboard(category, leaks, source), services.result_sources()
 
         self.work.submit(
             compute,

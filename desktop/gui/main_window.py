@@ -19,6 +19,8 @@ from desktop.gui.compare_view import CompareView
 from desktop.gui.contender_picker import CHOSEN
 from desktop.gui.services import Services
 from desktop.gui.tasks import TaskRunner
+from desktop.gui import team_dialog
+from desktop.gui.team_sync import TeamSync
 
 
 class MainWindow(QMainWindow):
@@ -56,6 +58,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self.compare.prompt.setFocus()  # typing goes straight into the prompt
 
+        self.team_sync = TeamSync(self.services, self.work, self)  # started after the first paint
         self.controller.revealed.connect(self._after_vote)
         self.controller.finished.connect(self._after_turn)
         self.controller.problem.connect(lambda text: self.statusBar().showMessage(text, 10000))
@@ -92,6 +95,7 @@ class MainWindow(QMainWindow):
         action(file_menu, "Export &report…", self.export_report)
         action(file_menu, "&Settings and API keys…", lambda: self.open_settings(""), ["Ctrl+,"])
         action(file_menu, "&Get models…", self.open_models)
+        team_dialog.add_to_menu(file_menu, self)
         file_menu.addSeparator()
         action(file_menu, "&Quit", self.close, ["Ctrl+Q"])
         round_menu = self.menuBar().addMenu("&Round")
@@ -230,6 +234,7 @@ class MainWindow(QMainWindow):
         self.db.submit(self.services.categories, on_done=self._set_categories,
                        on_error=self._store_problem)
         self.db.submit(self.services.notice, on_done=self._store_notice, on_error=lambda e: None)
+        self.team_sync.start()
         if self.settings.promptset_path:
             self._load_prompt_set(self.settings.promptset_path, self.settings.promptset_index)
 
@@ -339,6 +344,7 @@ class MainWindow(QMainWindow):
             view.mark_stale()
 
     def _after_vote(self, record) -> None:
+        self.team_sync.kick()  # the vote is saved and queued; take it to the team store
         self.compare.promptset.advance()
         for name in ("verdict", "leaderboard", "history"):
             view = self.views.get(name)

@@ -107,6 +107,38 @@ class Services:
 
         return source_names(self.store)
 
+    def result_sources(self) -> list[str]:
+        """The imported sources, then `team` when this data folder has joined one (and no
+        imported source already goes by that name)."""
+        from desktop.core.team.settings import load
+
+        names = self.vote_sources()
+        if load(self.store) is not None and "team" not in {n.lower() for n in names}:
+            names.append("team")
+        return names
+
+    def team_status(self):
+        from desktop.core.team.settings import status
+
+        return status(self.store)
+
+    def team_join(self, address: str, password: str, voter: str, push_texts: bool):
+        from desktop.core.team.settings import join
+
+        return join(self.store, address, password, voter=voter or None, push_texts=push_texts)
+
+    def team_leave(self):
+        from desktop.core.team.settings import leave
+
+        return leave(self.store)
+
+    def push_team(self):
+        """Push what is queued for the team store (a no-op outside a team); never raises for a
+        server that is down: the PushResult says so and the queue waits."""
+        from desktop.core.team.push import push_outbox
+
+        return push_outbox(self.store)
+
     def export_tallies(self, path: str, category: str | None, include_leaks: bool,
                        source: str = "own"):
         from desktop.core.export import export_tallies

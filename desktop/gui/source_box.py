@@ -1,7 +1,8 @@
 """The Votes box the Leaderboard and the Verdict share: whose votes count.
 
 Your own votes (the default), one imported source, or all of them; imported votes never mix with
-yours unless asked. The list of imported sources comes back with each computation (read on the
+yours unless asked. A data folder in a team also lists the team's votes (read from its server).
+The list of imported sources comes back with each computation (read on the
 worker thread), so the box only fills it in.
 """
 
@@ -11,6 +12,8 @@ from PySide6.QtWidgets import QComboBox, QWidget
 
 OWN_LABEL = "Your votes"
 ALL_SOURCES_LABEL = "Yours and all imported"
+TEAM = "team"
+TEAM_LABEL = "The team's votes"
 
 
 class SourceBox(QComboBox):
@@ -34,9 +37,12 @@ class SourceBox(QComboBox):
         self.blockSignals(True)
         self.clear()
         self.addItem(OWN_LABEL, "own")
-        for name in names:
+        imported = [name for name in names if name != TEAM]
+        for name in imported:
             self.addItem(f"Imported: {name}", name)
-        if names:
+        if imported:
             self.addItem(ALL_SOURCES_LABEL, "all")
+        if TEAM in names:  # `Services.result_sources` lists it only for a folder in a team
+            self.addItem(TEAM_LABEL, TEAM)
         self.setCurrentIndex(max(0, self.findData(current)))
         self.blockSignals(False)

@@ -93,7 +93,7 @@ class VerdictView(ReloadOnShow, QWidget):
             self.source.current_source()
 
         def compute():  # on the worker thread
-            return services.verdict(margin, source), services.vote_sources()
+            return services.verdict(margin, source), services.result_sources()
 
         self.work.submit(
             compute,

@@ -27,7 +27,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from desktop.core.store.db import Store
-from desktop.core.store.sources import ALL, OUTCOME_CODES, OWN, resolve, vote_outcomes
+from desktop.core.store.sources import ALL, OUTCOME_CODES, OWN, TEAM, resolve, vote_outcomes
+from desktop.core.team.read import team_pair_rows
 
 OPEN, PROPRIETARY = "open", "proprietary"
 
@@ -108,11 +109,14 @@ def load_pair_votes(
 
 def load_source_votes(
     store: Store, source: str | None = OWN, *, include_leaks: bool = False,
-    include_named: bool = False,
+    include_named: bool = False, voter: str | None = None,
 ) -> SourceVotes:
     """The counted open-vs-proprietary votes of `source` (SourceError if there is no such source):
-    own votes as `load_pair_votes` reads them, then imported ones as aggregated rows."""
+    own votes as `load_pair_votes` reads them, then imported ones as aggregated rows; the team's
+    (narrowed to `voter` if given) as counted by its server."""
     source = resolve(store, source)
+    if source == TEAM:
+        return team_votes(store, voter, include_leaks=include_leaks, include_named=include_named)
     own = (load_pair_votes(store, include_leaks=include_leaks, include_named=include_named)
            if source in (OWN, ALL) else [])
     loaded = SourceVotes(source, own)
@@ -145,6 +149,29 @@ def load_source_votes(
         loaded.votes.append(PairVote(data.category_names[category], result, None,
                                      _named(open_name), _named(prop_name), count))
     loaded.unknown_models = [name for name, _ in unknown.most_common()]
+    return loaded
+
+
+def team_votes(store: Store, voter: str | None, *, include_leaks: bool,
+               include_named: bool) -> SourceVotes:
+    """The team's votes as aggregated rows: the same rules as own votes (leaks and named-mode
+    votes left out unless asked), kinds as each voter's battle recorded them; no cost or speed."""
+    loaded = SourceVotes(TEAM, [])
+    for category, ca, cb, ka, kb, choice, leaked, mode, count in team_pair_rows(store, voter):
+        if (leaked and not include_leaks) or (mode == "named" and not include_named):
+            continue
+        if (ka, kb) == (OPEN, PROPRIETARY):
+            open_name, prop_name, open_position = ca, cb, "a"
+        elif (ka, kb) == (PROPRIETARY, OPEN):
+            open_name, prop_name, open_position = cb, ca, "b"
+        else:
+            continue
+        if choice in ("a", "b"):
+            result = OPEN if choice == open_position else PROPRIETARY
+        else:
+            result = choice
+        loaded.votes.append(PairVote(category, result, None, _named(open_name),
+                                     _named(prop_name), count))
     return loaded
 
 

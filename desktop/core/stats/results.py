@@ -24,7 +24,8 @@ from desktop.core.stats.bias import PositionBias, position_bias
 from desktop.core.stats.headtohead import HeadToHead, head_to_head
 from desktop.core.stats.tallies import tally
 from desktop.core.store.db import Store
-from desktop.core.store.sources import OWN, Outcomes, vote_outcomes
+from desktop.core.store.sources import OWN, TEAM, Outcomes, resolve, vote_outcomes
+from desktop.core.team.read import team_outcomes
 
 ALL = "all"
 
@@ -72,8 +73,11 @@ class Results:
         }
 
 
-def load_votes(store: Store, source: str | None = OWN) -> Outcomes:
-    """The votes of `source`: own (the default), all, or an imported source's name."""
+def load_votes(store: Store, source: str | None = OWN, voter: str | None = None) -> Outcomes:
+    """The votes of `source`: own (the default), all, team (counted by the team's server,
+    `voter` narrowing them to one person), or an imported source's name."""
+    if resolve(store, source) == TEAM:
+        return team_outcomes(store, voter)
     return vote_outcomes(store, source)
 
 
@@ -99,8 +103,11 @@ def results_for(
     a, b, outcome, w = data.a[mask], data.b[mask], data.outcome[mask], count[mask]
     sided = data.sided[mask]
 
-    # Re-index to the contenders present here, so an absent one gets no row.
+    # Re-index to the contenders present here, so an absent one gets no row; in name order, so
+    # the same votes give the same fit (bootstrap draws included) however they were stored
+    # (one's own file, a merged one, or a team's server).
     present = np.unique(np.concatenate([a[a != b], b[a != b]]))
+    present = np.array(sorted(present.tolist(), key=lambda i: data.contenders[i]), dtype=np.int64)
     remap = np.full(len(data.contenders), -1)
     remap[present] = np.arange(len(present))
     names = [data.contenders[i] for i in present]
@@ -147,16 +154,16 @@ def votes_per_category(data: Outcomes) -> dict[str, int]:
 
 def compute_results(
     store: Store, category: str | None = None, *, include_leaks: bool = False,
-    source: str | None = OWN,
+    source: str | None = OWN, voter: str | None = None,
 ) -> Results:
     """One leaderboard: all battles, or one category."""
-    return results_for(load_votes(store, source), category, include_leaks=include_leaks)
+    return results_for(load_votes(store, source, voter), category, include_leaks=include_leaks)
 
 
 def compute_all(store: Store, *, include_leaks: bool = False,
-                source: str | None = OWN) -> list[Results]:
+                source: str | None = OWN, voter: str | None = None) -> list[Results]:
     """The leaderboard for all battles, then one per category with votes."""
-    data = load_votes(store, source)
+    data = load_votes(store, source, voter)
     out = [results_for(data, None, include_leaks=include_leaks)]
     out += [results_for(data, c, include_leaks=include_leaks) for c in categories_in(data)]
     return out

@@ -23,6 +23,7 @@ from desktop.core.answer import FINISH_LENGTH, FINISH_STOP, Answer
 from desktop.core.errors import ErrorInfo
 from desktop.core.identity import find_identity_leaks
 from desktop.core.store.db import Store, utc_now
+from desktop.core.store.outbox import queue_for_team
 
 SEATS = ("a", "b")  # seat labels in the order shown; a third seat is a third label
 MODES = ("blind", "named")
@@ -169,6 +170,7 @@ def insert_battle(db, record: BattleRecord) -> None:
                                   {"a": record.a, "b": record.b})]
     for turn in turns:
         insert_turn(db, record.id, turn)
+    queue_for_team(db, record.id)
 
 
 def insert_turn(db, battle_id: str, turn: Turn) -> None:
@@ -222,6 +224,7 @@ def append_turn(store: Store, battle_id: str, prompt: str, answers: dict[str, An
             record.a, record.b = answers["a"], answers["b"]
             db.execute("UPDATE battles SET prompt = ? WHERE id = ?", (prompt, battle_id))
             record.prompt = prompt
+        queue_for_team(db, battle_id)
     return record
 
 

@@ -246,6 +246,36 @@ def m007_vote_sources(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m012_team_outbox(db: sqlite3.Connection) -> None:
+    # Team arena (desktop/core/team): `team_settings` holds the one team this data folder has
+    # joined (no row: none; never a password), `team_outbox` the battles saved or voted on since,
+    # still to be pushed to the team's PostgreSQL store. A battle is queued in the same transaction
+    # that saves it or its vote, and leaves the queue only once the server has acknowledged it
+    # with the same `queued_at` (a battle re-queued mid-push stays queued).
+    db.execute(
+        """
+        CREATE TABLE team_settings (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            server TEXT NOT NULL,
+            voter TEXT NOT NULL,
+            push_texts INTEGER NOT NULL DEFAULT 1,
+            joined_at TEXT NOT NULL,
+            last_push_at TEXT,
+            last_error TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE team_outbox (
+            battle_id TEXT PRIMARY KEY REFERENCES battles(id) ON DELETE CASCADE,
+            queued_at TEXT NOT NULL
+        ) WITHOUT ROWID
+        """
+    )
+
+
 def applied(db: sqlite3.Connection) -> list[str]:
     exists = db.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'"

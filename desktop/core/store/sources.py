@@ -27,6 +27,9 @@ from desktop.core.store.db import Store, utc_now
 
 OWN = "own"
 ALL = "all"
+# The team's shared store (desktop/core/team), read from its server. Not reserved: a source
+# imported under that name before teams existed keeps its name and wins (see `resolve`).
+TEAM = "team"
 RESERVED = (OWN, ALL)
 # Outcome codes, as in desktop.core.stats.tallies (A wins, B wins, tie, both bad).
 OUTCOME_CODES = {"a": 0, "b": 1, "tie": 2, "both_bad": 3}
@@ -143,10 +146,12 @@ def resolve(store: Store, source: str | None) -> str:
         return source.lower()
     with store.read() as db:
         row = db.execute("SELECT name FROM sources WHERE name = ?", (source,)).fetchone()
+    if row is None and source.lower() == TEAM:
+        return TEAM
     if row is None:
         known = ", ".join(source_names(store)) or "none imported yet"
         raise SourceError(
-            f"There is no source '{source}'. Use own (your votes), all, or an imported source "
+            f"There is no source '{source}'. Use own (your votes), all, team, or an imported source "
             f"({known}); `sidebyside import FILE` adds one."
         )
     return row[0]

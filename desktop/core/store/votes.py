@@ -18,6 +18,7 @@ from desktop.core.disclosure import neutral_reason, record_names_shown
 from desktop.core.errors import CANCELLED
 from desktop.core.store.battles import BattleRecord, Vote, _load, answer_finished
 from desktop.core.store.db import Store, parse_utc, utc_now
+from desktop.core.store.outbox import queue_for_team
 
 CHOICES = ("a", "b", "tie", "both_bad")
 CHOICE_WORDS = {"a": "A is better", "b": "B is better", "tie": "a tie", "both_bad": "both are bad"}
@@ -132,6 +133,7 @@ def insert_vote(db, battle: BattleRecord, choice: str, voted_at: str, decide_s: 
         (battle.id, choice, voted_at, decide_s, battle.a.contender, battle.b.contender,
          battle.category, int(battle.identity_leak), battle.judged_turns),
     )
+    queue_for_team(db, battle.id)
 
 
 def get_vote(store: Store, battle_id: str) -> Vote | None:
