@@ -19,6 +19,12 @@ def test_redact_hides_credentials_in_urls_and_keeps_the_host(text, hidden):
     assert "host" in shown or "h/v1beta" in shown or "url?" in shown
 
 
+def test_a_plain_user_name_is_kept_but_a_token_used_as_one_is_hidden():
+    assert redact("postgresql://alice@db.example.com/arena") == "postgresql://alice@db.example.com/arena"
+    assert redact("postgresql://alice:pw@db/arena") == "postgresql://alice:[hidden]@db/arena"
+    assert "ghp_" not in redact("https://ghp_0123456789abcdefghijklmnop@github.com/x.git")
+
+
 def test_host_of_never_names_the_user_info():
     assert host_of("http://alice:pw@example.com:8443/v1") == "example.com:8443"
     assert host_of("https://api.openai.com/v1") == "api.openai.com"

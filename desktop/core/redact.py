@@ -1,7 +1,9 @@
 """Credentials inside URLs, hidden wherever text leaves the app: messages, log lines, stored
 errors. One function, `redact`, so every place hides the same things the same way.
 
-Hidden: the user-info part of any URL (`http://user:pw@host` -> `http://[hidden]@host`) and the
+Hidden: the password in a URL's user-info (`http://user:pw@host` -> `http://user:[hidden]@host`;
+a plain user name such as `postgresql://alice@db/arena` is no secret and stays, unless it is long
+enough to be a token used as a user name, `https://<token>@host`), and the
 value of query or form parameters whose name says it is a secret (`key=`, `api_key=`, `token=`,
 `access_token=`, `secret=`, `password=`, `sig=`, ...), in any case, wherever they appear in the
 text. The rest of the URL stays: the host is what a person needs to fix a wrong address.
@@ -30,9 +32,20 @@ def redact(text: str) -> str:
     """`text` with every credential inside a URL replaced by HIDDEN."""
     if not text or ("@" not in text and "=" not in text):
         return text
-    text = _USERINFO.sub(lambda m: f"{m['scheme']}{HIDDEN}@"
-                         if m["userinfo"] != HIDDEN else m[0], text)
+    text = _USERINFO.sub(_hide_userinfo, text)
     return _SECRET_PARAM.sub(lambda m: f"{m['name']}={HIDDEN}", text)
+
+
+TOKEN_LIKE = 24  # a user name this long is a token used as one (`https://<token>@github.com`)
+
+
+def _hide_userinfo(match: re.Match) -> str:
+    user, colon, password = match["userinfo"].partition(":")
+    if colon:
+        shown = f"{user}:{HIDDEN}" if password != HIDDEN else match["userinfo"]
+    else:
+        shown = user if len(user) < TOKEN_LIKE or user == HIDDEN else HIDDEN
+    return f"{match['scheme']}{shown}@"
 
 
 def host_of(url: str) -> str:
