@@ -29,6 +29,7 @@ from desktop.core.answer import Answer, Status
 from desktop.core import battle_record
 from desktop.core.battle_record import other_slot
 from desktop.core.contenders.base import Contender
+from desktop.core.judge.after_vote import judge_line_after_vote
 from desktop.core.params import ASSISTANT, USER, GenerationParams, Message, Request
 from desktop.core.store.battles import (
     SEATS, BattleRecord, ConversationEnded, append_turn, conversation_ended_message, get_battle,
@@ -80,6 +81,9 @@ class RoundSession:
         self.store = store
         self.a_slot = a_slot or (battle_record.assign_sides(rng) if blind else "left")
         self.record: BattleRecord | None = None
+        # What a model judge said about this battle, set only once the vote is recorded
+        # (desktop/core/judge/after_vote.py); None before, and when no judge has seen it.
+        self.judge_note: str | None = None
         self.turn = 0  # the number of the turn running or last run
         self._history: dict[str, tuple[Message, ...]] = {slot: () for slot in SLOTS}
         self._battle = None  # the engine Battle of the turn under way
@@ -182,6 +186,7 @@ class RoundSession:
             raise VoteRefused("not_saved", "This round was not saved, so it cannot be voted on.")
         receipt = cast_vote(self.store, self.record.id, choice, decide_s=decide_s)
         self.record = receipt.battle
+        self.judge_note = judge_line_after_vote(self.store, self.record.id)
         return receipt
 
     def close(self) -> None:

@@ -1,0 +1,66 @@
+"""After you, never before: a battle a model judge has judged looks exactly the same in the
+window until the user votes; then the vote bar says whether the judge agreed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from desktop.cli import main
+from desktop.core.params import GenerationParams
+from desktop.core.store import open_store
+from desktop.core.store.judge_verdicts import get_verdict
+from tests.gui.conftest import send_prompt, wait_finished, walk_texts
+from tests.providers.fake_server import Reply
+
+pytestmark = pytest.mark.slow
+ANSWER = re.compile(r"\[The Start of Assistant (A|B)'s Answer\]\n(.*?)\n\[The End of Assistant",
+                    re.S)
+TRACE = re.compile(r"the judge|\[\[|judge agreed|judge preferred|compat:judge", re.IGNORECASE)
+
+
+def longer_judge(protocol, body):
+    if not isinstance(body, dict) or body.get("model") != "judge":
+        return None
+    answers = dict(ANSWER.findall(body["messages"][-1]["content"]))
+    pick = "A" if len(answers["A"]) >= len(answers["B"]) else "B"
+    return Reply(text=f"Assistant {pick} says more. [[{pick}]]")
+
+
+def visit_every_view(qtbot, window) -> None:
+    """Open every tab (each loads what it shows), then come back to Compare."""
+    window.view("history")
+    qtbot.waitUntil(lambda: window.views["history"].table.rowCount() == 1)
+    for name in ("verdict", "leaderboard"):
+        window.view(name)
+    window.tabs.setCurrentWidget(window.compare)
+
+
+def test_the_judge_shows_only_after_the_vote(qtbot, make_window, fake_openai, capsys):
+    fake_openai.script("openai", Reply(text="Hello there, have a nice day, and good luck!"))
+    fake_openai.responder = longer_judge
+    window = make_window("local", "openai:gpt-4o-mini",
+                         params=GenerationParams(max_tokens=16, temperature=0.0, seed=2))
+    send_prompt(qtbot, window, "Say hello.")
+    wait_finished(qtbot, window, timeout=120_000)
+    record = window.controller.record
+    skip = window.compare.pickers
+    visit_every_view(qtbot, window)
+    before_judge = sorted(walk_texts(window, skip))
+
+    judge = fake_openai.compat_spec("judge")
+    assert main(["judge", "--judge", judge]) == 0
+    verdict = get_verdict(open_store(), record.id, judge)
+    assert verdict is not None and verdict.verdict in ("a", "b")
+
+    # The judge has seen it; the window must not say so, anywhere, before the vote.
+    visit_every_view(qtbot, window)
+    after_judge = sorted(walk_texts(window, skip))
+    assert after_judge == before_judge
+    assert not [t for _, t in after_judge if TRACE.search(t)]
+
+    window.compare.vote_bar.buttons[verdict.verdict].click()
+    hint = window.compare.vote_bar.hint
+    qtbot.waitUntil(lambda: "The judge" in hint.text(), timeout=10_000)
+    assert f"The judge agreed ({judge})." in hint.text()
