@@ -18,7 +18,9 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from desktop.core.stats.verdict import UNDECIDED, PairVerdict
+from desktop.core.stats.pair_votes import load_pair_votes
+from desktop.core.stats.verdict import UNDECIDED, PairVerdict, compute_verdict
+from desktop.core.store.db import Store
 
 
 @dataclass(frozen=True)
@@ -56,3 +58,29 @@ def order_remaining(battles: Iterable[Remaining], rows: Iterable[PairVerdict],
         rng.shuffle(group)
         ordered.extend(group)
     return ordered
+
+
+def remaining_battles(store: Store) -> list[Remaining]:
+    """Battles between an open and a proprietary contender that have no vote yet and whose
+    opening turn finished on both seats."""
+    sql = (
+        "SELECT b.id, b.category, x.contender, x.kind, y.contender, y.kind FROM battles b"
+        " JOIN answers x ON x.battle_id = b.id AND x.turn = 1 AND x.seat = 'a'"
+        " JOIN answers y ON y.battle_id = b.id AND y.turn = 1 AND y.seat = 'b'"
+        " WHERE NOT EXISTS (SELECT 1 FROM votes v WHERE v.battle_id = b.id)"
+        " AND x.error_kind IS NULL AND y.error_kind IS NULL"
+    )
+    out = []
+    with store.read() as db:
+        for battle_id, category, ca, ka, cb, kb in db.execute(sql):
+            if (ka, kb) == ("open", "proprietary"):
+                out.append(Remaining(battle_id, ca, cb, category))
+            elif (ka, kb) == ("proprietary", "open"):
+                out.append(Remaining(battle_id, cb, ca, category))
+    return out
+
+
+def next_to_vote(store: Store, seed: int = 0) -> list[Remaining]:
+    """Every battle still waiting for a vote, in the order to vote on them (Review, `batch`)."""
+    rows = compute_verdict(load_pair_votes(store)).pairs
+    return order_remaining(remaining_battles(store), rows, seed)
