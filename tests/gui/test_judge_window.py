@@ -64,3 +64,37 @@ def test_the_judge_shows_only_after_the_vote(qtbot, make_window, fake_openai, ca
     hint = window.compare.vote_bar.hint
     qtbot.waitUntil(lambda: "The judge" in hint.text(), timeout=10_000)
     assert f"The judge agreed ({judge})." in hint.text()
+
+
+def test_verdict_tab_narrows_with_a_judge_and_says_so(qtbot, make_window):
+    from desktop.core.store.battles import get_battle
+    from desktop.core.store.judge_verdicts import JudgeVerdict, save_verdict
+    from tests.judge.test_judge_cli import populate
+
+    ids = populate()  # 200 battles, 40 voted, the user always preferring the longer answer
+    store = open_store()
+    for battle_id in ids:  # a judge that prefers the longer answer, as recorded by `judge`
+        rec = get_battle(store, battle_id)
+        seat = "a" if len(rec.a.text) > len(rec.b.text) else "b"
+        save_verdict(store, JudgeVerdict(battle_id, "ollama:judge", seat, f"[[{seat.upper()}]]",
+                                         "[[?]]", seat, seat, 0.0, 0.1))
+    store.close()
+    window = make_window()
+    view = window.view("verdict")
+    qtbot.waitUntil(lambda: view.verdict is not None and view.judge.count() == 2)
+
+    def coding_row():
+        t = view.table
+        return next([t.item(r, c).text() for c in range(t.columnCount())]
+                    for r in range(t.rowCount()) if t.item(r, 2).text() == "coding")
+
+    own = coding_row()
+    assert own[3] == "40"
+    view.judge.setCurrentIndex(view.judge.findData("ollama:judge"))
+    qtbot.waitUntil(lambda: view.verdict is not None and view.verdict.judge == "ollama:judge")
+    judged = coding_row()
+    assert judged[3].startswith("40 + judge (≈")
+    width = [int(x) for x in re.findall(r"\d+", own[6])]
+    narrower = [int(x) for x in re.findall(r"\d+", judged[6])]
+    assert narrower[1] - narrower[0] < width[1] - width[0]
+    assert "ollama:judge" in view.summary.text()

@@ -13,11 +13,14 @@ are): the method needs the voted battles to be a sample of the judged ones.
 
 from __future__ import annotations
 
-from desktop.core.judge.data import JudgedBattle
+from desktop.core.judge.data import JudgedBattle, load_judged
+from desktop.core.stats.pair_votes import load_source_votes
 from desktop.core.stats.ppi import MIN_HUMAN_VOTES, PPIEstimate, half_width_at, ppi_mean
 from desktop.core.stats.verdict import (
-    ALL, MAX_VOTES, UNDECIDED, PairVerdict, Verdict, decide, interval,
+    ALL, DEFAULT_MARGIN, MAX_VOTES, UNDECIDED, PairVerdict, Verdict, decide, interval,
+    source_verdict,
 )
+from desktop.core.store.db import Store
 from desktop.core.store.judge_verdicts import CONSISTENT
 
 
@@ -84,3 +87,15 @@ def judged_verdict(verdict: Verdict, rows: list[JudgedBattle], judge: str) -> Ve
         apply_judge(row, _row_battles(row, mine), judge, verdict.margin)
     verdict.judge = judge
     return verdict
+
+
+def verdict_with_judge(store: Store, judge: str, *, margin: float = DEFAULT_MARGIN,
+                       category: str | None = None, include_leaks: bool = False,
+                       include_named: bool = False) -> Verdict:
+    """The user's own verdict, each row re-estimated with `judge` where it can be (the Verdict
+    tab and the report use this; the CLI builds the same from its own arguments)."""
+    loaded = load_source_votes(store, "own", include_leaks=include_leaks,
+                               include_named=include_named)
+    verdict = source_verdict(loaded, category, margin)
+    judged = load_judged(store, judge, include_leaks=include_leaks, include_named=include_named)
+    return judged_verdict(verdict, judged, judge)

@@ -80,6 +80,15 @@ def judges(store: Store) -> list[str]:
         return [r[0] for r in db.execute("SELECT DISTINCT judge FROM judge_verdicts ORDER BY 1")]
 
 
+def judges_with_votes(store: Store) -> list[str]:
+    """Judges with a verdict on at least one voted battle: those that can help a verdict.
+    Listing only these keeps a judge of not-yet-voted battles out of sight (docs/judge.md)."""
+    with store.read() as db:
+        return [r[0] for r in db.execute(
+            "SELECT DISTINCT j.judge FROM judge_verdicts j JOIN votes v "
+            "ON v.battle_id = j.battle_id ORDER BY 1")]
+
+
 def verdicts_by(store: Store, judge: str) -> dict[str, str]:
     """battle id -> verdict, for every battle `judge` has judged."""
     with store.read() as db:
