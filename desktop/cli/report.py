@@ -18,6 +18,9 @@ def register(subparsers) -> None:
                    help="how close to 50 %% counts as 'as good', in points (default 10)")
     p.add_argument("--source", metavar="NAME", default="own",
                    help="whose votes: own (yours, the default), all, or an imported source")
+    p.add_argument("--judge", metavar="SPEC",
+                   help="narrow the verdict with this judge's verdicts (your own votes only; "
+                   "see docs/verdict.md)")
     p.add_argument("--force", action="store_true", help="replace FILE.html if it exists")
     p.set_defaults(func=run)
 
@@ -29,7 +32,7 @@ def run(args) -> int:
     with command_store() as store:
         try:
             path = write_report(store, args.path, margin=args.margin / 100.0, force=args.force,
-                                source=args.source)
+                                source=args.source, judge=args.judge)
         except (ReportExists, SourceError) as exc:
             return fail(exc.message)
         except OSError as exc:

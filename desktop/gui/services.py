@@ -141,11 +141,11 @@ class Services:
 
         return judges_with_votes(self.store)
 
-    def report(self, path: str, margin: float, source: str = "own"):
+    def report(self, path: str, margin: float, source: str = "own", judge: str | None = None):
         from desktop.core.report import write_report
 
         return write_report(self.store, path, margin=margin, force=True,  # the dialog asked
-                            source=source)
+                            source=source, judge=judge)
 
     def style_control(self, category: str | None, include_leaks: bool):
         from desktop.core.stats.style_control import load_style_votes, style_control_for

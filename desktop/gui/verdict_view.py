@@ -204,6 +204,7 @@ class VerdictView(ReloadOnShow, QWidget):
         self.summary.setText("Writing the report…")
         self.work.submit(
             self.services.report, path, self.margin.value() / 100.0, self.source.current_source(),
+            self.judge.currentData() or None,
             on_done=lambda written: self.summary.setText(f"Report written to {written}."),
             on_error=lambda exc: self.summary.setText(
                 getattr(exc, "message", None) or f"The report could not be written ({exc})."),

@@ -69,10 +69,11 @@ def run_json(capsys, *argv) -> dict:
 
 
 def test_length_loving_judge_agrees_with_a_length_loving_user_and_narrows_the_verdict(
-        fake_server, capsys):
+        fake_server, capsys, tmp_path):
     fake_server.responder = judge_replies
     ids = populate()
     spec = fake_server.compat_spec("longer")
+    board = run_json(capsys, "leaderboard")
 
     summary = run_json(capsys, "judge", "--judge", spec, "--limit", "150")
     assert (summary["asked"], summary["judged"]) == (150, 150)
@@ -109,11 +110,17 @@ def test_length_loving_judge_agrees_with_a_length_loving_user_and_narrows_the_ve
     assert after["effective_votes"] > 40 and after["agreement"] == 1.0
     assert after["votes"] == before["votes"] == 40  # the counts stay the user's own
 
-    # The human leaderboard and verdict never count the judge's verdicts.
+    # The human leaderboard, verdict and report never count the judge's verdicts unless asked.
     assert run_json(capsys, "verdict") == own
+    assert run_json(capsys, "leaderboard") == board
     capsys.readouterr()
     assert main(["verdict", "--judge", spec]) == 0
     assert "+judge" in capsys.readouterr().out
+    assert main(["report", str(tmp_path / "own.html")]) == 0
+    assert main(["report", str(tmp_path / "judged.html"), "--judge", spec]) == 0
+    assert "+ judge" not in (tmp_path / "own.html").read_text(encoding="utf-8")
+    judged_html = (tmp_path / "judged.html").read_text(encoding="utf-8")
+    assert "+ judge (≈" in judged_html and "id='judge-note'" in judged_html
 
 
 def test_a_judge_always_answering_a_is_inconsistent_and_agreement_says_so(fake_server, capsys):
