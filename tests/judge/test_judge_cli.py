@@ -167,3 +167,17 @@ def test_bad_input_reads_plainly(argv, words, capsys):
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err
+
+
+def test_a_terminal_sees_a_progress_bar_and_a_pipe_does_not(fake_server, capsys, monkeypatch):
+    import sys
+
+    fake_server.responder = judge_replies
+    populate(n_battles=4, n_votes=0)
+    spec = fake_server.compat_spec("longer")
+    assert main(["judge", "--judge", spec, "--limit", "2"]) == 0
+    assert "Judging" not in capsys.readouterr().err  # not a terminal: no bar
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["judge", "--judge", spec]) == 0
+    err = capsys.readouterr().err
+    assert "\rJudging [" in err and "] 2/2" in err and "] 0/2" in err
