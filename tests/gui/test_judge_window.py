@@ -98,3 +98,25 @@ def test_verdict_tab_narrows_with_a_judge_and_says_so(qtbot, make_window):
     narrower = [int(x) for x in re.findall(r"\d+", judged[6])]
     assert narrower[1] - narrower[0] < width[1] - width[0]
     assert "ollama:judge" in view.summary.text()
+
+
+def test_the_window_judges_a_set_in_the_background(qtbot, make_window, fake_openai,
+                                                   monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from tests.judge.test_judge_cli import judge_replies, populate
+
+    fake_openai.responder = judge_replies
+    populate(n_battles=6, n_votes=2)
+    window = make_window()
+    spec = fake_openai.compat_spec("longer")
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (spec, True))
+    menu = window.menuBar().actions()[0].menu()
+    next(a for a in menu.actions() if a.text().startswith("&Judge battles")).trigger()
+    status = window.statusBar()
+    qtbot.waitUntil(lambda: "6 of 6 battles judged" in status.currentMessage(), timeout=30_000)
+    assert len(fake_openai.requests_for("compat")) == 12  # both orders
+    store = open_store()
+    assert store.conn.execute("SELECT count(*) FROM judge_verdicts WHERE judge = ?",
+                              (spec,)).fetchone()[0] == 6
+    assert store.conn.execute("SELECT count(*) FROM votes").fetchone()[0] == 2
