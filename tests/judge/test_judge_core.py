@@ -90,3 +90,15 @@ def test_undecided_categories_nearest_a_decision_come_first():
     assert len(set(shuffled)) > 1  # random within a category, reproducible by seed
     battle(store, category="poetry")
     assert [r.category for r in next_to_vote(store)] == ["poetry"]
+
+
+def test_the_vote_command_tells_what_the_judge_said_only_once_voted(capsys):
+    from desktop.cli import main
+
+    store = open_store()
+    rec = battle(store)
+    save_verdict(store, JudgeVerdict(rec.id, "ollama:judge", "a", "", "", "a", "a", 0.0, 0.1))
+    assert main(["show", rec.id]) == 0
+    assert "judge" not in capsys.readouterr().out.lower()
+    assert main(["vote", rec.id, "a"]) == 0
+    assert "The judge agreed (ollama:judge)." in capsys.readouterr().out
