@@ -181,3 +181,20 @@ def test_a_terminal_sees_a_progress_bar_and_a_pipe_does_not(fake_server, capsys,
     assert main(["judge", "--judge", spec]) == 0
     err = capsys.readouterr().err
     assert "\rJudging [" in err and "] 2/2" in err and "] 0/2" in err
+
+
+def test_with_too_few_votes_the_judge_is_not_used_and_the_row_says_so(fake_server, capsys):
+    fake_server.responder = judge_replies
+    populate(n_battles=30, n_votes=5)
+    spec = fake_server.compat_spec("longer")
+    run_json(capsys, "judge", "--judge", spec)
+    own = next(p for p in run_json(capsys, "verdict")["pairs"] if p["category"] == "coding")
+    row = next(p for p in run_json(capsys, "verdict", "--judge", spec)["pairs"]
+               if p["category"] == "coding")
+    assert row["judge"] is None and (row["judge_votes"], row["human_votes"]) == (30, 5)
+    assert (row["ci_low"], row["ci_high"], row["decision"]) == (
+        own["ci_low"], own["ci_high"], own["decision"])
+    capsys.readouterr()
+    assert main(["verdict", "--judge", spec]) == 0
+    out = capsys.readouterr().out
+    assert "was not used" in out and "+judge" not in out
