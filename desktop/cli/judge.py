@@ -167,14 +167,15 @@ def run_agreement(args) -> int:
     if not rows:
         print("No judge verdicts yet. Try: sidebyside judge --judge openai:gpt-4o")
         return 0
-    header = ["Judge", "Category", "Judged", "Consistent", "With vote", "Agree", "Agree (no ties)",
+    header = ["Judge", "Category", "Judged", "Consistent", "Inconsistent", "With vote", "Agree",
+              "Agree (no ties)",
               "Kappa (95% CI)", "Prefers longer"]
     table = [header]
     for r in rows:
         kappa = ("–" if r.kappa is None
                  else f"{r.kappa:.2f} ({r.kappa_low:.2f}–{r.kappa_high:.2f})")
         table.append([r.judge, r.category, str(r.judged), _pct(r.consistent_share),
-                      str(r.both), _pct(r.agreement), _pct(r.agreement_without_ties), kappa,
+                      str(r.inconsistent), str(r.both), _pct(r.agreement), _pct(r.agreement_without_ties), kappa,
                       _pct(r.prefers_longer)])
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:
