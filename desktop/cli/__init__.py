@@ -17,7 +17,7 @@ from desktop.cli.terminal import SafeStream
 from desktop.core.redact import redact
 
 # Command modules, in the order `--help` lists them.
-COMMANDS = ["gui", "ask", "show", "vote", "leaderboard", "verdict", "promptsets", "report",
+COMMANDS = ["gui", "ask", "show", "vote", "leaderboard", "verdict", "judge", "promptsets", "report",
             "export", "merge", "import_votes", "sources", "models", "keys", "team", "doctor"]
 
 

@@ -20,6 +20,9 @@ def register(subparsers) -> None:
     p.add_argument("--source", metavar="NAME", default="own",
                    help="whose votes: own (yours, the default), all, team (your team's store), or an imported source")
     add_voter_option(p)
+    p.add_argument("--judge", metavar="SPEC",
+                   help="narrow the verdict with this judge's verdicts (your own votes only; "
+                   "see docs/verdict.md)")
     p.add_argument("--force", action="store_true", help="replace FILE.html if it exists")
     p.set_defaults(func=run)
 
@@ -33,7 +36,7 @@ def run(args) -> int:
         try:
             check_voter(store, voter)
             path = write_report(store, args.path, margin=args.margin / 100.0, force=args.force,
-                                source=args.source, voter=voter)
+                                source=args.source, voter=voter, judge=args.judge)
         except (ReportExists, SourceError) as exc:
             return fail(exc.message)
         except OSError as exc:

@@ -37,6 +37,9 @@ def register(subparsers) -> None:
                    help="whose votes: own (yours, the default), all, team (your team's store), or an imported source "
                    "(imported models' kinds come from your own battles or the price table)")
     add_voter_option(p)
+    p.add_argument("--judge", metavar="SPEC",
+                   help="let this judge's verdicts narrow the interval (prediction-powered "
+                   "inference over your votes and its verdicts; see docs/verdict.md)")
     p.add_argument("--json", action="store_true", help="print the verdict as JSON")
     p.set_defaults(func=run)
 
@@ -54,6 +57,8 @@ def margin_points(text: str) -> float:
 def run(args) -> int:
     from desktop.core.stats.pair_votes import load_source_votes
     from desktop.core.stats.verdict import categories_with_votes, source_verdict
+    from desktop.core.judge.data import load_judged
+    from desktop.core.judge.verdict import judged_verdict
     from desktop.core.store.sources import SourceError
 
     voter = voter_of(args)
@@ -71,6 +76,17 @@ def run(args) -> int:
         return fail(f"No open-vs-proprietary votes in the category '{args.category}'. "
                     f"Categories with such votes: {known}.")
     verdict = source_verdict(loaded, args.category, args.margin / 100.0)
+    if args.judge:
+        if loaded.source != "own":
+            return fail("--judge works with your own votes only (--source own): the judge's "
+                        "verdicts are on your battles.")
+        with command_store() as store:
+            judged = load_judged(store, args.judge, include_leaks=args.include_leaks,
+                                 include_named=args.include_named)
+        if not judged:
+            return fail(f"{args.judge} has judged none of your battles yet. Run: sidebyside "
+                        f"judge --judge {args.judge}")
+        verdict = judged_verdict(verdict, judged, args.judge)
     if args.json:
         print(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -91,6 +107,8 @@ def print_verdict(verdict: "Verdict") -> None:
     print(f"Verdict from {verdict.votes} blind vote{'s' * (verdict.votes != 1)}: is the open "
           f"model as good (within {margin} of 50 %)?")
     print_rows([HEADER] + [_row(p) for p in verdict.pairs])
+    if verdict.judge:
+        print_judge_note(verdict)
     print("\nCost, time to first token and tokens/s: open vs proprietary. A tie or 'both bad' "
           "counts half a win. Method and assumptions: docs/verdict.md.")
 
@@ -101,8 +119,12 @@ def _row(p) -> list[str]:
     decision = DECISION_WORDS[p.decision]
     if p.votes_needed is not None:
         decision += f" (~{p.votes_needed} more votes)"
+    judge = (p.judged or {}).get("judge")
+    votes = str(p.votes)
+    if judge:  # a row that used a judge says so, and what it was worth in votes
+        votes += f" +judge (≈{p.judged['effective_votes']})"
     return [
-        p.open, p.proprietary, p.category, str(p.votes),
+        p.open, p.proprietary, p.category, votes,
         f"{p.open_wins}/{p.proprietary_wins}/{p.ties}/{p.both_bad}",
         f"{p.open_win_rate:.1%}", f"{p.ci_low:.0%}–{p.ci_high:.0%}", decision,
         f"{format_usd(p.cost_per_1000['open'])} vs {format_usd(p.cost_per_1000['proprietary'])}",
@@ -147,3 +169,14 @@ def print_imported_verdict(verdict: "Verdict", margin: str) -> None:
               "half a win. Method and assumptions: docs/verdict.md.")
 
 
+
+
+def print_judge_note(verdict: "Verdict") -> None:
+    used = [p for p in verdict.pairs if p.judged and p.judged.get("judge")]
+    if used:
+        print(f"\nRows marked '+judge' combine your votes with {verdict.judge}'s verdicts "
+              "(prediction-powered inference): the win rate is still yours, '≈N' is how many "
+              "votes alone would give as narrow an interval.")
+    else:
+        print(f"\n{verdict.judge} was not used: a row needs at least 10 of your votes on "
+              "battles it judged, and judged battles without a vote.")

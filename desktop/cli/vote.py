@@ -11,6 +11,7 @@ import json
 
 from desktop.cli._store import command_store, fail
 from desktop.core.identity import leak_warning
+from desktop.core.judge.after_vote import judge_line_after_vote
 from desktop.core.store import (
     CHOICES, BattleNotFound, VoteRefused, cast_vote, resolve_battle_id, winner_of,
 )
@@ -36,6 +37,7 @@ def run(args) -> int:
         try:
             battle_id = resolve_battle_id(store, args.battle_id)
             receipt = cast_vote(store, battle_id, args.choice)
+            judge_note = judge_line_after_vote(store, battle_id)  # only ever after the vote
         except (BattleNotFound, VoteRefused) as exc:
             if args.json:
                 print(json.dumps({"error": {"kind": getattr(exc, "reason", "not_found"),
@@ -66,6 +68,8 @@ def run(args) -> int:
         print(f"  {label} was {_describe(answer)}")
     if battle.identity_leak:
         print(leak_warning(battle.leak_names))
+    if judge_note:
+        print(judge_note)
     return 0
 
 

@@ -22,6 +22,7 @@ from desktop.core.report_html import render
 from desktop.core.stats.pair_votes import load_source_votes
 from desktop.core.stats.results import Results, categories_in, load_votes, results_for
 from desktop.core.stats.style_control import StyleControl, load_style_votes, style_control_for
+from desktop.core.judge.verdict import verdict_with_judge
 from desktop.core.stats.verdict import DEFAULT_MARGIN, Verdict, source_verdict
 from desktop.core.store.db import Store
 from desktop.core.store.sources import ALL, OWN
@@ -47,12 +48,15 @@ class ReportData:
 
 
 def gather(store: Store, *, margin: float = DEFAULT_MARGIN, source: str = OWN,
-           voter: str | None = None) -> ReportData:
-    """Everything the report shows; SourceError if `source` is not own, all, team or a source."""
+           voter: str | None = None, judge: str | None = None) -> ReportData:
+    """Everything the report shows; SourceError if `source` is not own, all, team or a source.
+    With `judge` (own votes only), the verdict's rows are narrowed by that judge."""
     loaded = load_source_votes(store, source, voter=voter)
     data = load_votes(store, loaded.source, voter)
     style = style_control_for(load_style_votes(store)) if loaded.source == OWN else None
     verdict = source_verdict(loaded, margin=margin)
+    if judge and loaded.source == OWN:
+        verdict = verdict_with_judge(store, judge, margin=margin)
     with store.snapshot() as db:
         votes, first, last = db.execute(
             "SELECT count(*), min(voted_at), max(voted_at) FROM votes").fetchone()
@@ -70,11 +74,12 @@ def gather(store: Store, *, margin: float = DEFAULT_MARGIN, source: str = OWN,
 
 
 def write_report(store: Store, path: str | Path, *, margin: float = DEFAULT_MARGIN,
-                 force: bool = False, source: str = OWN, voter: str | None = None) -> Path:
+                 force: bool = False, source: str = OWN, voter: str | None = None,
+                 judge: str | None = None) -> Path:
     path = Path(path)
     if path.exists() and not force:
         raise ReportExists(path)
-    html = render(gather(store, margin=margin, source=source, voter=voter))
+    html = render(gather(store, margin=margin, source=source, voter=voter, judge=judge))
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(html, encoding="utf-8")
     os.replace(temporary, path)

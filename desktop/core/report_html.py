@@ -147,14 +147,27 @@ def _verdict_section(verdict: Verdict) -> str:
         row_class = " class='all-row'" if p.category == "all" else ""
         out.append(
             f"<tr{row_class}><td>{escape('All categories' if p.category == 'all' else p.category)}"
-            f"</td><td class='num'>{p.votes}</td><td class='num'>{p.open_wins}</td>"
+            f"</td><td class='num'>{p.votes}{_judged(p)}</td><td class='num'>{p.open_wins}</td>"
             f"<td class='num'>{p.proprietary_wins}</td><td class='num'>{p.ties}</td>"
             f"<td class='num'>{p.both_bad}</td><td class='num'>{p.open_win_rate * 100:.1f} %</td>"
             f"<td class='num'>{p.ci_low * 100:.0f}–{p.ci_high * 100:.0f} %</td>"
             f"<td>{_decision(p)}</td></tr>"
         )
     out.append("</tbody></table>")
+    if verdict.judge:
+        out.append(
+            f"<p class='small' id='judge-note'>Rows marked “+ judge” combine your votes with the "
+            f"verdicts of the model judge {escape(verdict.judge)} (prediction-powered "
+            "inference): the win rate is still yours; ≈N is how many of your votes alone would "
+            "give as narrow an interval.</p>")
     return "".join(out)
+
+
+def _judged(p) -> str:
+    """A row that used a judge says so (`verdict --judge`, docs/verdict.md)."""
+    if not (p.judged and p.judged.get("judge")):
+        return ""
+    return f" <span class='muted small'>+ judge (≈{p.judged['effective_votes']})</span>"
 
 
 def _side(model: str, spec: str, kind: str) -> str:

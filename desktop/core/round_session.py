@@ -33,6 +33,7 @@ from desktop.core.contenders.base import Contender
 from desktop.core.disclosure import (  # noqa: F401 - REVEALING, blind_answer re-exported
     REVEALING, blind_answer, names_shown, seat_status, shown_answer,
 )
+from desktop.core.judge.after_vote import judge_line_after_vote
 from desktop.core.params import (
     ASSISTANT, USER, GenerationParams, Message, ParamsError, Request, check_params, settle_text,
 )
@@ -79,6 +80,9 @@ class RoundSession:
         self.store = store
         self.a_slot = a_slot or (battle_record.assign_sides(rng) if blind else "left")
         self.record: BattleRecord | None = None
+        # What a model judge said about this battle, set only once the vote is recorded
+        # (desktop/core/judge/after_vote.py); None before, and when no judge has seen it.
+        self.judge_note: str | None = None
         self.turn = 0  # the number of the turn running or last run
         self._history: dict[str, tuple[Message, ...]] = {slot: () for slot in SLOTS}
         self._battle = None  # the engine Battle of the turn under way
@@ -193,6 +197,7 @@ class RoundSession:
             raise VoteRefused("not_saved", "This round was not saved, so it cannot be voted on.")
         receipt = cast_vote(self.store, self.record.id, choice, decide_s=decide_s)
         self.record = receipt.battle
+        self.judge_note = judge_line_after_vote(self.store, self.record.id)
         return receipt
 
     def close(self) -> None:

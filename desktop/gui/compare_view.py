@@ -309,7 +309,8 @@ class CompareView(QWidget):
 
             self.panes["a"].show_note(leak_warning(record.leak_names))
         if choice:
-            self.vote_bar.set_voted(choice)
+            session = self.controller.session
+            self.vote_bar.set_voted(choice, session.judge_note if session else None)
 
     def _update_buttons(self, state: str) -> None:
         running = state == rc.RUNNING

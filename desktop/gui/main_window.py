@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.compare.promptset.prompt_chosen.connect(self._prompt_from_set)
         self.compare.promptset.moved.connect(self.save_settings)
         self._started_background = False
+        self._judge = None  # made on first use
         # Background work starts once the first frame is on screen (see paintEvent); this is
         # the fallback for a window that is never painted (started minimised, tests).
         self._fallback = QTimer(self)  # (a timer object: singleShot with a context costs more)
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         action(file_menu, "Open &prompt set…", self.open_prompt_set, ["Ctrl+O"])
         self._build_starter_menu(file_menu.addMenu("S&tarter prompt sets"))
         action(file_menu, "Export &report…", self.export_report)
+        action(file_menu, "&Judge battles in the background…", self._judge_battles)
         action(file_menu, "&Settings and API keys…", lambda: self.open_settings(""), ["Ctrl+,"])
         action(file_menu, "&Get models…", self.open_models)
         team_dialog.add_to_menu(file_menu, self)
@@ -368,12 +370,18 @@ class MainWindow(QMainWindow):
         self.compare.category.setEditText(category)
         self.compare.send()
 
+    def _judge_battles(self) -> None:  # File → Judge battles… (desktop/gui/background_judge.py)
+        from desktop.gui.background_judge import BackgroundJudge
+        self._judge = self._judge or BackgroundJudge(self.statusBar(), self)
+        self._judge.ask(self)
+
     # -- closing ---------------------------------------------------------------------------
     def closeEvent(self, event) -> None:
         if not self._closing:
             self._closing = True
             self.save_settings()
             self.controller.shutdown()
+            self._judge and self._judge.shutdown()
             self.work.shutdown(wait=True)
             self.db.shutdown(wait=True, cancel_pending=False)
             self.services.close()

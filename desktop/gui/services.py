@@ -156,18 +156,28 @@ class Services:
         return export_votes(self.store, path, category=category, force=True)
 
     # -- the verdict, the report and the starter sets (issue 14) ------------------------
-    def verdict(self, margin: float, source: str = "own"):
-        """The verdict over the votes of `source`: own (the default), all, or an imported one."""
+    def verdict(self, margin: float, source: str = "own", judge: str | None = None):
+        """The verdict over the votes of `source`: own (the default), all, or an imported one;
+        with `judge` (own votes only), each row narrowed by that judge where it can be."""
+        from desktop.core.judge.verdict import verdict_with_judge
         from desktop.core.stats.pair_votes import load_source_votes
         from desktop.core.stats.verdict import source_verdict
 
+        if judge and source == "own":
+            return verdict_with_judge(self.store, judge, margin=margin)
         return source_verdict(load_source_votes(self.store, source), margin=margin)
 
-    def report(self, path: str, margin: float, source: str = "own"):
+    def verdict_judges(self) -> list[str]:
+        """Judges that can narrow the verdict: those with verdicts on voted battles."""
+        from desktop.core.store.judge_verdicts import judges_with_votes
+
+        return judges_with_votes(self.store)
+
+    def report(self, path: str, margin: float, source: str = "own", judge: str | None = None):
         from desktop.core.report import write_report
 
         return write_report(self.store, path, margin=margin, force=True,  # the dialog asked
-                            source=source)
+                            source=source, judge=judge)
 
     def style_control(self, category: str | None, include_leaks: bool):
         from desktop.core.stats.style_control import load_style_votes, style_control_for

@@ -12,7 +12,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox,
+    QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+    QSpinBox,
     QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -42,6 +43,13 @@ class VerdictView(ReloadOnShow, QWidget):
         self.margin.setAccessibleName("Margin for as good, in points around 50 %")
         margin_label = QLabel("“As good” &within ±", objectName="muted")
         margin_label.setBuddy(self.margin)
+        # A model judge may narrow the intervals (docs/verdict.md, "With a judge"); it lists only
+        # judges with verdicts on voted battles, so it says nothing about unvoted ones.
+        self.judge = QComboBox()
+        self.judge.setAccessibleName("Judge whose verdicts narrow the intervals")
+        self.judge.addItem("No judge", "")
+        judge_label = QLabel("&Judge", objectName="muted")
+        judge_label.setBuddy(self.judge)
         self.report_button = QPushButton("Export report…")
         self.report_button.setAccessibleName("Export a shareable HTML report")
         bar = QHBoxLayout()
@@ -50,6 +58,9 @@ class VerdictView(ReloadOnShow, QWidget):
         bar.addSpacing(12)
         bar.addWidget(margin_label)
         bar.addWidget(self.margin)
+        bar.addSpacing(12)
+        bar.addWidget(judge_label)
+        bar.addWidget(self.judge)
         bar.addStretch(1)
         bar.addWidget(self.report_button)
 
@@ -84,6 +95,7 @@ class VerdictView(ReloadOnShow, QWidget):
 
         self.margin.valueChanged.connect(lambda _: self.reload())
         self.source.currentIndexChanged.connect(lambda _: self.reload())
+        self.judge.currentIndexChanged.connect(lambda _: self.reload())
         self.report_button.clicked.connect(self.export_report)
 
     def reload(self) -> None:
@@ -91,9 +103,11 @@ class VerdictView(ReloadOnShow, QWidget):
         self.summary.setText("Updating…")
         services, margin, source = self.services, self.margin.value() / 100.0, \
             self.source.current_source()
+        judge = self.judge.currentData() or None
 
         def compute():  # on the worker thread
-            return services.verdict(margin, source), services.result_sources()
+            return (services.verdict(margin, source, judge), services.result_sources(),
+                    services.verdict_judges())
 
         self.work.submit(
             compute,
@@ -106,11 +120,24 @@ class VerdictView(ReloadOnShow, QWidget):
             self.summary.setText(getattr(exc, "message", None)
                                  or f"The verdict could not be computed ({type(exc).__name__}).")
 
-    def _loaded(self, ticket: int, verdict, sources: list[str]) -> None:
+    def _set_judges(self, judges: list[str]) -> None:
+        current = self.judge.currentData() or ""
+        self.judge.blockSignals(True)
+        self.judge.clear()
+        self.judge.addItem("No judge", "")
+        for spec in judges:
+            self.judge.addItem(spec, spec)
+        index = self.judge.findData(current)
+        self.judge.setCurrentIndex(max(index, 0))
+        self.judge.blockSignals(False)
+
+    def _loaded(self, ticket: int, verdict, sources: list[str], judges: list[str] = ()) -> None:
         if not self.is_newest(ticket):
             return
         self.verdict = verdict
         self.source.set_sources(sources)
+        self._set_judges(list(judges))
+        self.judge.setEnabled(verdict.source == "own")
         if verdict.source != "own":
             self.summary.setText(_imported_summary(verdict))
         elif not verdict.pairs:
@@ -122,7 +149,8 @@ class VerdictView(ReloadOnShow, QWidget):
             decided = sum(p.decision != "undecided" for p in verdict.pairs)
             self.summary.setText(
                 f"{verdict.votes} blind vote{'s' * (verdict.votes != 1)} between open and "
-                f"proprietary models · {decided} of {len(verdict.pairs)} rows decided.")
+                f"proprietary models · {decided} of {len(verdict.pairs)} rows decided."
+                + _judge_summary(verdict))
         self._fill(verdict.pairs)
 
     def _fill(self, pairs) -> None:
@@ -133,9 +161,12 @@ class VerdictView(ReloadOnShow, QWidget):
             decision = DECISION_WORDS[p.decision]
             if p.votes_needed is not None:
                 decision += f" · ~{p.votes_needed} more votes"
+            votes = str(p.votes)
+            if p.judged and p.judged.get("judge"):  # a row that used the judge says so
+                votes += f" + judge (≈{p.judged['effective_votes']})"
             values = (
                 p.open_model or p.open, p.proprietary_model or p.proprietary,
-                "All categories" if p.category == "all" else p.category, str(p.votes),
+                "All categories" if p.category == "all" else p.category, votes,
                 f"{p.open_wins} / {p.proprietary_wins} / {p.ties} / {p.both_bad}",
                 f"{p.open_win_rate * 100:.0f} %",
                 f"{p.ci_low * 100:.0f} – {p.ci_high * 100:.0f} %", decision,
@@ -173,10 +204,22 @@ class VerdictView(ReloadOnShow, QWidget):
         self.summary.setText("Writing the report…")
         self.work.submit(
             self.services.report, path, self.margin.value() / 100.0, self.source.current_source(),
+            self.judge.currentData() or None,
             on_done=lambda written: self.summary.setText(f"Report written to {written}."),
             on_error=lambda exc: self.summary.setText(
                 getattr(exc, "message", None) or f"The report could not be written ({exc})."),
         )
+
+
+def _judge_summary(verdict) -> str:
+    if not verdict.judge:
+        return ""
+    if verdict.used_judge:
+        return (f" Rows marked “+ judge” combine your votes with {verdict.judge}’s verdicts "
+                "(prediction-powered inference): the win rate is still yours; ≈N is how many "
+                "of your votes alone would give as narrow an interval.")
+    return (f" {verdict.judge} was not used: a row needs at least 10 of your votes on battles "
+            "it judged, and judged battles without a vote.")
 
 
 def _imported_summary(verdict) -> str:

@@ -76,6 +76,8 @@ class VoteBar(QWidget):
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reachable with Tab everywhere
         self._keys = {}
 
-    def set_voted(self, choice: str) -> None:
+    def set_voted(self, choice: str, judge_note: str | None = None) -> None:
+        """After the vote; `judge_note` is what a model judge said (only ever after it)."""
         self.set_enabled(False)
-        self.hint.setText(wording.VOTE_PAST[choice] + " Ctrl+N starts a new round.")
+        note = f" {judge_note}" if judge_note else ""
+        self.hint.setText(wording.VOTE_PAST[choice] + note + " Ctrl+N starts a new round.")

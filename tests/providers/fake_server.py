@@ -578,7 +578,7 @@ class _Handler(BaseHTTPRequestHandler):
                                             "type": "invalid_request_error"}})
             return
         fake._record(Recorded(protocol, "POST", split.path, query, headers, body))
-        reply = fake._next_reply(protocol)
+        reply = fake._next_reply(protocol, body)
         model = model or ""
         if problem:  # a client bug: answer as the real API would
             status, err = error_body(protocol, "bad_request", model)
@@ -833,6 +833,9 @@ class FakeServer:
         self._thread: threading.Thread | None = None
         self.requests: list[Recorded] = []
         self.default_reply = Reply()
+        # Optional `responder(protocol, body) -> Reply | None`: a reply that depends on the
+        # request (a judge reading its prompt); consulted when nothing is scripted.
+        self.responder: Any = None
         # protocol -> the only key accepted; a wrong or missing key gets the auth error.
         self.expected_keys: dict[str, str] = {}
         # Body fields a compat server refuses with a 400 (as a strict server does unknown ones).
@@ -892,11 +895,16 @@ class FakeServer:
             self.expected_keys.clear()
             self.refused_fields.clear()
             self.default_reply = Reply()
+            self.responder = None
 
-    def _next_reply(self, protocol: str) -> Reply:
+    def _next_reply(self, protocol: str, body: Any = None) -> Reply:
         with self._lock:
             queue = self._queues[protocol]
-            return queue.popleft() if queue else replace(self.default_reply)
+            if queue:
+                return queue.popleft()
+            responder = self.responder
+        reply = responder(protocol, body) if responder is not None else None
+        return reply if reply is not None else replace(self.default_reply)
 
     def _connected(self) -> None:
         with self._lock:

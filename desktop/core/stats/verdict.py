@@ -80,9 +80,12 @@ class PairVerdict:
     cost_per_1000: dict[str, float | None]  # {"open": ..., "proprietary": ...} in USD
     ttft_s: dict[str, float | None]
     tokens_per_s: dict[str, float | None]
+    # With `verdict --judge`: judge, judge_votes, human_votes, agreement, effective_votes
+    # (desktop/core/judge/verdict.py); None in the user's own verdict.
+    judged: dict | None = None
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "open": self.open,
             "proprietary": self.proprietary,
             "category": self.category,
@@ -100,6 +103,9 @@ class PairVerdict:
             "ttft_s": {k: _round(v, 3) for k, v in self.ttft_s.items()},
             "tokens_per_s": {k: _round(v, 1) for k, v in self.tokens_per_s.items()},
         }
+        if self.judged is not None:
+            out.update(self.judged)
+        return out
 
 
 @dataclass
@@ -112,12 +118,19 @@ class Verdict:
     source: str = "own"  # whose votes: own, all, or an imported source's name
     left_out_unknown_kind: int = 0  # imported votes left out: a side's kind is unknown
     unknown_models: list[str] = field(default_factory=list)  # those models, most votes first
+    judge: str | None = None  # the judge spec of `verdict --judge`
+
+    @property
+    def used_judge(self) -> bool:
+        return any(p.judged and p.judged.get("judge") for p in self.pairs)
 
     def to_dict(self) -> dict:
         out = {"margin": self.margin, "pairs": [p.to_dict() for p in self.pairs]}
         if self.source != "own":  # the user's own verdict reads exactly as it always has
             out["source"] = self.source
             out["left_out_unknown_kind"] = self.left_out_unknown_kind
+        if self.judge is not None:
+            out["judge"] = self.judge
         return out
 
 

@@ -247,6 +247,33 @@ def m007_vote_sources(db: sqlite3.Connection) -> None:
 
 
 @migration
+def m011_judge_verdicts(db: sqlite3.Connection) -> None:
+    # A model judge's verdicts live apart from the user's votes: nothing that reads `votes`
+    # (leaderboard, verdict, export, report) can count one by mistake. One row per battle per
+    # judge spec; `verdict` is the seat both orders agreed on ('a', 'b', 'tie'), or why there is
+    # none. Both raw replies are kept so a verdict can be audited or re-parsed.
+    db.execute(
+        """
+        CREATE TABLE judge_verdicts (
+            battle_id TEXT NOT NULL REFERENCES battles(id) ON DELETE CASCADE,
+            judge TEXT NOT NULL,
+            verdict TEXT NOT NULL
+                CHECK (verdict IN ('a', 'b', 'tie', 'inconsistent', 'unparsable')),
+            reply_ab TEXT NOT NULL,
+            reply_ba TEXT NOT NULL,
+            pick_ab TEXT,
+            pick_ba TEXT,
+            cost_usd REAL,
+            judge_s REAL,
+            judged_at TEXT NOT NULL,
+            PRIMARY KEY (battle_id, judge)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX judge_verdicts_judge ON judge_verdicts (judge)")
+
+
+@migration
 def m012_team_outbox(db: sqlite3.Connection) -> None:
     # Team arena (desktop/core/team): `team_settings` holds the one team this data folder has
     # joined (no row: none; never a password), `team_outbox` the battles saved or voted on since,
