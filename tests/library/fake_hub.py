@@ -20,6 +20,8 @@ A gated repository answers /resolve with 401 (no token) or 403 (a token not gran
     corrupt      send the file with one byte changed (the listed SHA-256 stays the true one)
     etag         answer this ETag for every file (a hostile or broken mirror); a hostile commit
                  id or file name is a HubRepo's `commit` or a HubFile's `name`
+    serve_any    answer every path it does not know with this file (a mirror that serves a
+                 name like ../../x, which the client's URL handling has already folded away)
 
 Every request is recorded (method, path, headers) for assertions.
 """
@@ -102,6 +104,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._info(path[len("/api/models/"):])
             if "/resolve/" in path:
                 return self._resolve(method, path, headers)
+            if hub.serve_any is not None:  # a hostile mirror: any other path gets a file
+                repo = next(iter(hub.repos.values()))
+                return self._send_file(method, repo, hub.serve_any, headers)
             self._json(404, {"error": "Not found"})
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
@@ -165,6 +170,8 @@ class _Handler(BaseHTTPRequestHandler):
         before, _, after = path.lstrip("/").partition("/resolve/")
         revision, _, name = after.partition("/")
         repo = hub.repos.get(before)
+        if repo is not None and after.startswith(repo.commit + "/"):  # a commit holding '/'
+            revision, name = repo.commit, after[len(repo.commit) + 1:]
         if repo is None:
             return self._error(401, "RepoNotFound", "Repository not found", method)
         if repo.gated:
@@ -185,6 +192,10 @@ class _Handler(BaseHTTPRequestHandler):
         if hub_file is None:
             return self._error(404, "EntryNotFound", f"{name} does not exist on \"{revision}\"",
                                method)
+        self._send_file(method, repo, hub_file, headers)
+
+    def _send_file(self, method: str, repo: HubRepo, hub_file: HubFile, headers: dict) -> None:
+        hub: FakeHub = self.server.hub
         data = hub_file.data
         if hub.corrupt:
             data = data[:-1] + bytes([data[-1] ^ 0xFF])
@@ -277,6 +288,7 @@ class FakeHub:
         self._dropped = False
         self.corrupt = False
         self.etag: str | None = None  # answer this ETag for every file (a hostile server)
+        self.serve_any: HubFile | None = None  # answer any unknown path with this file
         self.downloads_started = 0
         self.stalled = threading.Event()
         self._release = threading.Event()
