@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from desktop.core.csv_guard import neutralise
 from desktop.core.safe_write import WriteRefused, write_atomic
 from desktop.core.stats.results import ALL, Results, compute_all, load_votes, results_for
 from desktop.core.store.db import Store
@@ -39,9 +40,6 @@ VOTE_COLUMNS = [
 ]
 ANSWER_COLUMNS = ["answer_a", "answer_b", "thinking_a", "thinking_b"]
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 class ExportError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -52,15 +50,6 @@ class ExportError(Exception):
 class ExportSummary:
     path: Path
     rows: int
-
-
-def neutralise(value):
-    """A cell value safe for spreadsheets: text beginning with = + - @ tab or CR gains a
-    leading apostrophe, even text that looks like a number ("+1" typed as a prompt is text);
-    numbers from numeric columns are written as numbers."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence], *,
