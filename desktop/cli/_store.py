@@ -14,12 +14,14 @@ class StoreUnavailable(Exception):
     """The database could not be opened; the message is already fit to print."""
 
 
-def open_for_cli() -> Store:
+def open_for_cli(read_only: bool = False) -> Store:
+    """`read_only`: the command only reads, so a data folder it cannot write is no obstacle."""
+
     def waiting(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
     try:
-        store = open_store(on_wait=waiting)
+        store = open_store(on_wait=waiting, read_only=read_only)
     except StoreError as exc:
         raise StoreUnavailable(exc.message) from None
     if store.notice:
@@ -28,11 +30,11 @@ def open_for_cli() -> Store:
 
 
 @contextlib.contextmanager
-def command_store() -> Iterator[Store]:
+def command_store(read_only: bool = False) -> Iterator[Store]:
     """The store for one command, closed afterwards; any storage failure becomes
-    `CommandFailed` with its plain message."""
+    `CommandFailed` with its plain message. A command that only reads passes `read_only`."""
     try:
-        store = open_for_cli()
+        store = open_for_cli(read_only)
     except StoreUnavailable as exc:
         raise CommandFailed(str(exc)) from None
     try:

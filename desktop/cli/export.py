@@ -30,7 +30,7 @@ def run(args) -> int:
     from desktop.core.export import ExportError, export_tallies, export_votes  # numpy: lazily
     from desktop.core.store.sources import OWN, SourceError, resolve
 
-    with command_store() as store:
+    with command_store(read_only=True) as store:  # reads only: works on a read-only folder
         try:
             source = resolve(store, args.source)
             if args.what == "tallies":

@@ -40,7 +40,7 @@ def run(args) -> int:
     from desktop.core.store.sources import SourceError
 
     style = None
-    with command_store() as store:
+    with command_store(read_only=True) as store:  # reads only: works on a read-only folder
         try:
             data = load_votes(store, args.source)
         except SourceError as exc:

@@ -26,7 +26,7 @@ def run(args) -> int:
     from desktop.core.report import ReportExists, write_report
     from desktop.core.store.sources import SourceError
 
-    with command_store() as store:
+    with command_store(read_only=True) as store:  # reads only: works on a read-only folder
         try:
             path = write_report(store, args.path, margin=args.margin / 100.0, force=args.force,
                                 source=args.source)

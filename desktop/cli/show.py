@@ -51,7 +51,7 @@ def conversation_json(record) -> dict:
 
 
 def run(args) -> int:
-    with command_store() as store:
+    with command_store(read_only=True) as store:  # reads only: works on a read-only folder
         try:
             record = get_battle(store, resolve_battle_id(store, args.battle_id))
         except BattleNotFound as exc:

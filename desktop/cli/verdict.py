@@ -54,7 +54,7 @@ def run(args) -> int:
     from desktop.core.stats.verdict import categories_with_votes, source_verdict
     from desktop.core.store.sources import SourceError
 
-    with command_store() as store:
+    with command_store(read_only=True) as store:  # reads only: works on a read-only folder
         try:
             loaded = load_source_votes(store, args.source, include_leaks=args.include_leaks,
                                        include_named=args.include_named)

@@ -33,7 +33,8 @@ from desktop.core.library import (
 )
 from desktop.core.library import server_data
 from desktop.core.library.hub import (
-    Installed, cache_dir, check_repo_id, endpoint, model_info, repo_storage, token, translate_error,
+    Installed, cache_dir, check_repo_id, endpoint, model_info, quiet_retries, repo_storage, token,
+    translate_error,
 )
 from desktop.core.library.quant import quant_of
 from desktop.core.safe_write import write_text_atomic
@@ -139,7 +140,8 @@ def pull(repo: str, filename: str, *, on_progress: Callable[[Progress], None] | 
         return _installed(repo, filename, pointer)
     url = hf_hub_url(repo, filename, revision=commit, endpoint=endpoint())
     try:
-        meta = get_hf_file_metadata(url, token=token(), endpoint=endpoint())
+        with quiet_retries():
+            meta = get_hf_file_metadata(url, token=token(), endpoint=endpoint())
     except Exception as exc:
         raise translate_error(exc, repo, filename) from None
     if not meta.etag:

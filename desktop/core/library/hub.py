@@ -13,7 +13,9 @@ translation of the Hub's errors into plain `LibraryError`s.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -63,12 +65,32 @@ def check_repo_id(repo: str) -> str:
     if repo.startswith(("http://", "https://")):
         repo = urlsplit(repo).path.strip("/")
     parts = repo.split("/")
-    if len(parts) != 2 or not all(parts) or any(" " in p for p in parts):
+    if len(parts) != 2 or not all(_REPO_PART.fullmatch(p) and "--" not in p and ".." not in p
+                                  and not p.endswith(".") for p in parts):
+        shown = ascii(repo)[1:-1] if len(repo) <= 100 else ascii(repo[:97])[1:-1] + "..."
         raise LibraryError(
-            BAD_INPUT, f"'{repo}' is not a repository name. Use OWNER/NAME, for example "
-            "Qwen/Qwen3-0.6B-GGUF.",
+            BAD_INPUT, f"'{shown}' is not a repository name. Use OWNER/NAME (letters, digits, "
+            "'-', '_' and '.'), for example Qwen/Qwen3-0.6B-GGUF.",
         )
     return repo
+
+
+# The Hub's own rule for each half of a repository id (huggingface_hub validates the same).
+_REPO_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
+
+
+@contextlib.contextmanager
+def quiet_retries():
+    """huggingface_hub logs every retry ("Retrying in 1s [Retry 1/5]") as a warning on
+    standard error; the plain message at the end says all a user needs, so they stay quiet."""
+    from huggingface_hub.utils import logging as hf_logging  # lazily, as everywhere here
+
+    before = hf_logging.get_verbosity()  # (importing it set the library's level up)
+    hf_logging.set_verbosity(hf_logging.ERROR)
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(before)
 
 
 # --- errors -------------------------------------------------------------------------------------
@@ -78,6 +100,11 @@ def translate_error(exc: Exception, repo: str, filename: str = "") -> LibraryErr
 
     host = urlsplit(endpoint()).netloc
     page = f"{endpoint()}/{repo}"
+    if isinstance(exc, hf.HFValidationError):
+        return LibraryError(BAD_INPUT, (
+            f"'{ascii(repo)[1:-1][:100]}' is not something the Hub accepts as a repository name "
+            "or file. Use OWNER/NAME, for example Qwen/Qwen3-0.6B-GGUF."
+        ))
     if isinstance(exc, hf.GatedRepoError):
         if token():
             return LibraryError(GATED, (
@@ -144,8 +171,10 @@ def search(query: str, limit: int = 20) -> list[RepoHit]:
     try:
         # The Hub leaves `gated` out of search results unless it is asked for; with `expand`
         # only the fields named come back, so downloads and likes are named too.
-        found = list(_api().list_models(search=query, filter="gguf", sort="downloads",
-                                        limit=limit, expand=["downloads", "likes", "gated"]))
+        with quiet_retries():
+            found = list(_api().list_models(search=query, filter="gguf", sort="downloads",
+                                            limit=limit,
+                                            expand=["downloads", "likes", "gated"]))
     except Exception as exc:
         raise translate_error(exc, query) from None
     return [RepoHit(m.id, m.downloads, m.likes, bool(m.gated)) for m in found]
@@ -206,7 +235,8 @@ def model_info(repo: str, revision: str | None):
     """The repository's commit, files (with size and SHA-256), gating and card from the Hub;
     the commit id is checked (it becomes a folder name) before anyone uses it."""
     try:
-        info = _api().model_info(repo, revision=revision, files_metadata=True)
+        with quiet_retries():
+            info = _api().model_info(repo, revision=revision, files_metadata=True)
     except Exception as exc:
         raise translate_error(exc, repo) from None
     server_data.commit_id(info.sha, endpoint())
