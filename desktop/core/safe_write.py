@@ -27,9 +27,10 @@ T = TypeVar("T")
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
-class WriteRefused(Exception):
+class WriteRefused(OSError):
     """The destination cannot or may not be written; the message says why and what to do.
-    `exists` tells a plain "already there, use --force" apart from the other refusals."""
+    `exists` tells a plain "already there, use --force" apart from the other refusals. An
+    OSError, so that code which already copes with a failed write copes with this too."""
 
     def __init__(self, message: str, exists: bool = False) -> None:
         super().__init__(message)
