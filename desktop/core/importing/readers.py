@@ -200,7 +200,6 @@ def _arena_csv(vf: VoteFile) -> Iterator[Vote | BadRow]:
     icat, its = cols.get("category"), cols.get("tstamp")
     width = max(ia, ib, iw)
     winners = WINNERS
-    control = CONTROL.search
     while True:
         try:
             row = next(reader)
@@ -217,11 +216,12 @@ def _arena_csv(vf: VoteFile) -> Iterator[Vote | BadRow]:
         if guarded:
             row = [restore(cell) for cell in row]
         # The common case, kept short: a well-formed row (this loop runs millions of times).
+        # isprintable() is a quick first look; anything it doubts takes the careful path.
         if len(row) > width:
             ma, mb = row[ia].strip(), row[ib].strip()
             outcome = winners.get(row[iw])
             if outcome is not None and ma and mb and ma != mb and len(ma) <= MAX_NAME \
-                    and len(mb) <= MAX_NAME and not control(ma) and not control(mb):
+                    and len(mb) <= MAX_NAME and ma.isprintable() and mb.isprintable():
                 tstamp = unix_time(row[its]) if its is not None and its < len(row) else None
                 if tstamp is not OUT_OF_RANGE:
                     key = row[iid].strip() if iid is not None and iid < len(row) else ""
