@@ -39,6 +39,22 @@ def test_models_rm_removes_a_snapshot_link_never_the_file_it_points_to(tmp_path,
     assert precious.read_bytes() == b"GGUF and years of work"  # what it pointed to stays
 
 
+def test_models_rm_never_deletes_through_a_snapshot_folder_that_leads_elsewhere(tmp_path,
+                                                                                  capsys):
+    elsewhere = tmp_path / "my-models"
+    elsewhere.mkdir()
+    (elsewhere / "model-Q4_K_M.gguf").write_bytes(b"GGUF mine")
+    snapshots = hub_cache() / "models--someone--Linked-GGUF" / "snapshots"
+    snapshots.mkdir(parents=True)
+    (snapshots / COMMIT).symlink_to(elsewhere, target_is_directory=True)
+
+    assert main(["models", "rm", "someone/Linked-GGUF"]) == 1
+    err = capsys.readouterr().err
+    assert_plain(err)
+    assert "Nothing of someone/Linked-GGUF was deleted" in err and "out of the Hub cache" in err
+    assert (elsewhere / "model-Q4_K_M.gguf").read_bytes() == b"GGUF mine"
+
+
 def _report_or_export(kind: str, target: Path, *extra: str) -> list[str]:
     if kind == "report":
         return ["report", str(target), *extra]

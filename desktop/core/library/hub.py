@@ -317,8 +317,15 @@ def remove(repo: str, filename: str | None = None) -> list[str]:
         for incomplete in (storage / "blobs").glob("*.incomplete"):
             incomplete.unlink()
     for folder in sorted((storage / "snapshots").rglob("*"), reverse=True):
-        if folder.is_dir() and not any(folder.iterdir()):
+        if folder.is_dir() and not folder.is_symlink() and _inside(folder, storage) \
+                and not any(folder.iterdir()):
             folder.rmdir()  # only what is now empty: other tools' files in the repo stay
+    if not removed:
+        what = f"{repo}/{filename}" if filename else repo
+        raise LibraryError(NOT_FOUND, (
+            f"Nothing of {what} was deleted: its files are reached through a link that leads out "
+            f"of the Hub cache ({storage}), and Side by Side deletes only inside it."
+        ))
     return removed
 
 
