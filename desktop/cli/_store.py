@@ -16,12 +16,14 @@ class StoreUnavailable(Exception):
     """The database could not be opened; the message is already fit to print."""
 
 
-def open_for_cli() -> Store:
+def open_for_cli(read_only: bool = False) -> Store:
+    """`read_only`: the command only reads, so a data folder it cannot write is no obstacle."""
+
     def waiting(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
     try:
-        store = open_store(on_wait=waiting)
+        store = open_store(on_wait=waiting, read_only=read_only)
     except StoreError as exc:
         raise StoreUnavailable(exc.message) from None
     if store.notice:
@@ -30,12 +32,14 @@ def open_for_cli() -> Store:
 
 
 @contextlib.contextmanager
-def command_store(push: bool = True) -> Iterator[Store]:
+def command_store(read_only: bool = False, push: bool = True) -> Iterator[Store]:
     """The store for one command, closed afterwards; any storage failure becomes
-    `CommandFailed` with its plain message. With `push`, battles queued for a team are pushed
-    when the command's work is done (a server that is down only leaves them queued)."""
+    `CommandFailed` with its plain message. A command that only reads passes `read_only` (a
+    data folder it cannot write is then no obstacle). With `push`, battles queued for a team are
+    pushed when the command's work is done (a server that is down only leaves them queued);
+    a store opened for reading only has nothing it could mark as pushed, so it does not push."""
     try:
-        store = open_for_cli()
+        store = open_for_cli(read_only)
     except StoreUnavailable as exc:
         raise CommandFailed(str(exc)) from None
     try:
@@ -43,7 +47,7 @@ def command_store(push: bool = True) -> Iterator[Store]:
     except StoreError as exc:
         raise CommandFailed(exc.message) from None
     finally:
-        if push:
+        if push and not store.reading_only:
             push_for_team(store)
         store.close()
 

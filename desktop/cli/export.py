@@ -33,7 +33,7 @@ def run(args) -> int:
     from desktop.core.store.sources import OWN, SourceError, resolve
 
     voter = voter_of(args)
-    with command_store() as store:
+    with command_store(read_only=True) as store:  # reads only: works on a read-only folder
         try:
             check_voter(store, voter)
             source = resolve(store, args.source)

@@ -50,6 +50,9 @@ def run(args) -> int:
           f"{summary.added} new vote{'s' * (summary.added != 1)}.")
     if summary.already_imported:
         print(f"{summary.already_imported} vote(s) were already there and were skipped.")
+    if summary.duplicates:
+        print(f"{summary.duplicates} row(s) repeat an id seen earlier in the file; only the first "
+              "of each was imported.")
     if summary.skipped:
         print(f"{summary.skipped} feedback(s) rate a single answer rather than compare two "
               "models; they were skipped.")

@@ -43,7 +43,7 @@ def run(args) -> int:
 
     style = None
     voter = voter_of(args)
-    with command_store() as store:
+    with command_store(read_only=True) as store:  # reads only: works on a read-only folder
         try:
             check_voter(store, voter)
             data = load_votes(store, args.source, voter)

@@ -22,7 +22,7 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from desktop.core.starter_sets import all_progress
 
-    with command_store() as store:
+    with command_store(read_only=True) as store:  # reads only: works on a read-only folder
         listed = all_progress(store)
     if args.json:
         print(json.dumps({"promptsets": [p.to_dict() for p in listed]}, ensure_ascii=False,

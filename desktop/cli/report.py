@@ -32,7 +32,7 @@ def run(args) -> int:
     from desktop.core.store.sources import SourceError
 
     voter = voter_of(args)
-    with command_store() as store:
+    with command_store(read_only=True) as store:  # reads only: works on a read-only folder
         try:
             check_voter(store, voter)
             path = write_report(store, args.path, margin=args.margin / 100.0, force=args.force,

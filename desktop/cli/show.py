@@ -57,7 +57,7 @@ def _json_error(kind: str, message: str) -> int:
 
 def run(args) -> int:
     try:
-        with command_store() as store:
+        with command_store(read_only=True) as store:  # reads only: works on a read-only folder
             try:
                 record = get_battle(store, resolve_battle_id(store, args.battle_id))
             except BattleNotFound as exc:

@@ -25,7 +25,8 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from desktop.core.store.sources import SourceError, list_sources, own_vote_count, remove_source
 
-    with command_store() as store:
+    # Listing works on a read-only folder; `rm` there is refused plainly when it writes.
+    with command_store(read_only=True) as store:
         try:
             if args.action == "rm":
                 if not args.name:

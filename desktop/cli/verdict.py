@@ -62,7 +62,7 @@ def run(args) -> int:
     from desktop.core.store.sources import SourceError
 
     voter = voter_of(args)
-    with command_store() as store:
+    with command_store(read_only=True) as store:  # reads only: works on a read-only folder
         try:
             check_voter(store, voter)
             loaded = load_source_votes(store, args.source, include_leaks=args.include_leaks,

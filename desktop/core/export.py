@@ -5,21 +5,22 @@
 - A text cell beginning with `=`, `+`, `-`, `@`, a tab or a carriage return is neutralised by a
   leading apostrophe, so a spreadsheet shows it as text instead of running it as a formula.
   Plain numbers (`-1.5`, `+3`) are left as they are; they cannot run anything.
-- An existing file is replaced only with `force=True`. The file is written under a temporary name
-  beside the target, flushed to disk, then renamed over it (`os.replace`), so a reader never sees
-  half a file and a crash leaves the old one intact.
+- An existing file is replaced only with `force=True`; a link or special file at the target is
+  refused (`desktop.core.safe_write`, which every writer shares). The file is written under an
+  unpredictable temporary name beside the target, flushed to disk, then renamed over it, so a
+  reader never sees half a file and a crash leaves the old one intact.
 """
 
 from __future__ import annotations
 
 import csv
-import os
-import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from desktop.core.csv_guard import neutralise
+from desktop.core.safe_write import WriteRefused, write_atomic
 from desktop.core.stats.results import ALL, Results, compute_all, load_votes, results_for
 from desktop.core.store.db import Store
 
@@ -39,9 +40,6 @@ VOTE_COLUMNS = [
 ]
 ANSWER_COLUMNS = ["answer_a", "answer_b", "thinking_a", "thinking_b"]
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 class ExportError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -52,15 +50,6 @@ class ExportError(Exception):
 class ExportSummary:
     path: Path
     rows: int
-
-
-def neutralise(value):
-    """A cell value safe for spreadsheets: text beginning with = + - @ tab or CR gains a
-    leading apostrophe, even text that looks like a number ("+1" typed as a prompt is text);
-    numbers from numeric columns are written as numbers."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence], *,
@@ -81,36 +70,15 @@ def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence],
 
 def _write_atomic(path: str | Path, write: Callable[[TextIO], int], force: bool) -> ExportSummary:
     path = Path(path).expanduser()
-    if path.is_dir():
-        raise ExportError(f"'{path}' is a folder; give a file name such as '{path / 'export.csv'}'.")
-    if path.exists() and not force:
-        raise ExportError(f"'{path}' already exists. Use --force to replace it, or pick another name.")
-    if not path.parent.is_dir():
-        raise ExportError(f"The folder '{path.parent}' does not exist.")
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask applies
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            count = write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        count = write_atomic(path, write, force=force)
+    except WriteRefused as exc:
+        raise ExportError(exc.message) from None
     except OSError as exc:
-        _unlink(tmp)
         if exc.errno == 28:
             raise ExportError(f"The disk is full; '{path}' was not written.") from None
         raise ExportError(f"Could not write '{path}': {exc.strerror or exc}.") from None
-    except BaseException:
-        _unlink(tmp)
-        raise
     return ExportSummary(path, count)
-
-
-def _unlink(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
 
 
 # --- tallies -------------------------------------------------------------------------------

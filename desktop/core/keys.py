@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass
 
 from desktop.core.errors import MISSING_KEY, ContenderError
+from desktop.core.safe_write import write_text_atomic
 
 SERVICE = "sidebyside"
 SOURCE_KEYRING = "keyring"
@@ -246,9 +247,7 @@ def _remember_compat(name: str, present: bool) -> None:
     if present:
         entries.append(name)
     path = _index_path()
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"compat": sorted(entries)}, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_text_atomic(path, json.dumps({"compat": sorted(entries)}, indent=2) + "\n", force=True)
 
 
 # Secrets other than provider keys (a team store's password) use the same keyring service and

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from desktop.core.store.db import Store, StoreError, open_store
+from desktop.core.store.db import CORRUPT, NOT_SIDEBYSIDE, Store, StoreError, open_store
 
 
 class MergeError(Exception):
@@ -49,10 +49,22 @@ def merge_database(store: Store, other: str | Path) -> MergeSummary:
         try:
             open_store(copy, recover=False).close()  # brings an older schema up to date
         except StoreError as exc:
-            raise MergeError(f"Could not merge '{other.name}': {exc.message}") from None
+            raise MergeError(_about_other(other, exc)) from None
         with store.attached(copy, "other"):
             with store.transaction("merge the other database") as db:
                 return _merge(db)
+
+
+def _about_other(other: Path, exc: StoreError) -> str:
+    """What went wrong with the OTHER file, in words about it: the store's own messages speak
+    of the user's database (and of setting a damaged one aside), which is not what happened."""
+    if exc.kind == CORRUPT:
+        return (f"Could not merge '{other}': that file is damaged, so nothing was merged. Your "
+                "own database was not changed.")
+    if exc.kind == NOT_SIDEBYSIDE:
+        return (f"Could not merge '{other}': it is an SQLite database, but not one made by Side "
+                "by Side. Your own database was not changed.")
+    return f"Could not merge '{other}': {exc.message}"
 
 
 def _copy_read_only(src_path: Path, dst_path: Path) -> None:

@@ -5,7 +5,8 @@ style-controlled ratings for all battles and each category, and position bias (`
 `sidebyside verdict --source`: own by default; style control needs answer texts, so it is
 fitted on own votes only and left out of a report over an imported source or all);
 `render(data)` (report_html.py) turns that into HTML; `write_report(store, path)` does both and
-writes the file under a temporary name beside the target, renamed into place. The file needs
+writes the file through `desktop.core.safe_write` (an unpredictable temporary beside the
+target, renamed into place; links and special files refused). The file needs
 nothing else: the style sheet is inline, the plot is inline SVG, there are no scripts, fonts,
 images or links to fetch, so it opens the same offline, in a mail attachment or years later.
 Every text from the database (contender names, categories) is escaped.
@@ -13,12 +14,12 @@ Every text from the database (contender names, categories) is escaped.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from desktop.core.report_html import render
+from desktop.core.safe_write import WriteRefused, check_destination, write_text_atomic
 from desktop.core.stats.pair_votes import load_source_votes
 from desktop.core.stats.results import Results, categories_in, load_votes, results_for
 from desktop.core.stats.style_control import StyleControl, load_style_votes, style_control_for
@@ -29,9 +30,11 @@ from desktop.core.store.sources import ALL, OWN
 
 
 class ReportExists(Exception):
-    def __init__(self, path: Path) -> None:
-        self.message = (f"'{path}' already exists. Choose another name, or add --force to "
-                        "replace it.")
+    """The report may not be written there (it exists, or is a link, folder or device)."""
+
+    def __init__(self, path: Path, message: str | None = None) -> None:
+        self.message = message or (f"'{path}' already exists. Choose another name, or add "
+                                   "--force to replace it.")
         super().__init__(self.message)
 
 
@@ -76,11 +79,12 @@ def gather(store: Store, *, margin: float = DEFAULT_MARGIN, source: str = OWN,
 def write_report(store: Store, path: str | Path, *, margin: float = DEFAULT_MARGIN,
                  force: bool = False, source: str = OWN, voter: str | None = None,
                  judge: str | None = None) -> Path:
-    path = Path(path)
-    if path.exists() and not force:
-        raise ReportExists(path)
-    html = render(gather(store, margin=margin, source=source, voter=voter, judge=judge))
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(html, encoding="utf-8")
-    os.replace(temporary, path)
-    return path
+    """ReportExists for a destination that may not be written (checked before the work and again
+    when writing); OSError for a failure while writing, which leaves no temporary behind."""
+    path = Path(path).expanduser()
+    try:
+        check_destination(path, force)
+        html = render(gather(store, margin=margin, source=source, voter=voter, judge=judge))
+        return write_text_atomic(path, html, force=force)
+    except WriteRefused as exc:
+        raise ReportExists(path, exc.message) from None

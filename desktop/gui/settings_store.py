@@ -9,11 +9,11 @@ rename), so a crash mid-save leaves the previous file intact.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from desktop.core.params import REASONING_LEVELS, GenerationParams
+from desktop.core.safe_write import write_text_atomic
 
 VERSION = 1
 # First run: the embedded model on one side, a proprietary model on the other.
@@ -54,10 +54,9 @@ def load(path: Path | None = None) -> WindowSettings:
 
 def save(settings: WindowSettings, path: Path | None = None) -> None:
     path = path or _default_path()
-    tmp = path.with_name(path.name + ".tmp")
     data = {"version": VERSION, **to_dict(settings)}
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    # The shared safe writer: an unpredictable temporary, never written through a link.
+    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False), force=True)
 
 
 def to_dict(settings: WindowSettings) -> dict:

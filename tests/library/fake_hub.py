@@ -3,6 +3,7 @@
 Routes, with the shapes and headers of huggingface.co as `huggingface_hub` (2.x) reads them:
 
     GET  /api/models?search=Q&filter=gguf&sort=downloads&limit=N   a JSON list of repositories
+         (`gated` only when asked for with expand[]=gated, as the Hub does)
     GET  /api/models/{repo}[/revision/{rev}][?blobs=true]           model info with `siblings`
          (each with `rfilename`, `size`, `blobId` and, for LFS files, `lfs.sha256/size`)
     HEAD /{repo}/resolve/{rev}/{file}   200 with X-Repo-Commit, ETag and X-Linked-Etag (the
@@ -17,6 +18,10 @@ A gated repository answers /resolve with 401 (no token) or 403 (a token not gran
                  (`stalled` is set; `release()` or stop ends it)
     drop_after   send that many bytes, then close the connection (once)
     corrupt      send the file with one byte changed (the listed SHA-256 stays the true one)
+    etag         answer this ETag for every file (a hostile or broken mirror); a hostile commit
+                 id or file name is a HubRepo's `commit` or a HubFile's `name`
+    serve_any    answer every path it does not know with this file (a mirror that serves a
+                 name like ../../x, which the client's URL handling has already folded away)
 
 Every request is recorded (method, path, headers) for assertions.
 """
@@ -99,6 +104,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._info(path[len("/api/models/"):])
             if "/resolve/" in path:
                 return self._resolve(method, path, headers)
+            if hub.serve_any is not None:  # a hostile mirror: any other path gets a file
+                repo = next(iter(hub.repos.values()))
+                return self._send_file(method, repo, hub.serve_any, headers)
             self._json(404, {"error": "Not found"})
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
@@ -114,13 +122,20 @@ class _Handler(BaseHTTPRequestHandler):
                 continue
             if "gguf" in filters and not any(f.name.endswith(".gguf") for f in repo.files):
                 continue
-            out.append({
+            full = {
                 "_id": hashlib.md5(repo.repo.encode()).hexdigest()[:24], "id": repo.repo,
                 "modelId": repo.repo, "likes": 7, "downloads": repo.downloads, "private": False,
                 "gated": "auto" if repo.gated else False, "library_name": "gguf",
                 "tags": ["gguf", f"license:{repo.licence}"], "pipeline_tag": "text-generation",
                 "createdAt": "2025-05-01T00:00:00.000Z",
-            })
+            }
+            # As huggingface.co: search results leave `gated` out unless it is asked for with
+            # expand[]=gated, and with expand[] only the expanded fields come (plus the ids).
+            expand = query.get("expand[]") or query.get("expand") or []
+            if expand:
+                out.append({k: v for k, v in full.items() if k in ("_id", "id", *expand)})
+            else:
+                out.append({k: v for k, v in full.items() if k != "gated"})
         limit = int((query.get("limit") or ["1000"])[0])
         self._json(200, out[:limit])
 
@@ -155,6 +170,8 @@ class _Handler(BaseHTTPRequestHandler):
         before, _, after = path.lstrip("/").partition("/resolve/")
         revision, _, name = after.partition("/")
         repo = hub.repos.get(before)
+        if repo is not None and after.startswith(repo.commit + "/"):  # a commit holding '/'
+            revision, name = repo.commit, after[len(repo.commit) + 1:]
         if repo is None:
             return self._error(401, "RepoNotFound", "Repository not found", method)
         if repo.gated:
@@ -175,15 +192,21 @@ class _Handler(BaseHTTPRequestHandler):
         if hub_file is None:
             return self._error(404, "EntryNotFound", f"{name} does not exist on \"{revision}\"",
                                method)
+        self._send_file(method, repo, hub_file, headers)
+
+    def _send_file(self, method: str, repo: HubRepo, hub_file: HubFile, headers: dict) -> None:
+        hub: FakeHub = self.server.hub
         data = hub_file.data
         if hub.corrupt:
             data = data[:-1] + bytes([data[-1] ^ 0xFF])
         etag = hub_file.sha256 if hub_file.lfs else hub_file.git_oid
+        if hub.etag is not None:  # a hostile server's word for the file's version
+            etag = hub.etag
         common = {
-            "X-Repo-Commit": repo.commit, "ETag": f'"{hub_file.git_oid}"',
+            "X-Repo-Commit": repo.commit, "ETag": f'"{hub.etag or hub_file.git_oid}"',
             "Accept-Ranges": "bytes", "Content-Type": "application/octet-stream",
         }
-        if hub_file.lfs:
+        if hub_file.lfs or hub.etag is not None:
             common["X-Linked-Etag"] = f'"{etag}"'
             common["X-Linked-Size"] = str(len(data))
         start = 0
@@ -264,6 +287,8 @@ class FakeHub:
         self.drop_after: int | None = None
         self._dropped = False
         self.corrupt = False
+        self.etag: str | None = None  # answer this ETag for every file (a hostile server)
+        self.serve_any: HubFile | None = None  # answer any unknown path with this file
         self.downloads_started = 0
         self.stalled = threading.Event()
         self._release = threading.Event()

@@ -140,3 +140,15 @@ def test_the_pulled_model_answers_a_battle(hub_env, tmp_path):
     left = json.loads(battle.stdout)["left"]
     assert left["contender"] == pulled["spec"] and left["kind"] == "open"
     assert left["error"] is None and left["output_tokens"] > 0
+
+
+def test_search_shows_gated_repositories_as_gated(hub_env, tmp_path):
+    # The Hub leaves `gated` out of search results unless asked for it (the stand-in does too).
+    env = cli_env(hub_env.url, tmp_path)
+    found = sidebyside(env, "models", "search", "chat", "--json")
+    assert found.returncode == 0, found.stderr
+    gated = {m["repo"]: m["gated"] for m in json.loads(found.stdout)["models"]}
+    assert gated == {REPO: False, GATED: True}
+    shown = sidebyside(env, "models", "search", "chat")
+    line = next(li for li in shown.stdout.splitlines() if li.startswith(GATED))
+    assert "(gated)" in line and "downloads" in line

@@ -139,7 +139,7 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(store, tmp_pa
     def boom(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(export.os, "replace", boom)
+    monkeypatch.setattr(os, "replace", boom)  # the shared writer (safe_write) renames
     with pytest.raises(ExportError) as info:
         export_votes(store, target, force=True)
     assert "disk is full" in info.value.message

@@ -9,8 +9,15 @@ progress bar. Nothing here touches the database.
 Chatbot Arena (as its published battle datasets have it): `model_a`, `model_b` and `winner`, one
 of `model_a`, `model_b`, `tie`, `tie (bothbad)`; optional `question_id` (or `battle_id`, `id`),
 `tstamp` (Unix seconds) and `category`. `language`, `turn`, `anony`, `judge` and any other field
-are read past. A row without an id is identified by its line number, which is stable for the
-same file (and for a file that only grows at the end).
+are read past. A row without an id is identified by its content (every field of the row: models,
+winner, time, turn, category…) and its occurrence among identical rows of the file, so the same
+file imported twice adds nothing, and a second file adds its own votes (a line number would
+make the first vote of every file the same vote). Model names holding control characters are
+refused (bad rows). A file Side by Side exported (`export votes --source`) has its formula guard
+taken off again (`csv_guard.restore`), so it imports back to the same names.
+
+Damaged input is answered with the line and a plain reason, never a traceback: JSON nested too
+deep, numbers too long to read, a time out of range.
 
 Open WebUI (`Admin Panel > Evaluations > Feedbacks > Export`, the list its
 `/api/v1/evaluations/feedbacks/all/export` returns): objects with `id`, `type: "rating"` and
@@ -25,38 +32,26 @@ answer, not a comparison: it is skipped and counted as such, not as a bad row.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
-A_WINS, B_WINS, TIE, BOTH_BAD = 0, 1, 2, 3
+from desktop.core.csv_guard import restore
+from desktop.core.importing.fields import (  # noqa: F401  (Vote, BadRow, Skipped: used here)
+    A_WINS, B_WINS, BOTH_BAD, CONTROL, MAX_NAME, OUT_OF_RANGE, TIE, BadRow, Skipped, Vote,
+    bad_name, id_text, shown, unix_time,
+)
+from desktop.core.importing.open_webui import looks_like_open_webui, open_webui_votes
+
 WINNERS = {"model_a": A_WINS, "model_b": B_WINS, "tie": TIE, "tie (bothbad)": BOTH_BAD}
 ID_FIELDS = ("question_id", "battle_id", "id")
 ARENA = "chatbot-arena"
 OPEN_WEBUI = "open-webui"
-MAX_NAME = 200
-
-
-class Vote(NamedTuple):
-    line: int
-    key: str  # the vote's id within its file
-    model_a: str
-    model_b: str
-    outcome: int
-    category: str | None
-    tstamp: float | None
-
-
-class BadRow(NamedTuple):
-    line: int
-    reason: str
-
-
-class Skipped(NamedTuple):
-    line: int
+# The columns of `sidebyside export votes --source` (desktop.core.export_sources.COLUMNS).
+OUR_EXPORT = ["source", "model_a", "model_b", "winner", "category", "tstamp"]
 
 
 class UnreadableFile(Exception):
@@ -78,6 +73,16 @@ class VoteFile:
     done_bytes: int = 0
     records: int = 0  # rows or objects read so far
     _rows: Iterator | None = None
+    _seen: dict[bytes, int] = field(default_factory=dict)  # content digest -> rows so far
+
+    def content_key(self, content: str) -> str:
+        """The key of a vote without an id: its content and how many identical rows came
+        before it in this file."""
+        digest = hashlib.blake2b(content.encode("utf-8", "surrogatepass"),
+                                 digest_size=16).digest()
+        n = self._seen.get(digest, 0)
+        self._seen[digest] = n + 1
+        return f"content:{digest.hex()}:{n}"
 
     def __iter__(self) -> Iterator[Vote | BadRow | Skipped]:
         assert self._rows is not None
@@ -119,8 +124,9 @@ def _chain(first, rest):
 
 # --- Chatbot Arena -------------------------------------------------------------------------
 
-def arena_vote(line: int, get, fallback_key: str) -> Vote | BadRow:
-    """One Arena row from a field getter (`get(name)` returns the value or None)."""
+def arena_vote(line: int, get, fallback_key: Callable[[], str]) -> Vote | BadRow:
+    """One Arena row from a field getter (`get(name)` returns the value or None);
+    `fallback_key()` keys it when it has no id."""
     model_a, model_b, winner = get("model_a"), get("model_b"), get("winner")
     missing = [n for n, v in (("model_a", model_a), ("model_b", model_b), ("winner", winner))
                if v is None or (isinstance(v, str) and not v.strip())]
@@ -129,34 +135,28 @@ def arena_vote(line: int, get, fallback_key: str) -> Vote | BadRow:
     if not isinstance(model_a, str) or not isinstance(model_b, str):
         return BadRow(line, "model_a and model_b must be text")
     model_a, model_b = model_a.strip(), model_b.strip()
-    if len(model_a) > MAX_NAME or len(model_b) > MAX_NAME:
-        return BadRow(line, f"a model name longer than {MAX_NAME} characters")
+    reason = bad_name(model_a) or bad_name(model_b)
+    if reason:
+        return BadRow(line, reason)
     if model_a == model_b:
         return BadRow(line, f"'{model_a}' against itself")
-    outcome = WINNERS.get(str(winner).strip().lower())
+    outcome = WINNERS.get(winner.strip().lower()) if isinstance(winner, str) else None
     if outcome is None:
-        shown = str(winner)[:40]
-        return BadRow(line, f"winner '{shown}' is not model_a, model_b, tie or tie (bothbad)")
+        return BadRow(line, f"winner '{shown(winner)}' is not model_a, model_b, tie or "
+                            "tie (bothbad)")
     key = None
     for name in ID_FIELDS:
         value = get(name)
-        if value is not None and str(value).strip():
-            key = str(value).strip()
+        if value is not None and id_text(value):
+            key = id_text(value)
             break
     category = get("category")
     category = category.strip()[:100] or None if isinstance(category, str) else None
-    return Vote(line, key or fallback_key, model_a, model_b, outcome, category,
-                _number(get("tstamp")))
-
-
-def _number(value) -> float | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number == number and abs(number) < 1e12 else None
+    tstamp = unix_time(get("tstamp"))
+    if tstamp is OUT_OF_RANGE:
+        return BadRow(line, f"tstamp '{shown(get('tstamp'), 24)}' is out of range (a time in "
+                            "Unix seconds is expected)")
+    return Vote(line, key or fallback_key(), model_a, model_b, outcome, category, tstamp)
 
 
 def _decoded_lines(vf: VoteFile) -> Iterator[str]:
@@ -193,6 +193,8 @@ def _arena_csv(vf: VoteFile) -> Iterator[Vote | BadRow]:
             "the columns model_a, model_b and winner; an Open WebUI export is a JSON list of "
             "feedback objects."
         )
+    # Our own export: its formula guard comes off again, so names read back as they were.
+    guarded = [name.strip().lower() for name in header] == OUR_EXPORT
     ia, ib, iw = cols["model_a"], cols["model_b"], cols["winner"]
     iid = next((cols[n] for n in ID_FIELDS if n in cols), None)
     icat, its = cols.get("category"), cols.get("tstamp")
@@ -211,24 +213,29 @@ def _arena_csv(vf: VoteFile) -> Iterator[Vote | BadRow]:
         if not row:
             continue
         vf.records += 1
+        if guarded:
+            row = [restore(cell) for cell in row]
         # The common case, kept short: a well-formed row (this loop runs millions of times).
+        # isprintable() is a quick first look; anything it doubts takes the careful path.
         if len(row) > width:
             ma, mb = row[ia].strip(), row[ib].strip()
             outcome = winners.get(row[iw])
             if outcome is not None and ma and mb and ma != mb and len(ma) <= MAX_NAME \
-                    and len(mb) <= MAX_NAME:
-                key = row[iid].strip() if iid is not None and iid < len(row) else ""
-                category = row[icat].strip()[:100] or None if icat is not None \
-                    and icat < len(row) else None
-                tstamp = _number(row[its]) if its is not None and its < len(row) else None
-                yield Vote(line, key or f"line:{line}", ma, mb, outcome, category, tstamp)
-                continue
+                    and len(mb) <= MAX_NAME and ma.isprintable() and mb.isprintable():
+                tstamp = unix_time(row[its]) if its is not None and its < len(row) else None
+                if tstamp is not OUT_OF_RANGE:
+                    key = row[iid].strip() if iid is not None and iid < len(row) else ""
+                    category = row[icat].strip()[:100] or None if icat is not None \
+                        and icat < len(row) else None
+                    yield Vote(line, key or vf.content_key("\x1f".join(row)), ma, mb, outcome,
+                               category, tstamp)
+                    continue
 
         def get(name, row=row):
             i = cols.get(name)
             return row[i] if i is not None and i < len(row) else None
 
-        yield arena_vote(line, get, f"line:{line}")
+        yield arena_vote(line, get, lambda row=row: vf.content_key("\x1f".join(row)))
 
 
 # --- JSON ----------------------------------------------------------------------------------
@@ -241,6 +248,9 @@ def _read_text(vf: VoteFile) -> str:
         raw = vf.path.read_bytes()
     except OSError as exc:
         raise UnreadableFile(f"Could not read '{vf.path}': {exc.strerror or exc}.") from None
+    except MemoryError:
+        raise UnreadableFile(f"'{vf.path.name}' is too big to read into memory as one JSON "
+                             "list; save it as JSON Lines (one vote per line) or CSV.") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -272,7 +282,11 @@ def _json_items(vf: VoteFile) -> Iterator[tuple[int, object]]:
         except json.JSONDecodeError as exc:
             raise UnreadableFile(
                 f"'{vf.path.name}' is not valid JSON at line {exc.lineno}, column {exc.colno} "
-                f"({exc.msg}). Nothing was imported."
+                f"({exc.msg})."
+            ) from None
+        except (RecursionError, ValueError, MemoryError) as exc:
+            raise UnreadableFile(
+                f"'{vf.path.name}' could not be read at line {line}: {_json_trouble(exc)}."
             ) from None
         vf.done_bytes = int(vf.total_bytes * end / max(len(text), 1))
         yield line, item
@@ -284,8 +298,7 @@ def _json_items(vf: VoteFile) -> Iterator[tuple[int, object]]:
         if sep != ",":
             lineno = line + text.count("\n", counted, pos)
             raise UnreadableFile(
-                f"'{vf.path.name}' is not valid JSON at line {lineno} (expected ',' or ']'). "
-                "Nothing was imported."
+                f"'{vf.path.name}' is not valid JSON at line {lineno} (expected ',' or ']')."
             )
         pos = _SPACE.match(text, pos + 1).end()
 
@@ -298,6 +311,17 @@ def _json_line_items(vf: VoteFile) -> Iterator[tuple[int, object]]:
             yield number, json.loads(text)
         except json.JSONDecodeError as exc:
             yield number, BadRow(number, f"not valid JSON ({exc.msg})")
+        except (RecursionError, ValueError, MemoryError) as exc:
+            yield number, BadRow(number, _json_trouble(exc))
+
+
+def _json_trouble(exc: BaseException) -> str:
+    """What went wrong parsing JSON that is well-formed but more than Python will read."""
+    if isinstance(exc, RecursionError):
+        return "the JSON is nested too deeply to read (lists or objects inside one another)"
+    if isinstance(exc, MemoryError):
+        return "the JSON is too big to read into memory"
+    return "a number in it has too many digits to read"
 
 
 def _json_list(vf: VoteFile):
@@ -319,7 +343,7 @@ def _objects(vf: VoteFile, items: Iterator[tuple[int, object]]):
             yield BadRow(line, "not a JSON object")
             continue
         if not decided:
-            vf.format = OPEN_WEBUI if _looks_like_open_webui(item) else ARENA
+            vf.format = OPEN_WEBUI if looks_like_open_webui(item) else ARENA
             if vf.format == ARENA and "model_a" not in item:
                 raise UnreadableFile(
                     f"'{vf.path.name}' is not a vote file Side by Side knows: its first record "
@@ -330,44 +354,12 @@ def _objects(vf: VoteFile, items: Iterator[tuple[int, object]]):
         if vf.format == OPEN_WEBUI:
             yield from open_webui_votes(line, item)
         else:
-            yield arena_vote(line, item.get, f"line:{line}")
+            yield arena_vote(line, item.get, lambda item=item: vf.content_key(_canonical(item)))
 
 
-# --- Open WebUI ----------------------------------------------------------------------------
-
-def _looks_like_open_webui(item: dict) -> bool:
-    return isinstance(item.get("data"), dict) and ("type" in item or "meta" in item)
-
-
-_RATINGS = {"1": A_WINS, "-1": B_WINS, "0": TIE}
-
-
-def open_webui_votes(line: int, item: dict) -> Iterator[Vote | BadRow | Skipped]:
-    data = item.get("data")
-    if item.get("type", "rating") != "rating" or not isinstance(data, dict):
-        yield Skipped(line)
-        return
-    opponents = data.get("sibling_model_ids") or []
-    if not opponents:
-        yield Skipped(line)  # a thumbs up or down on one answer, not a comparison
-        return
-    feedback_id, model = item.get("id"), data.get("model_id")
-    if not isinstance(feedback_id, str) or not feedback_id.strip():
-        yield BadRow(line, "a feedback without an id")
-        return
-    if not isinstance(model, str) or not model.strip() or len(model) > MAX_NAME:
-        yield BadRow(line, "no data.model_id")
-        return
-    rating = data.get("rating")
-    outcome = None if isinstance(rating, (bool, float)) else _RATINGS.get(str(rating).strip())
-    if outcome is None:
-        yield BadRow(line, f"rating {json.dumps(rating)[:20]} is not 1, -1 or 0")
-        return
-    if not isinstance(opponents, list) or not all(isinstance(o, str) for o in opponents):
-        yield BadRow(line, "data.sibling_model_ids is not a list of model names")
-        return
-    tstamp = _number(item.get("created_at"))
-    model = model.strip()
-    for opponent in dict.fromkeys(o.strip() for o in opponents):
-        if opponent and opponent != model and len(opponent) <= MAX_NAME:
-            yield Vote(line, f"{feedback_id}:{opponent}", model, opponent, outcome, None, tstamp)
+def _canonical(item: dict) -> str:
+    """A JSON object's content as one text, the same whatever order its keys came in."""
+    try:
+        return json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    except (ValueError, TypeError, RecursionError):  # parsed, so only a very long integer
+        return repr(sorted(item.items(), key=lambda kv: str(kv[0])))

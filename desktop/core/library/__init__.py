@@ -7,6 +7,7 @@ Hub, and the open models other apps serve (Ollama, LM Studio). Qt-free.
 - `hub`: search, a repository's files, what is downloaded and rm, built on `huggingface_hub` (so
   HF_ENDPOINT, HF_HOME, HF_TOKEN and its cache all apply);
 - `download`: pull one file into the Hub cache (progress, cancel, resume, SHA-256 check);
+- `server_data`: commit ids, ETags, file names and sizes from a Hub checked before use;
 - `servers`: models behind a running Ollama or LM Studio server.
 
 Failures are `LibraryError`s: a stable kind and a message that says what to do.
@@ -22,6 +23,7 @@ CORRUPT = "corrupt"
 CANCELLED = "cancelled"
 BAD_INPUT = "bad_input"
 AUTH = "auth"
+BAD_SERVER = "bad_server"  # the Hub or mirror answered with something unusable (server_data)
 
 
 class LibraryError(Exception):

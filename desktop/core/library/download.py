@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -30,10 +31,13 @@ from urllib.parse import urlsplit
 from desktop.core.library import (
     BAD_INPUT, CANCELLED, CORRUPT, NETWORK, NO_SPACE, NOT_FOUND, LibraryError,
 )
+from desktop.core.library import server_data
 from desktop.core.library.hub import (
-    Installed, cache_dir, check_repo_id, endpoint, model_info, repo_storage, token, translate_error,
+    Installed, cache_dir, check_repo_id, endpoint, model_info, quiet_retries, repo_storage, token,
+    translate_error,
 )
 from desktop.core.library.quant import quant_of
+from desktop.core.safe_write import write_text_atomic
 
 SPACE_MARGIN_BYTES = 200 * 1024**2
 HASH_CHUNK = 4 * 1024**2
@@ -119,37 +123,45 @@ def pull(repo: str, filename: str, *, on_progress: Callable[[Progress], None] | 
     if not filename:
         raise LibraryError(BAD_INPUT, f"Say which file of {repo} to pull; "
                                       f"`sidebyside models files {repo}` lists them.")
-    info = model_info(repo, revision)
+    info = model_info(repo, revision)  # its commit id is checked there
     sibling = next((s for s in info.siblings or [] if s.rfilename == filename), None)
     if sibling is None:
         raise LibraryError(NOT_FOUND, f"{repo} has no file {filename}. See its files with "
                                       f"`sidebyside models files {repo}`.")
+    server = endpoint()
+    server_data.file_name(sibling.rfilename, server)
     commit = info.sha
     storage = repo_storage(repo)
-    pointer = storage / "snapshots" / commit / filename
+    snapshot = storage / "snapshots" / commit
+    pointer = snapshot / filename
+    if not _within(pointer, snapshot):  # belt and braces: checked by name above
+        server_data.file_name("../" + filename, server)
     if pointer.is_file():
         return _installed(repo, filename, pointer)
     url = hf_hub_url(repo, filename, revision=commit, endpoint=endpoint())
     try:
-        meta = get_hf_file_metadata(url, token=token(), endpoint=endpoint())
+        with quiet_retries():
+            meta = get_hf_file_metadata(url, token=token(), endpoint=endpoint())
     except Exception as exc:
         raise translate_error(exc, repo, filename) from None
     if not meta.etag:
         raise LibraryError(NETWORK, f"The Hub at {urlsplit(endpoint()).netloc} did not say which "
                                     "version of the file it serves (no ETag); check HF_ENDPOINT.")
-    expected_sha = sibling.lfs.sha256 if sibling.lfs else None
-    size = meta.size or (sibling.lfs.size if sibling.lfs else sibling.size)
+    etag = server_data.etag(meta.etag, server)
+    expected_sha = server_data.sha256(sibling.lfs.sha256 if sibling.lfs else None, server)
+    size = server_data.size(meta.size, server) or server_data.size(
+        sibling.lfs.size if sibling.lfs else sibling.size, server)
     blobs = storage / "blobs"
     blobs.mkdir(parents=True, exist_ok=True)
-    blob = blobs / meta.etag
-    partial = blobs / f"{meta.etag}.incomplete"
+    blob = blobs / etag
+    partial = blobs / f"{etag}.incomplete"
     _check_space(blobs, size, partial)
 
     from filelock import FileLock, Timeout
 
     locks = cache_dir() / ".locks" / storage.name
     locks.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(locks / f"{meta.etag}.lock"))
+    lock = FileLock(str(locks / f"{etag}.lock"))
     try:
         lock.acquire(timeout=0)
     except Timeout:
@@ -161,7 +173,7 @@ def pull(repo: str, filename: str, *, on_progress: Callable[[Progress], None] | 
             headers = build_hf_headers(token=token())
             if urlsplit(meta.location).netloc != urlsplit(url).netloc:
                 headers.pop("authorization", None)  # a CDN gets no token, as huggingface_hub does
-            with partial.open("ab") as handle:
+            with _open_partial(partial) as handle:
                 resume = handle.tell()
                 tracker.start(size, resume)
                 try:
@@ -191,12 +203,38 @@ def pull(repo: str, filename: str, *, on_progress: Callable[[Progress], None] | 
         if revision is None or revision != commit:
             refs = storage / "refs"
             refs.mkdir(parents=True, exist_ok=True)
-            (refs / (revision or "main")).write_text(commit, encoding="utf-8")
+            # Replaced, never written through: a link planted at refs/main stays harmless.
+            write_text_atomic(refs / (revision or "main"), commit, force=True)
     finally:
         lock.release()
     if on_progress:
         on_progress(tracker.progress("done"))
     return _installed(repo, filename, pointer)
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return os.path.normpath(path).startswith(os.path.normpath(folder) + os.sep)
+
+
+def _open_partial(partial: Path):
+    """The partial download, opened to append. Its name is fixed (that is what lets a later pull
+    resume it) and lives in the cache's own blobs folder, under the per-blob lock; it is opened
+    without following a link, and anything there that is not a regular file is refused rather
+    than written through."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(partial, flags, 0o666)
+    except OSError as exc:
+        raise LibraryError(CORRUPT, (
+            f"Could not write the partial download {partial}: {exc.strerror or exc}. If it is a "
+            "link or not a regular file, delete it and pull again."
+        )) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise LibraryError(CORRUPT, f"{partial} is not a regular file; delete it and pull again.")
+    handle = os.fdopen(fd, "ab")
+    handle.seek(0, os.SEEK_END)
+    return handle
 
 
 def _installed(repo: str, filename: str, pointer: Path) -> Installed:

@@ -13,7 +13,9 @@ translation of the Hub's errors into plain `LibraryError`s.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,6 +23,7 @@ from urllib.parse import urlsplit
 from desktop.core.library import (
     AUTH, BAD_INPUT, GATED, NETWORK, NOT_FOUND, LibraryError,
 )
+from desktop.core.library import server_data
 from desktop.core.library.machine import Machine
 from desktop.core.library.quant import DEFAULT_CONTEXT, is_gguf, memory_needed, quant_of
 
@@ -62,12 +65,32 @@ def check_repo_id(repo: str) -> str:
     if repo.startswith(("http://", "https://")):
         repo = urlsplit(repo).path.strip("/")
     parts = repo.split("/")
-    if len(parts) != 2 or not all(parts) or any(" " in p for p in parts):
+    if len(parts) != 2 or not all(_REPO_PART.fullmatch(p) and "--" not in p and ".." not in p
+                                  and not p.endswith(".") for p in parts):
+        shown = ascii(repo)[1:-1] if len(repo) <= 100 else ascii(repo[:97])[1:-1] + "..."
         raise LibraryError(
-            BAD_INPUT, f"'{repo}' is not a repository name. Use OWNER/NAME, for example "
-            "Qwen/Qwen3-0.6B-GGUF.",
+            BAD_INPUT, f"'{shown}' is not a repository name. Use OWNER/NAME (letters, digits, "
+            "'-', '_' and '.'), for example Qwen/Qwen3-0.6B-GGUF.",
         )
     return repo
+
+
+# The Hub's own rule for each half of a repository id (huggingface_hub validates the same).
+_REPO_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
+
+
+@contextlib.contextmanager
+def quiet_retries():
+    """huggingface_hub logs every retry ("Retrying in 1s [Retry 1/5]") as a warning on
+    standard error; the plain message at the end says all a user needs, so they stay quiet."""
+    from huggingface_hub.utils import logging as hf_logging  # lazily, as everywhere here
+
+    before = hf_logging.get_verbosity()  # (importing it set the library's level up)
+    hf_logging.set_verbosity(hf_logging.ERROR)
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(before)
 
 
 # --- errors -------------------------------------------------------------------------------------
@@ -77,6 +100,11 @@ def translate_error(exc: Exception, repo: str, filename: str = "") -> LibraryErr
 
     host = urlsplit(endpoint()).netloc
     page = f"{endpoint()}/{repo}"
+    if isinstance(exc, hf.HFValidationError):
+        return LibraryError(BAD_INPUT, (
+            f"'{ascii(repo)[1:-1][:100]}' is not something the Hub accepts as a repository name "
+            "or file. Use OWNER/NAME, for example Qwen/Qwen3-0.6B-GGUF."
+        ))
     if isinstance(exc, hf.GatedRepoError):
         if token():
             return LibraryError(GATED, (
@@ -141,8 +169,12 @@ def search(query: str, limit: int = 20) -> list[RepoHit]:
     if not query:
         raise LibraryError(BAD_INPUT, "Give words to search for, e.g. `models search qwen3`.")
     try:
-        found = list(_api().list_models(search=query, filter="gguf", sort="downloads",
-                                        limit=limit))
+        # The Hub leaves `gated` out of search results unless it is asked for; with `expand`
+        # only the fields named come back, so downloads and likes are named too.
+        with quiet_retries():
+            found = list(_api().list_models(search=query, filter="gguf", sort="downloads",
+                                            limit=limit,
+                                            expand=["downloads", "likes", "gated"]))
     except Exception as exc:
         raise translate_error(exc, query) from None
     return [RepoHit(m.id, m.downloads, m.likes, bool(m.gated)) for m in found]
@@ -179,13 +211,13 @@ def files(repo: str, machine: Machine | None = None, context: int = DEFAULT_CONT
     info = model_info(repo, revision)
     out = []
     for sibling in info.siblings or []:
-        if not is_gguf(sibling.rfilename):
-            continue
-        size = sibling.lfs.size if sibling.lfs else sibling.size
+        if not is_gguf(sibling.rfilename) or not server_data.safe_file_name(sibling.rfilename):
+            continue  # a name that would leave the snapshot can never be pulled: not listed
+        size = server_data.size(sibling.lfs.size if sibling.lfs else sibling.size, endpoint())
         need = memory_needed(size, context) if size else None
         out.append(RepoFile(
             repo, sibling.rfilename, quant_of(sibling.rfilename), size,
-            sibling.lfs.sha256 if sibling.lfs else None, need,
+            server_data.sha256(sibling.lfs.sha256 if sibling.lfs else None, endpoint()), need,
             machine.fits(need) if need else "", _downloaded(repo, info.sha, sibling.rfilename),
         ))
     licence = ""
@@ -200,11 +232,15 @@ def files(repo: str, machine: Machine | None = None, context: int = DEFAULT_CONT
 
 
 def model_info(repo: str, revision: str | None):
-    """The repository's commit, files (with size and SHA-256), gating and card from the Hub."""
+    """The repository's commit, files (with size and SHA-256), gating and card from the Hub;
+    the commit id is checked (it becomes a folder name) before anyone uses it."""
     try:
-        return _api().model_info(repo, revision=revision, files_metadata=True)
+        with quiet_retries():
+            info = _api().model_info(repo, revision=revision, files_metadata=True)
     except Exception as exc:
         raise translate_error(exc, repo) from None
+    server_data.commit_id(info.sha, endpoint())
+    return info
 
 
 # --- the cache ----------------------------------------------------------------------------------
@@ -265,22 +301,55 @@ def remove(repo: str, filename: str | None = None) -> list[str]:
         raise LibraryError(NOT_FOUND, f"Nothing of {what} is downloaded. See what is with "
                                       "`sidebyside models list`.")
     removed = []
+    blobs = (storage / "blobs").resolve()
     for snapshot in (storage / "snapshots").glob("*"):
         for item in targets:
             pointer = snapshot / item.file
-            if pointer.is_symlink() or pointer.exists():
-                blob = pointer.resolve() if pointer.is_symlink() else None
-                pointer.unlink()
-                removed.append(str(pointer))
-                if blob is not None and blob.exists() and not _still_linked(storage, blob):
-                    blob.unlink()
-    if filename is None:  # a whole repository: its partial downloads go too
+            if not _inside(pointer.parent, storage) or not (pointer.is_symlink()
+                                                            or pointer.exists()):
+                continue
+            blob = _own_blob(pointer, blobs)
+            pointer.unlink()  # the link itself, never what it points to
+            removed.append(str(pointer))
+            if blob is not None and not _still_linked(storage, blob):
+                blob.unlink()
+    if filename is None and _inside(storage / "blobs", storage):  # its partial downloads too
         for incomplete in (storage / "blobs").glob("*.incomplete"):
             incomplete.unlink()
     for folder in sorted((storage / "snapshots").rglob("*"), reverse=True):
-        if folder.is_dir() and not any(folder.iterdir()):
+        if folder.is_dir() and not folder.is_symlink() and _inside(folder, storage) \
+                and not any(folder.iterdir()):
             folder.rmdir()  # only what is now empty: other tools' files in the repo stay
+    if not removed:
+        what = f"{repo}/{filename}" if filename else repo
+        raise LibraryError(NOT_FOUND, (
+            f"Nothing of {what} was deleted: its files are reached through a link that leads out "
+            f"of the Hub cache ({storage}), and Side by Side deletes only inside it."
+        ))
     return removed
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether `path`, links resolved, lies within `folder` (also resolved)."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+def _own_blob(pointer: Path, blobs: Path) -> Path | None:
+    """The blob a snapshot link points to, if it is one of this repository's blobs (a regular
+    file directly in its blobs/ folder). A link anywhere else (planted, or made by hand) points
+    at something that is not the cache's to delete: only the link goes."""
+    if not pointer.is_symlink():
+        return None
+    try:
+        target = pointer.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if target.parent != blobs or target.is_symlink() or not target.is_file():
+        return None
+    return target
 
 
 def _still_linked(storage: Path, blob: Path) -> bool:

@@ -12,11 +12,11 @@ A missing, unreadable or damaged file means "nothing learned yet": it is never a
 from __future__ import annotations
 
 import json
-import os
 import threading
 from pathlib import Path
 
 from desktop.core.local.machine import build_key
+from desktop.core.safe_write import write_text_atomic
 
 FILE_NAME = "local_engine.json"
 _lock = threading.Lock()
@@ -53,10 +53,8 @@ def update_this_build(change) -> bool:
             return False
         data[build_key()] = entry
         target = path()
-        temporary = target.with_suffix(f".{os.getpid()}.tmp")
         try:
-            temporary.write_text(json.dumps(data, indent=1), encoding="utf-8")
-            os.replace(temporary, target)
+            write_text_atomic(target, json.dumps(data, indent=1), force=True)
         except OSError:
             pass  # not remembered: the app learns it again next time, nothing breaks
         return True

@@ -36,6 +36,7 @@ from desktop.core.store.base import (  # noqa: E402,F401  (re-exported: callers 
     CORRUPT, DISK_FULL, IO, LOCKED, NOT_SIDEBYSIDE, READ_ONLY, TOO_NEW, StoreError, parse_utc,
     utc_now,
 )
+from desktop.core.store.probe import connect_read_only, probe, writable
 
 BUSY_QUIET_MS = 300  # wait this long silently before telling the user another instance holds the lock
 BUSY_WAIT_S = 30.0  # then wait up to this long in all
@@ -91,6 +92,8 @@ class Store:
         self.notice = notice  # something the user should be told once (a damaged file set aside)
         self.moved_aside = moved_aside
         self.on_wait: Callable[[str], None] | None = None
+        self.immutable = False  # opened read-only in a folder no one can write (probe.py)
+        self.reading_only = False  # opened for reading: the file or its folder cannot be written
         self._lock = threading.RLock()
 
     @contextlib.contextmanager
@@ -133,8 +136,9 @@ class Store:
         neither hold nor wait for the lock the writes use, so a vote is never queued behind one."""
         conn = None
         try:
+            flags = "mode=ro&immutable=1" if self.immutable else "mode=ro"
             conn = sqlite3.connect(
-                f"file:{quote(str(Path(self.path).resolve()))}?mode=ro", uri=True,
+                f"file:{quote(str(Path(self.path).resolve()))}?{flags}", uri=True,
                 isolation_level=None, check_same_thread=False, timeout=BUSY_WAIT_S,
             )
             conn.execute("PRAGMA mmap_size = 268435456")  # fewer read() calls on big scans
@@ -224,19 +228,27 @@ def open_store(
     *,
     on_wait: Callable[[str], None] | None = None,
     recover: bool = True,
+    read_only: bool = False,
 ) -> Store:
     """Open (creating and migrating as needed) the database; `path` defaults to the data dir's.
 
     With `recover` (the default) a damaged file is moved aside and a fresh one started; without
-    it the damage is raised as a StoreError of kind CORRUPT."""
+    it the damage is raised as a StoreError of kind CORRUPT. With `read_only` (a command that
+    only reads) a database that cannot be written is opened for reading instead of refused.
+    A file the user cannot read, or another program's SQLite database, is refused by name
+    before anything touches it (`probe`)."""
     from desktop.core.store.migrations import migrate
 
     try:
         path = Path(path) if path is not None else paths.database_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not (read_only and path.is_file()):
+            path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _read_only(Path(path).parent if path is not None else None, exc) from exc
-    if not os.access(path.parent, os.W_OK | os.X_OK):
+    probe(path)
+    if not writable(path):
+        if read_only and path.is_file():
+            return _open_for_reading(path)
         raise _read_only(path.parent, None)
 
     moved: Path | None = None
@@ -269,6 +281,27 @@ def open_store(
             f"started a fresh one. Earlier battles and votes are in that file."
         )
     store.notice, store.moved_aside = notice, moved
+    return store
+
+
+def _open_for_reading(path: Path) -> Store:
+    """A store on a database that cannot be written: reads work, a write says why not."""
+    from desktop.core.store.migrations import MIGRATIONS, applied
+
+    conn = None
+    try:
+        conn, immutable = connect_read_only(path, BUSY_WAIT_S)
+        done = applied(conn)
+    except sqlite3.Error as exc:
+        if conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+        raise translate(exc, "read the database", path.parent) from exc
+    if done != [name for name, _ in MIGRATIONS]:  # older (or newer): it needs a write to open
+        conn.close()
+        raise _read_only(path.parent, None)
+    store = Store(conn, path)
+    store.immutable, store.reading_only = immutable, True
     return store
 
 
