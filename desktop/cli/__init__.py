@@ -13,7 +13,8 @@ import importlib
 import sys
 
 from desktop import __version__
-from desktop.cli.terminal import SafeStream
+from desktop.cli.terminal import SafeStream, visible
+from desktop.cli.text_args import check_text_args
 from desktop.core.redact import redact
 
 # Command modules, in the order `--help` lists them.
@@ -75,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command is None:
             args = parser.parse_args(["gui", *argv])
+    problem = check_text_args(args)
+    if problem:  # bytes that are not UTF-8: refused before anything is sent or saved
+        print(f"sidebyside: {visible(problem)}", file=sys.stderr)
+        return 2
     # Whatever a command prints goes through terminal.visible(): an escape sequence in a model
     # name or an answer is shown, never obeyed by the terminal.
     streams = sys.stdout, sys.stderr

@@ -8,6 +8,7 @@ import time
 
 from desktop.cli import CommandFailed
 from desktop.cli._store import command_store
+from desktop.cli.terminal import redraw
 
 BAR_WIDTH = 30
 
@@ -82,8 +83,8 @@ class ProgressBar:
             return
         self.drawn_at = now
         filled = int(round(BAR_WIDTH * fraction))
-        sys.stderr.write(f"\rImporting [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] "
-                         f"{fraction:4.0%}  {now - self.started:5.1f} s")
+        redraw(sys.stderr, f"Importing [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] "
+                           f"{fraction:4.0%}  {now - self.started:5.1f} s")
         sys.stderr.flush()
 
     def close(self) -> None:

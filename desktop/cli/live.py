@@ -45,7 +45,7 @@ class LivePrinter:
         while True:
             newline = buffer.find("\n")
             if 0 <= newline <= self.width:
-                write(side, buffer[:newline])
+                write(side, buffer[:newline].removesuffix("\r"))  # a Windows line end
                 buffer = buffer[newline + 1:]
                 continue
             if len(buffer) > self.width:

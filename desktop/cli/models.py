@@ -18,6 +18,7 @@ import sys
 import threading
 
 from desktop.cli import CommandFailed, UsageError
+from desktop.cli.terminal import redraw
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -168,14 +169,14 @@ def cmd_files(args: argparse.Namespace) -> int:
 
 def _show_progress(progress) -> None:
     if progress.state == "verifying":
-        sys.stderr.write("\rChecking the SHA-256…" + " " * 40)
+        redraw(sys.stderr, "Checking the SHA-256…" + " " * 40)
     elif progress.state == "downloading":
         total = f" / {_gb(progress.total_bytes)}" if progress.total_bytes else ""
         speed = f"  {progress.speed_bps / 1e6:.1f} MB/s" if progress.speed_bps else ""
         eta = f"  {progress.eta_s:.0f} s left" if progress.eta_s is not None else ""
-        sys.stderr.write(f"\r{_gb(progress.done_bytes)}{total}{speed}{eta}    ")
+        redraw(sys.stderr, f"{_gb(progress.done_bytes)}{total}{speed}{eta}    ")
     else:
-        sys.stderr.write("\r" + " " * 60 + "\r")
+        redraw(sys.stderr, " " * 60, end="\r")
     sys.stderr.flush()
 
 

@@ -2,8 +2,9 @@
 
 Model names from an import, answers from a server and messages quoting either may hold ESC or
 OSC sequences (retitle the window, clear the screen, fake a prompt). `visible()` is the one
-function that makes such text harmless: every control character except newline, tab and
-carriage return (progress lines use it) is written as a `\\uXXXX` escape. That form was chosen
+function that makes such text harmless: every control character except newline and tab is
+written as a `\\uXXXX` escape (a carriage return too, which would let a text overwrite the
+label of its own line; one just before a newline, as Windows ends lines, is dropped). That form was chosen
 because it is also a JSON escape: `--json` output passes through unchanged in meaning (JSON
 already escapes C0 characters itself; a C1 character or DEL, which JSON leaves raw, becomes the
 escape JSON reads back as the very same character), so a script still gets the exact text.
@@ -12,7 +13,8 @@ escape JSON reads back as the very same character), so a script still gets the e
 runs (see `desktop.cli.main`), so no printer can forget it. Standard error carries only
 messages, so there it also hides credentials inside URLs (`desktop.core.redact`). The app's own styling (the live
 view's colours) is written with `write_styled`, which passes the app's own escape codes
-through and still makes the text between them visible.
+through and still makes the text between them visible; a progress line that redraws itself
+writes its own carriage return the same way (`redraw`).
 """
 
 from __future__ import annotations
@@ -22,13 +24,13 @@ from typing import TextIO
 
 from desktop.core.redact import redact
 
-# C0 controls but \t \n \r, DEL, C1 controls.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 controls but \t and \n, DEL, C1 controls.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def visible(text: str) -> str:
     """`text` with every control character that could drive a terminal shown as `\\uXXXX`."""
-    return _CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+    return _CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", text.replace("\r\n", "\n"))
 
 
 class SafeStream:
@@ -62,3 +64,9 @@ def write_styled(out: TextIO, *parts: tuple[str, bool]) -> None:
         out.write_styled(*parts)
     else:
         out.write("".join(p if style else visible(p) for p, style in parts))
+
+
+def redraw(out: TextIO, text: str, *, end: str = "") -> None:
+    """Draw `text` over the current line (a progress bar): the carriage return is the app's own,
+    `text` is made visible like any other."""
+    write_styled(out, ("\r", True), (text, False), (end, True))

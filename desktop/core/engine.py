@@ -27,6 +27,7 @@ from desktop.core.contenders.base import (
 )
 from desktop.core.errors import ContenderError, ErrorInfo
 from desktop.core.params import Request
+from desktop.core.redact import redact
 
 SIDES = ("left", "right")
 
@@ -48,7 +49,9 @@ def run_contender(
     (a conversation too long for a local model's context), so the battle can hold the other
     side back: nothing is sent to either."""
     answer = Answer(
-        contender=contender.spec, provider=contender.provider, kind=contender.kind,
+        # The spec as shown and saved: a password or key inside its address stays with the
+        # contender object (which sends it) and goes nowhere else.
+        contender=redact(contender.spec), provider=contender.provider, kind=contender.kind,
         model=contender.model,
     )
     parts: list[str] = []

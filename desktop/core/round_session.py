@@ -37,6 +37,7 @@ from desktop.core.judge.after_vote import judge_line_after_vote
 from desktop.core.params import (
     ASSISTANT, USER, GenerationParams, Message, ParamsError, Request, check_params, settle_text,
 )
+from desktop.core.redact import HIDDEN
 from desktop.core.store.battles import (
     SEATS, BattleRecord, ConversationEnded, append_turn, conversation_ended_message, get_battle,
     make_record, save_battle,
@@ -217,6 +218,13 @@ class RoundSession:
         if record.vote is not None:
             raise ConversationEnded(conversation_ended_message(record))
         slots = {record.a_slot: record.a, other_slot(record.a_slot): record.b}
+        if any(HIDDEN in a.contender for a in slots.values()):
+            # Its address held a password or key, which was never saved: going on without it
+            # would send the placeholder to the server.
+            raise ConversationEnded(
+                f"Battle {record.short_id} cannot be continued: a contender's server address "
+                "held a password or key, which is never saved. Start a new battle with the "
+                "full address.")
         contenders = {slot: make_contender(a.contender, a.kind) for slot, a in slots.items()}
         session = cls(contenders, GenerationParams.from_dict(record.params),
                       blind=record.mode == "blind", category=record.category, store=store,

@@ -276,7 +276,7 @@ class CompareView(QWidget):
             pane.start_turn(number, prompt)
 
     def _on_started(self) -> None:
-        if not self.controller.blind:  # named mode: say who is who from the start
+        if self.controller.names_shown:  # named mode: say who is who from the start
             for slot, picker in zip(("left", "right"), self.pickers):
                 label = wording.spec_label(picker.choice().spec)
                 self.panes[self.controller.position(slot)].name.setText(label)

@@ -68,6 +68,12 @@ class RoundController(QObject):
         return self.session.blind if self.session else True
 
     @property
+    def names_shown(self) -> bool:
+        """May the panes name their contenders now? The round session decides (named rounds
+        from the start, blind ones after the vote)."""
+        return self.session.revealed if self.session else False
+
+    @property
     def turn(self) -> int:
         return self.session.turn if self.session else 0
 

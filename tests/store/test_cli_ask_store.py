@@ -101,12 +101,13 @@ def test_an_errored_side_is_saved_but_cannot_be_voted(scripted, capsys):
     scripted.left = Scripted(LEFT, "partial", fail=ContenderError(AUTH, "The key was rejected."))
     assert main(["ask", "Hi", "--blind"]) == 1
     out = capsys.readouterr().out
-    # Blind: the kind of trouble in words every model shares; the provider's own message is
-    # kept in the database for after a vote.
-    assert "cannot be voted on" in out and "the service rejected the API key" in out
-    assert "The key was rejected" not in out
+    # Blind before the vote: the error names the seat and the kind, in words every model
+    # shares; the contender's own message is kept for after the vote.
     battle = stored()[0]
-    seat = "a" if battle.a_slot == "left" else "b"  # the failing contender is on the left
+    seat = "a" if battle.a.error else "b"
+    assert "cannot be voted on" in out
+    assert f"Side {seat.upper()}: the service rejected the API key" in out
+    assert "The key was rejected" not in out
     assert battle.answer(seat).error.message == "The key was rejected."
     assert main(["vote", battle.id, "a"]) == 1
     assert "failed" in capsys.readouterr().err
