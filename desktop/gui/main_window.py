@@ -169,6 +169,7 @@ class MainWindow(QMainWindow):
         self.compare.system.setPlainText(s.params.system)
         self.compare.system_toggle.setChecked(s.show_system or bool(s.params.system))
         self.compare.blind.setChecked(s.blind)
+        self.compare.set_reveal_mode(s.reveal)
         self.compare.sync_scroll = s.sync_scroll
         self.sync_action.setChecked(s.sync_scroll)
         self.compare.category.setEditText(s.category)
@@ -183,6 +184,7 @@ class MainWindow(QMainWindow):
         s.params = self.compare.params.params(self.compare.system.toPlainText().strip())
         s.show_system = self.compare.system_toggle.isChecked()
         s.blind = self.compare.blind.isChecked()
+        s.reveal = self.compare.reveal.currentData()
         s.category = self.compare.category.currentText().strip()
         s.geometry = bytes(self.saveGeometry().toBase64()).decode()
         s.extra_ggufs = sorted({p for picker in self.compare.pickers for p in picker.chosen_ggufs()})
