@@ -30,29 +30,61 @@ def test_paced_keeps_amounts_equal_until_one_seat_has_shown_all():
     pacer = RevealPacer(PACED)
     pacer.add("a", TEXT, "x" * 500)  # the fast side is done long before the slow one
     pacer.done("a", "answer-a")
-    for step in range(1, 60):
+    for step in range(1, 60):  # the slow side: 10 characters every 0.1 s
         pacer.add("b", TEXT, "y" * 10)
-        out = pacer.release()
-        shown = min(step * 10, 500)
-        assert pacer.shown("a") == shown
+        out = pacer.release(now=step * 0.1)
         if step * 10 < 500:
-            assert pacer.shown("b") == pacer.shown("a")
+            assert pacer.shown("a") == pacer.shown("b") == step * 10
             assert not out["a"].done
-    assert out["a"].done is False  # released once, at 500
-    assert pacer.shown("b") == 590
+    assert pacer.shown("a") == 500 and pacer.shown("b") == 590
     pacer.done("b", "answer-b")
-    out = pacer.release()
+    out = pacer.release(now=6.0)
     assert out["b"].done and out["b"].answer == "answer-b" and pacer.complete
+
+
+def test_paced_goes_on_at_the_common_pace_once_the_slow_side_ended():
+    """The rest of the fast side's answer does not appear at once when the slow side ends."""
+    pacer = RevealPacer(PACED)
+    pacer.add("a", TEXT, "x" * 1000)  # fast: all of it at once
+    pacer.add("b", TEXT, "y" * 10)
+    pacer.release(now=0.0)  # both have a first piece: the pace starts
+    for step in range(1, 10):  # 100 characters a second
+        pacer.add("b", TEXT, "y" * 10)
+        pacer.release(now=step * 0.1)
+    pacer.done("b", "B")
+    out = pacer.release(now=0.9)
+    assert out["b"].done and pacer.shown("a") == 100
+    pacer.release(now=1.9)  # one second later: about 100 characters a second more
+    assert 180 <= pacer.shown("a") <= 220
+    assert not pacer.complete
+    pacer.done("a", "A")
+    pacer.release(now=30.0)
+    assert pacer.shown("a") == 1000 and pacer.complete
+
+
+def test_stop_shows_everything_at_once():
+    pacer = RevealPacer(PACED)
+    pacer.add("a", TEXT, "x" * 1000)
+    pacer.done("a", "A")
+    pacer.done("b", "B")
+    pacer.flush()
+    out = pacer.release(now=0.0)
+    assert len(_text(out["a"])) == 1000 and pacer.complete
 
 
 def test_paced_releases_the_done_of_the_shorter_answer_once_shown():
     pacer = RevealPacer(PACED)
+    pacer.add("b", TEXT, "a much")
+    pacer.release(now=0.0)  # nothing of a yet: b waits
+    assert pacer.shown("b") == 0
     pacer.add("a", TEXT, "short")
     pacer.done("a", "A")
-    pacer.add("b", TEXT, "a much longer answer that goes on")
-    out = pacer.release()
+    pacer.add("b", TEXT, " longer answer that goes on")
+    out = pacer.release(now=1.0)
     assert out["a"].done and _text(out["a"]) == "short"
-    assert _text(out["b"]) == "a much longer answer that goes on"  # nothing left to compare
+    assert _text(out["b"]) == "a muc"  # level with a; then on at the pace kept
+    pacer.release(now=2.0)
+    assert pacer.shown("b") == len("a much longer answer that goes on")
 
 
 def test_paced_counts_thinking_with_the_answer():

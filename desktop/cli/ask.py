@@ -15,6 +15,7 @@ from desktop.cli import UsageError
 from desktop.core.answer import EV_DELTA, EV_DONE, EV_STATUS, EV_THINKING
 from desktop.core.errors import ContenderError
 from desktop.core.params import REASONING_LEVELS, GenerationParams
+from desktop.core.reveal import LIVE, REVEAL_MODES
 from desktop.core.round_session import RoundSession
 
 
@@ -52,6 +53,10 @@ def register(subparsers) -> None:
     p.add_argument("--blind", action="store_true",
                    help="a fair coin decides which contender is A and which is B; their names "
                    "stay hidden until you vote")
+    p.add_argument("--reveal", choices=REVEAL_MODES, default=None,
+                   help="how the answers appear: paced (both at the slower side's pace), together "
+                   "(both once complete) or live (each as it arrives); default: paced with "
+                   "--blind, else live")
     p.add_argument("--category", metavar="NAME",
                    help="file the battle under this category (default: other); a new name "
                    "becomes one of your categories")
@@ -183,7 +188,7 @@ def run_items(args, items, contenders: dict, context) -> int:
 
                 progress(index, len(items), line, category)
             session = RoundSession(contenders, params, blind=context.blind, category=category,
-                                   store=context.store)
+                                   store=context.store, reveal=getattr(args, "reveal", None))
             ok, stopped = ask_turn(session, prompt, args, bool(args.file))
             status = status or (0 if ok else 1)
             done += 1
@@ -216,6 +221,8 @@ def run_continue(args) -> int:
             battle_id = resolve_battle_id(store, args.continue_id)
             session = RoundSession.resume(store, battle_id,
                                           functools.partial(make_contender, local_pool=pool))
+            if args.reveal:
+                session.reveal = args.reveal
         except (BattleNotFound, ConversationEnded) as exc:
             raise CommandFailed(exc.message) from None
         except ContenderError as exc:
@@ -249,7 +256,12 @@ def ask_turn(session, prompt: str, args, json_lines: bool) -> tuple[bool, bool]:
 
     shown = labels(session)
     battle = session.start_turn(prompt)
-    drive_turn(battle, shown, args.json)
+    if args.json or session.reveal == LIVE:
+        drive_turn(battle, shown, args.json)
+    else:
+        from desktop.cli.reveal_output import drive_paced
+
+        drive_paced(battle, shown, session.reveal)
     answers = battle.answers
     record, save_error = None, None
     try:
@@ -265,7 +277,8 @@ def ask_turn(session, prompt: str, args, json_lines: bool) -> tuple[bool, bool]:
         print()
         for slot in sorted(shown, key=shown.get):  # A first when blind
             name = shown[slot] if session.blind else answers[slot].contender
-            printer.metrics(slot, session.public_answer(answers[slot]), name)
+            printer.metrics(slot, session.public_answer(answers[slot]), name,
+                            blind=not session.revealed)
         after_battle(record, session.blind)
     if save_error:
         print(f"sidebyside: the battle was not saved: {save_error}", file=sys.stderr)

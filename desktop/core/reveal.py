@@ -8,7 +8,9 @@ panes, `ask` in a terminal) shows a turn through one `RevealPacer`:
 - `live`: everything as it arrives (today's behaviour; a named battle hides nothing).
 - `paced`: both seats show the same number of characters, the slower side's; so nothing shows
   until both have a first piece, and the amounts stay equal until one seat has shown its whole
-  answer. From then on the other goes on as it arrives (there is nothing left to compare with).
+  answer. From then on the other goes on at the pace kept so far (characters a second since both
+  started), never faster than its text arrives: the rest of a fast side's answer does not appear
+  all at once the moment the slow side ends, which would say which side was fast.
 - `together`: nothing until both answers are complete, then both at once (a face shows one
   neutral progress indicator for both meanwhile).
 
@@ -16,16 +18,21 @@ A seat's stream is its thinking and answer pieces in arrival order; pacing count
 over both, so thinking cannot give the speed away either. A seat's end (`done`) is released
 only once its whole text has been shown. The pacer keeps no clock: a face calls `release()` on
 its own frame timer (the window at display rate, the terminal a few times a second) and shows
-what it returns. Qt-free; one pacer per turn, used from one thread.
+what it returns, passing the time (`now`, seconds on any steady clock). `flush()` (Stop) shows
+everything at once. Qt-free; one pacer per turn, used from one thread.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 PACED, TOGETHER, LIVE = "paced", "together", "live"
 REVEAL_MODES = (PACED, TOGETHER, LIVE)
 TEXT, THOUGHT = "text", "thought"
+# The slowest pace kept after one seat has shown all (characters a second, about 12 tokens):
+# an answer that began late and ended at once must not hold the other back for minutes.
+MIN_PACE = 50.0
 
 
 class RevealError(ValueError):
@@ -92,6 +99,10 @@ class RevealPacer:
     def __init__(self, mode: str, seats: tuple[str, ...] = ("a", "b")) -> None:
         self.mode = check_reveal(mode)
         self._seats = {seat: _Seat() for seat in seats}
+        self._started_at: float | None = None  # both had a first piece (paced)
+        self._after: tuple[float, int, float] | None = None  # (when, characters, pace) once a
+        # seat has shown all: the others go on from there at that pace
+        self._flushed = False
 
     def add(self, seat: str, kind: str, text: str) -> None:
         """A piece of a seat's thinking (THOUGHT) or answer (TEXT) arrived."""
@@ -121,22 +132,37 @@ class RevealPacer:
         """Characters of the seat's stream released so far."""
         return self._seats[seat].shown
 
-    def allowed(self) -> dict[str, int]:
-        """How many characters of each seat's stream may be visible now."""
+    def flush(self) -> None:
+        """Show everything from now on (the user stopped the battle)."""
+        self._flushed = True
+
+    def allowed(self, now: float) -> dict[str, int]:
+        """How many characters of each seat's stream may be visible at `now`."""
         seats = self._seats.values()
         everything = {seat: s.received for seat, s in self._seats.items()}
-        if self.mode == LIVE or all(s.done for s in seats):
+        if self.mode == LIVE or self._flushed:
             return everything
         if self.mode == TOGETHER:
-            return {seat: 0 for seat in self._seats}
+            return everything if all(s.done for s in seats) else {seat: 0 for seat in self._seats}
         common = min(s.received for s in seats)
-        if any(s.done and s.received <= common for s in seats):
-            return everything  # a seat has shown its whole answer: no pace left to keep
-        return {seat: common for seat in self._seats}
+        if self._started_at is None and common > 0:
+            self._started_at = now
+        if self._after is None and any(s.done and s.received <= common for s in seats):
+            if self._started_at is None:  # a seat ended with nothing: no pace to keep
+                self._after = (now, common, float("inf"))
+            else:
+                pace = common / max(now - self._started_at, 1e-3)
+                self._after = (now, common, max(pace, MIN_PACE))
+        if self._after is None:
+            return {seat: common for seat in self._seats}
+        since, base, pace = self._after
+        budget = base + pace * (now - since) if pace != float("inf") else float("inf")
+        return {seat: int(min(s.received, budget)) for seat, s in self._seats.items()}
 
-    def release(self) -> dict[str, Release]:
-        """What each seat may show now that it has not shown yet (empty Releases included)."""
-        allowed = self.allowed()
+    def release(self, now: float | None = None) -> dict[str, Release]:
+        """What each seat may show at `now` (default: the monotonic clock) that it has not
+        shown yet (empty Releases included)."""
+        allowed = self.allowed(time.monotonic() if now is None else now)
         out: dict[str, Release] = {}
         for seat, state in self._seats.items():
             release = Release(pieces=state.take(allowed[seat]))

@@ -10,7 +10,9 @@ retries it; after the vote a send is refused until a new round (Ctrl+N).
 
 Text reaches the view through the session's reveal pacer (desktop/core/reveal.py): the runner's
 pieces and ends go in, and after each frame's drain what the pacer allows comes out as `text`,
-`thought` and `side_done`, so a blind pane never streams faster than the other one.
+`thought` and `side_done`, so a blind pane never streams faster than the other one. A frame
+timer keeps releasing while the pacer holds text (a paced tail goes on after both sides ended);
+the turn is saved, and the vote offered, once everything has been shown. Stop shows it all.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from functools import partial
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.core.errors import ContenderError
 from desktop.core.params import GenerationParams
@@ -63,6 +65,10 @@ class RoundController(QObject):
         self._key: tuple | None = None  # the contenders and mode the conversation runs with
         self._pacer = None  # the running turn's RevealPacer
         self._thought_pieces: dict[str, int] = {}  # thinking pieces arrived, not yet shown
+        self._ended = False  # both sides of the running turn are done (shown or not)
+        self._frame = QTimer(self)
+        self._frame.setInterval(16)  # a 60 Hz frame: the pacer's clock while a turn is shown
+        self._frame.timeout.connect(self._tick)
         self.local_pool = None  # the window's local model workers: made on first use, closed
         # by `shutdown` (the window's closeEvent)
 
@@ -109,6 +115,8 @@ class RoundController(QObject):
         self._under_way = set()  # seats that have text or are done
         self._pacer = self.session.pacer()
         self._thought_pieces = {}
+        self._ended = False
+        self._frame.start()
         self.runner = BattleRunner(battle, self)
         self.runner.text.connect(self._on_text)
         self.runner.thought.connect(self._on_thought)
@@ -195,11 +203,22 @@ class RoundController(QObject):
             self._under_way.add(position)
             self._pacer.done(position, event.answer)  # shown once its text has been
 
+    def _tick(self) -> None:
+        self._release()
+        if self._ended and (self._pacer is None or self._pacer.complete):
+            self._frame.stop()
+            self._save()
+
     def _on_finished(self) -> None:
+        if self.runner is None:
+            return
+        self._ended = True  # saved once everything is shown, so the vote comes after it
+        self._tick()
+
+    def _save(self) -> None:
         runner = self.runner
         if runner is None:
             return
-        self._release()  # both are done: everything is shown before the vote can start
         self._db.submit(
             partial(self.services.save_turn, self.session, runner.battle),
             on_done=lambda saved, r=runner: self._on_saved(r, saved),
@@ -248,6 +267,8 @@ class RoundController(QObject):
     def stop(self) -> None:
         if self.runner is not None and self.state == RUNNING:
             self.runner.stop()
+            if self._pacer is not None:
+                self._pacer.flush()  # what arrived shows at once, in both panes
 
     def new_round(self) -> None:
         self._retire()
@@ -258,6 +279,8 @@ class RoundController(QObject):
 
     def _retire(self) -> None:
         """Detach the current runner (a late piece must not paint the next round)."""
+        self._frame.stop()
+        self._ended = False
         if self.runner is not None:
             self.runner.detach()
             self._retired.append(self.runner)
