@@ -15,7 +15,7 @@ import sys
 from desktop import __version__
 
 # Command modules, in the order `--help` lists them.
-COMMANDS = ["gui", "ask", "show", "vote", "leaderboard", "verdict", "promptsets", "report",
+COMMANDS = ["gui", "ask", "batch", "review", "show", "vote", "leaderboard", "verdict", "promptsets", "report",
             "export", "merge", "import_votes", "sources", "models", "keys", "doctor"]
 
 
