@@ -16,10 +16,7 @@ import threading
 from desktop.cli import CommandFailed, UsageError
 from desktop.cli._store import command_store
 from desktop.cli.ask import build_contenders, local_worker_pool, params_from_args, _positive_int
-from desktop.core.batch import BatchPlan, BatchResult, Eta, run_batch
-from desktop.core.categories import CategoryError, resolve_category
-from desktop.core.promptsets import PromptSetError, load_prompt_set
-from desktop.core.starter_sets import UnknownStarterSet, find_starter
+from desktop.core.batch import BatchError, BatchPlan, BatchResult, Eta, make_plan, run_batch
 
 BAR_WIDTH = 24
 
@@ -62,39 +59,14 @@ def register(subparsers) -> None:
 def load_plan(args, store) -> BatchPlan:
     """The plan the arguments describe; bad input is a UsageError saying what to do."""
     try:
-        category = resolve_category(store, args.category) if args.category else "other"
-    except CategoryError as exc:
+        plan, problems = make_plan(store, promptset=args.promptset, path=args.file,
+                                   left=args.left, right=args.right, blind=args.blind,
+                                   repeat=args.repeat, category=args.category)
+    except BatchError as exc:
         raise UsageError(exc.message) from None
-    if args.promptset:
-        try:
-            starter = find_starter(args.promptset)
-        except UnknownStarterSet as exc:
-            raise UsageError(exc.message) from None
-        name, source, items = starter.name, f"promptset:{starter.name}", starter.items()
-    else:
-        try:
-            prompt_set = load_prompt_set(args.file)
-        except PromptSetError as exc:
-            raise UsageError(exc.message) from None
-        for problem in prompt_set.problems:
-            print(f"{prompt_set.path.name} line {problem.line}: {problem.message}",
-                  file=sys.stderr)
-        name, source, items = prompt_set.path.name, str(prompt_set.path.resolve()), \
-            prompt_set.items
-    if not items:
-        raise UsageError(f"'{name}' has no prompts to run.")
-    return BatchPlan(name, source, [(i.prompt, _category(store, i.category)) for i in items],
-                     args.left, args.right, args.blind, args.repeat, category)
-
-
-def _category(store, name: str | None) -> str | None:
-    """A prompt's own category as the store knows it (as `ask --file` files it)."""
-    if not name:
-        return None
-    try:
-        return resolve_category(store, name)
-    except CategoryError:
-        return None
+    for problem in problems:
+        print(f"{plan.name} line {problem.line}: {problem.message}", file=sys.stderr)
+    return plan
 
 
 class Progress:

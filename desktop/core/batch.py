@@ -34,12 +34,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from desktop.core.answer import Answer
+from desktop.core.categories import CategoryError, resolve_category
 from desktop.core.contenders.base import Contender
 from desktop.core.params import GenerationParams
+from desktop.core.promptsets import Problem, PromptSetError, load_prompt_set
 from desktop.core.round_session import RoundSession
 from desktop.core.store.base import utc_now
 from desktop.core.store.battles import BattleRecord, insert_battle, make_record
 from desktop.core.store.db import Store
+from desktop.core.starter_sets import UnknownStarterSet, find_starter
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,47 @@ class BatchSummary:
 
     def to_dict(self) -> dict:
         return {"summary": True, **dataclasses.asdict(self)}
+
+
+class BatchError(Exception):
+    """A plan that cannot be made (unknown set, unreadable or empty file); says what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def make_plan(store: Store, *, promptset: str | None, path: str | None, left: str, right: str,
+              blind: bool, repeat: int = 1,
+              category: str | None = None) -> tuple[BatchPlan, list[Problem]]:
+    """The plan for a starter set or a file (and the file's skipped lines); categories are
+    resolved as `ask --file` files them (a prompt's own wins, else `category`, else other)."""
+    try:
+        default = resolve_category(store, category) if category else "other"
+    except CategoryError as exc:
+        raise BatchError(exc.message) from None
+    problems: list[Problem] = []
+    try:
+        if promptset:
+            starter = find_starter(promptset)
+            name, source, items = starter.name, f"promptset:{starter.name}", starter.items()
+        else:
+            prompt_set = load_prompt_set(path or "")
+            name, source = prompt_set.path.name, str(prompt_set.path.resolve())
+            items, problems = prompt_set.items, prompt_set.problems
+    except (UnknownStarterSet, PromptSetError) as exc:
+        raise BatchError(exc.message) from None
+    if not items:
+        raise BatchError(f"'{name}' has no prompts to run.")
+
+    def known(value: str | None) -> str | None:
+        try:
+            return resolve_category(store, value) if value else None
+        except CategoryError:
+            return None
+
+    prompts = [(item.prompt, known(item.category)) for item in items]
+    return BatchPlan(name, source, prompts, left, right, blind, repeat, default), problems
 
 
 def done_keys(store: Store, plan: BatchPlan) -> set[tuple[int, int]]:

@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.compare.promptset.prompt_chosen.connect(self._prompt_from_set)
         self.compare.promptset.moved.connect(self.save_settings)
         self._started_background = False
+        self._batches = None  # the background batch's launcher, made on first use
         # Background work starts once the first frame is on screen (see paintEvent); this is
         # the fallback for a window that is never painted (started minimised, tests).
         self._fallback = QTimer(self)  # (a timer object: singleShot with a context costs more)
@@ -99,6 +100,9 @@ class MainWindow(QMainWindow):
                                   ["Ctrl+Return", "Ctrl+Enter"])
         self.stop_action = action(round_menu, "S&top both", self.controller.stop, ["Esc"])
         self.new_action = action(round_menu, "&New round", self.compare.new_round, ["Ctrl+N"])
+        round_menu.addSeparator()
+        self.batch_action = action(round_menu, "Run a prompt set in the &background…",
+                                   lambda: self.batch_launcher().open_dialog())
         view_menu = self.menuBar().addMenu("&View")
         self.sync_action = action(view_menu, "&Synchronised scrolling", self._toggle_sync)
         self.sync_action.setCheckable(True)
@@ -364,11 +368,23 @@ class MainWindow(QMainWindow):
         self.compare.category.setEditText(category)
         self.compare.send()
 
+    def batch_launcher(self):
+        """Round → Run a prompt set in the background (desktop/gui/batch_task.py)."""
+        if self._batches is None:
+            # Loaded when first used: the batch engine is not needed to paint the window.
+            from desktop.gui.batch_task import BatchLauncher
+
+            self._batches = BatchLauncher(self)
+            self._batches.changed.connect(self._after_import)
+        return self._batches
+
     # -- closing ---------------------------------------------------------------------------
     def closeEvent(self, event) -> None:
         if not self._closing:
             self._closing = True
             self.save_settings()
+            if self._batches is not None:
+                self._batches.shutdown()
             self.controller.shutdown()
             self.work.shutdown(wait=True)
             self.db.shutdown(wait=True, cancel_pending=False)
