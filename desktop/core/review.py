@@ -124,9 +124,10 @@ def name_of(answer) -> str:
     return f"{answer.model or answer.contender} · {provider_label(answer.provider)}"
 
 
-def reveal_line(record: BattleRecord) -> str:
-    """After the vote, one line: which seat was which, and what was chosen."""
-    choice = record.vote.choice if record.vote else None
+def reveal_line(record: BattleRecord, choice: str | None = None) -> str:
+    """After the vote, one line: which seat was which, and what was chosen (`choice`, or the
+    record's own vote)."""
+    choice = choice or (record.vote.choice if record.vote else None)
     said = f" ({VOTE_WORDS[choice]})" if choice else ""
     return f"A was {name_of(record.a)}, B was {name_of(record.b)}{said}."
 

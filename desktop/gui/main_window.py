@@ -45,7 +45,7 @@ class MainWindow(QMainWindow):
         self._lazy: dict[int, tuple[QWidget, str]] = {}
         # The Verdict comes first among the results: it answers the question people come with.
         for title, name in (("&Verdict", "verdict"), ("&Leaderboard", "leaderboard"),
-                            ("&History", "history")):
+                            ("&History", "history"), ("R&eview", "review")):
             holder = QWidget()
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
             self._lazy[self.tabs.addTab(holder, title)] = (holder, name)
@@ -148,6 +148,12 @@ class MainWindow(QMainWindow):
 
             view = LeaderboardView(self.services, self.db, self.work)
             view.sources_changed.connect(self._after_import)
+            return view
+        if name == "review":
+            from desktop.gui.review_view import ReviewView
+
+            view = ReviewView(self.services, self.db)
+            view.changed.connect(lambda: self._mark_stale("verdict", "leaderboard", "history"))
             return view
         from desktop.gui.history_view import HistoryView
 
@@ -346,7 +352,10 @@ class MainWindow(QMainWindow):
 
     def _after_vote(self, record) -> None:
         self.compare.promptset.advance()
-        for name in ("verdict", "leaderboard", "history"):
+        self._mark_stale("verdict", "leaderboard", "history", "review")
+
+    def _mark_stale(self, *names: str) -> None:
+        for name in names:
             view = self.views.get(name)
             if view is not None and hasattr(view, "mark_stale"):
                 view.mark_stale()
@@ -369,13 +378,13 @@ class MainWindow(QMainWindow):
         self.compare.send()
 
     def batch_launcher(self):
-        """Round → Run a prompt set in the background (desktop/gui/batch_task.py)."""
+        """Round → Run a prompt set in the background (desktop/gui/batch_task.py), loaded when
+        first used: the batch engine is not needed to paint the window."""
         if self._batches is None:
-            # Loaded when first used: the batch engine is not needed to paint the window.
             from desktop.gui.batch_task import BatchLauncher
 
             self._batches = BatchLauncher(self)
-            self._batches.changed.connect(self._after_import)
+            self._batches.changed.connect(lambda: self._mark_stale("history", "review"))
         return self._batches
 
     # -- closing ---------------------------------------------------------------------------
