@@ -29,6 +29,7 @@ MEASUREMENTS = [
     (("8",), "bench.measure_memory"),
     (("9",), "bench.measure_threads"),
     (("import",), "bench.measure_import"),
+    (("review",), "bench.measure_review"),
 ]
 
 
