@@ -102,3 +102,39 @@ def test_review_command_lists_and_votes(store, tmp_path):
     assert "left 0" in before_vote and "right 0" in before_vote
     assert "(you chose B). 1 of 2 reviewed" in run.stdout
     assert json.loads(review("--list", "--json").stdout)["count"] == 1
+
+
+def test_a_reviewed_batch_battle_counts_like_a_compare_one(store):
+    """Item 4: a batch battle voted in Review counts in the leaderboard and in starter-set
+    progress exactly as a battle voted in Compare (the same votes row)."""
+    from desktop.core.batch import BatchPlan, register, save_batch_battle
+    from desktop.core.starter_sets import find_starter, progress_of
+    from desktop.core.stats.results import compute_all
+
+    starter = find_starter("coding-help")
+    prompts = [(item.prompt, item.category) for item in starter.items()[:3]]
+    plan = BatchPlan(starter.name, f"promptset:{starter.name}", prompts, "local",
+                     "openai:gpt-4o-mini", blind=True)
+    register(store, plan)
+    for item in plan.items():
+        record = make_record(item.prompt, _answer("local", "l"),
+                             _answer("openai:gpt-4o-mini", "r"), mode="blind", a_slot="left",
+                             category=item.category, params={})
+        save_batch_battle(store, plan, item, record)
+    compare = make_record(prompts[2][0], _answer("openai:gpt-4o-mini", "r"), _answer("local", "l"),
+                          mode="blind", a_slot="right", category="coding", params={})
+    save_battle(store, compare)
+    cast_vote(store, compare.id, "b")  # from Compare: the local model won
+
+    pair = ("local", "openai:gpt-4o-mini")
+    assert progress_of(store, starter, pair).done == 1
+    session = ReviewSession(store, ReviewFilter(set_name=starter.name))
+    assert session.total == 3  # the Compare battle is in no batch
+    for _ in range(2):
+        record = session.current()
+        session.vote(record.id, "a")  # seat A: the local model (a_slot left)
+    assert progress_of(store, starter, pair).done == 3  # prompts 0, 1 by Review, 2 by Compare
+    board = compute_all(store)[0]
+    assert board.votes == 3
+    battles = {c.contender: c.battles for c in board.contenders}
+    assert battles == {"local": 3, "openai:gpt-4o-mini": 3}
