@@ -159,13 +159,13 @@ class ReviewView(QWidget):
     def _started(self, found) -> None:
         self.session, current, following = found
         self._reviewed = 0
+        self.reveal.setText("")
         self._next = following if following is not None else END
         self._show(current)
 
     # -- showing ----------------------------------------------------------------------
     def _show(self, record) -> None:
-        self.record = record
-        self.reveal.setText("" if record is None else self.reveal.text())
+        self.record = record  # the reveal line stays: it is about the battle voted on before
         self._clear_after_vote()
         if record is None:
             self.prompt.setText(EMPTY)

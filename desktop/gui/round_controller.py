@@ -181,11 +181,6 @@ class RoundController(QObject):
             if release.done:
                 self.side_done.emit(seat, release.answer)
 
-    @property
-    def holding(self) -> bool:
-        """The pacer holds text not shown yet (together: the neutral progress shows)."""
-        return self._pacer is not None and self._pacer.holding
-
     def _on_event(self, event) -> None:
         from desktop.core.answer import EV_DONE, EV_START, EV_STATUS
 

@@ -80,6 +80,7 @@ def test_review_twenty_battles_by_keyboard(qtbot, make_window):
                             and review.record.id != r.id)
             assert review.reveal.text().startswith("Last vote: A was ")
     qtbot.waitUntil(lambda: review.count.text() == "20 of 20 reviewed")
+    assert review.reveal.text().startswith("Last vote: A was ")  # the last one's too
     assert seen == ids  # oldest first, each once
     votes = _votes()
     assert len(votes) == 20 and set(votes.values()) == {LEFT}
