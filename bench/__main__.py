@@ -31,6 +31,7 @@ MEASUREMENTS = [
     (("9",), "bench.measure_threads"),
     (("import",), "bench.measure_import"),
     (("team",), "bench.measure_team"),
+    (("review",), "bench.measure_review"),
 ]
 
 

@@ -18,8 +18,9 @@ from desktop.cli.text_args import check_text_args
 from desktop.core.redact import redact
 
 # Command modules, in the order `--help` lists them.
-COMMANDS = ["gui", "ask", "show", "vote", "leaderboard", "verdict", "judge", "promptsets", "report",
-            "export", "merge", "import_votes", "sources", "models", "keys", "team", "doctor"]
+COMMANDS = ["gui", "ask", "batch", "review", "show", "vote", "leaderboard", "verdict", "judge",
+            "promptsets", "report", "export", "merge", "import_votes", "sources", "models", "keys",
+            "team", "doctor"]
 
 
 class UsageError(Exception):

@@ -17,6 +17,7 @@ from desktop.core.errors import ContenderError
 from desktop.core.params import (
     REASONING_LEVELS, GenerationParams, ParamsError, check_params, settle_text,
 )
+from desktop.core.reveal import LIVE, REVEAL_MODES
 from desktop.core.round_session import RoundSession, TurnRefused
 
 
@@ -54,6 +55,10 @@ def register(subparsers) -> None:
     p.add_argument("--blind", action="store_true",
                    help="a fair coin decides which contender is A and which is B; their names "
                    "stay hidden until you vote")
+    p.add_argument("--reveal", choices=REVEAL_MODES, default=None,
+                   help="how the answers appear: paced (both at the slower side's pace), together "
+                   "(both once complete) or live (each as it arrives); default: paced with "
+                   "--blind, else live")
     p.add_argument("--category", metavar="NAME",
                    help="file the battle under this category (default: other); a new name "
                    "becomes one of your categories")
@@ -219,7 +224,7 @@ def run_items(args, items, contenders: dict, context) -> int:
 
                 progress(index, len(items), line, category)
             session = RoundSession(contenders, params, blind=context.blind, category=category,
-                                   store=context.store)
+                                   store=context.store, reveal=getattr(args, "reveal", None))
             ok, stopped = ask_turn(session, prompt, args, bool(args.file))
             status = status or (0 if ok else 1)
             done += 1
@@ -251,6 +256,8 @@ def run_continue(args) -> int:
             battle_id = resolve_battle_id(store, args.continue_id)
             session = RoundSession.resume(store, battle_id,
                                           functools.partial(make_contender, local_pool=pool))
+            if args.reveal:
+                session.reveal = args.reveal
         except (BattleNotFound, ConversationEnded) as exc:
             raise CommandFailed(exc.message) from None
         except ContenderError as exc:
@@ -287,7 +294,12 @@ def ask_turn(session, prompt: str, args, json_lines: bool) -> tuple[bool, bool]:
         battle = session.start_turn(prompt)
     except TurnRefused as exc:  # refused before anything was sent
         raise CommandFailed(exc.message) from None
-    drive_turn(battle, shown, args.json, session)
+    if args.json or session.reveal == LIVE:
+        drive_turn(battle, shown, args.json, session)
+    else:
+        from desktop.cli.reveal_output import drive_paced
+
+        drive_paced(battle, shown, session.reveal)
     answers = battle.answers
     record, save_error = None, None
     try:
@@ -304,7 +316,7 @@ def ask_turn(session, prompt: str, args, json_lines: bool) -> tuple[bool, bool]:
         for slot in sorted(shown, key=shown.get):  # A first when blind
             name = shown[slot] if session.blind else answers[slot].contender
             printer.metrics(slot, session.public_answer(answers[slot], session.seat_of(slot)),
-                            name)
+                            name, blind=not session.revealed)
         after_battle(record, session.blind)
     if save_error:
         print(f"sidebyside: the battle was not saved: {save_error}", file=sys.stderr)

@@ -80,14 +80,18 @@ class LivePrinter:
                      ("\n", False))
         self.out.flush()
 
-    def metrics(self, side: str, answer: Answer, name: str) -> None:
-        self._line(side, metrics_line(answer, name))
+    def metrics(self, side: str, answer: Answer, name: str, *, blind: bool = False) -> None:
+        self._line(side, metrics_line(answer, name, blind=blind))
 
 
-def metrics_line(answer: Answer, name: str) -> str:
+def metrics_line(answer: Answer, name: str, *, blind: bool = False) -> str:
+    """The line after an answer. `blind` (before the vote): how it ended, no count or time,
+    which would tell a fast side from a slow one (`sidebyside show` has them after the vote)."""
     if answer.error is not None and answer.error.kind != "cancelled":
         return f"{name}: error ({answer.error.kind}): {answer.error.message}"
     parts = [name]
+    if blind:
+        return " · ".join([name, answer.finish_reason or ""]).rstrip(" ·")
     if answer.output_tokens is not None:
         parts.append(f"{answer.output_tokens} tokens")
     if answer.thinking_tokens:

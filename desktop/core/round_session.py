@@ -14,6 +14,9 @@ It owns:
 - **Turns.** `start_turn(prompt)` runs the next turn; each slot is sent its *own* history (its own
   earlier answers) with the same system prompt and parameters. A turn where a seat failed is not
   part of the history: the next `start_turn` retries it. One turn at a time.
+- **Reveal.** How fast a turn's text may be shown (`reveal`: paced, together or live; blind
+  battles default to paced so speed names no side): each turn is shown through `pacer()`
+  (desktop/core/reveal.py), the same for every turn of a conversation.
 - **Saving and voting.** `finish_turn` saves the first turn as a new battle and later turns with
   `append_turn` (one transaction each); `vote` casts the vote, which judges the whole conversation
   and ends it: `start_turn` after it raises `ConversationEnded`.
@@ -38,6 +41,7 @@ from desktop.core.params import (
     ASSISTANT, USER, GenerationParams, Message, ParamsError, Request, check_params, settle_text,
 )
 from desktop.core.redact import HIDDEN
+from desktop.core.reveal import RevealPacer, check_reveal, default_reveal
 from desktop.core.store.battles import (
     SEATS, BattleRecord, ConversationEnded, append_turn, conversation_ended_message, get_battle,
     make_record, save_battle,
@@ -73,11 +77,13 @@ class RoundSession:
         store: Store | None = None,
         a_slot: str | None = None,
         rng: random.Random | None = None,
+        reveal: str | None = None,
     ) -> None:
         self.contenders = dict(contenders)
         self.params = params
         self.blind = blind
         self.category = category
+        self.reveal = check_reveal(reveal) if reveal else default_reveal(blind)
         self.store = store
         self.a_slot = a_slot or (battle_record.assign_sides(rng) if blind else "left")
         self.record: BattleRecord | None = None
@@ -129,6 +135,10 @@ class RoundSession:
         if status.state == "notice":  # a setting left out: the same words for every model
             return [(seat, status)]
         return [(seat, Status("waiting"))]
+
+    def pacer(self) -> RevealPacer:
+        """A fresh pacer for the turn about to be shown (see desktop/core/reveal.py)."""
+        return RevealPacer(self.reveal)
 
     # -- turns --------------------------------------------------------------------------
     def start_turn(self, prompt: str):

@@ -1,9 +1,10 @@
 """One answer pane: its state, the streaming answer as Markdown, and the reveal after the vote.
 
-Text arrives through `append()` and is painted at most ~30 times a second (`RENDER_INTERVAL_MS`)
-by `IncrementalMarkdown`, which only redraws the block still being written. Before the vote the
-pane says nothing that could tell which model wrote it: its title is "A" or "B", its states are
-the same words for every model, and no metric is shown. `reveal()` adds the name and metrics.
+Text arrives through `append()` (once a frame, see battle_runner) and is painted at most once a
+frame (`RENDER_INTERVAL_MS`) by `IncrementalMarkdown`, which only redraws the block still being
+written. Before the vote the pane says nothing that could tell which model wrote it: its title
+is "A" or "B", its states are the same words for every model, and no metric is shown (blind,
+the thinking header says only "Thinking…"; `set_blind`). `reveal()` adds the name and metrics.
 Thinking has its own collapsed block above the answer, in every pane alike (thinking_block.py).
 
 In a conversation the pane shows it turn by turn: the earlier turns (each prompt above this
@@ -27,7 +28,7 @@ from desktop.gui.thinking_block import ThinkingBlock
 if TYPE_CHECKING:  # not imported to paint the window: see round_controller
     from desktop.core.answer import Answer, Status
 
-RENDER_INTERVAL_MS = 33
+RENDER_INTERVAL_MS = 16  # a 60 Hz frame: text arriving within one frame is painted once
 
 
 class AnswerPane(QFrame):
@@ -190,6 +191,10 @@ class AnswerPane(QFrame):
         self.name.hide()
         self._set_state("empty", "")
 
+    def set_blind(self, blind: bool) -> None:
+        """Blind until the vote: no count or time in the thinking header."""
+        self.thinking.set_blind(blind)
+
     def begin(self) -> None:
         self._set_state("waiting", wording.WAITING)
 
@@ -281,6 +286,7 @@ class AnswerPane(QFrame):
             self.thinking.finish(answer)
 
     def reveal(self, html: str, name: str) -> None:
+        self.thinking.set_blind(False)  # the vote is in: the counts and times may show
         self.name.setText(name)
         self.name.setToolTip(name)
         self.name.show()

@@ -1,10 +1,13 @@
 """Bridges one engine `Battle` to the UI thread.
 
 The UI thread collects the battle's events itself, without waiting: a timer drains the battle's
-queue ~30 times a second, merging consecutive text pieces of a side into one. No thread sits
+queue once a frame (the screen's refresh rate, `frame_interval_ms`, 30 to 60 times a second),
+merging consecutive text pieces of a side into one, so what the window does per remote token
+stops growing once tokens come faster than frames. After each drain `drained` fires: the round
+controller releases what the reveal pacer allows then (desktop/core/reveal.py). No thread sits
 between the engine and the window, so a provider streaming thousands of tokens a second costs
 neither a thread wake-up per token nor more than a bounded number of UI wake-ups, and the
-local model keeps its CPU. A start, status or done event waits at most one tick (33 ms).
+local model keeps its CPU. A start, status or done event waits at most one frame.
 
 Invariants:
 - Signals are emitted on the UI thread only; no other thread ever touches this object.
@@ -16,11 +19,22 @@ Invariants:
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 
 from desktop.core.answer import EV_DELTA, EV_DONE, EV_THINKING
 
-DRAIN_INTERVAL_MS = 33
+DRAIN_INTERVAL_MS = 33  # when no screen says its refresh rate
 SIDES = 2
+
+
+def frame_interval_ms() -> int:
+    """One frame of the primary screen, between 16 ms (60 Hz; faster screens gain nothing a
+    reader could see) and 33 ms."""
+    screen = QGuiApplication.primaryScreen()
+    rate = screen.refreshRate() if screen is not None else 0.0
+    if not rate or rate <= 0:
+        return DRAIN_INTERVAL_MS
+    return max(16, min(DRAIN_INTERVAL_MS, round(1000 / rate)))
 
 
 class BattleRunner(QObject):
@@ -29,6 +43,7 @@ class BattleRunner(QObject):
     text = Signal(str, str)  # side, new text (merged pieces)
     thought = Signal(str, str, int)  # side, new thinking (merged), how many pieces it merged
     event = Signal(object)  # a non-text BattleEvent (start, status, done)
+    drained = Signal()  # a frame's events were emitted (the controller releases paced text)
     finished = Signal()  # both sides are done; `battle.answers` holds both answers
 
     def __init__(self, battle, parent: QObject | None = None) -> None:
@@ -37,7 +52,7 @@ class BattleRunner(QObject):
         self._done_sides: set[str] = set()
         self._detached = False
         self._timer = QTimer(self)
-        self._timer.setInterval(DRAIN_INTERVAL_MS)
+        self._timer.setInterval(frame_interval_ms())
         self._timer.timeout.connect(self._drain)
 
     def start(self) -> "BattleRunner":
@@ -81,6 +96,9 @@ class BattleRunner(QObject):
             if self._detached:  # a receiver detached us mid-drain
                 return
         flush()
+        self.drained.emit()
+        if self._detached:
+            return
         if not self.running:
             self._timer.stop()
             self.finished.emit()
@@ -96,7 +114,7 @@ class BattleRunner(QObject):
         self._detached = True
         self._timer.stop()
         self.battle.stop()
-        for signal in (self.text, self.thought, self.event, self.finished):
+        for signal in (self.text, self.thought, self.event, self.drained, self.finished):
             try:
                 signal.disconnect()
             except (RuntimeError, TypeError):

@@ -1,6 +1,7 @@
 """The comparison view: two contenders, one prompt, two answers side by side, one vote.
 
-Layout, top to bottom: the contenders; the prompt with Send / Stop / New round; the options
+Layout, top to bottom: the contenders (with Blind and, beside it, Reveal: how fast a blind
+battle's text may show, see desktop/core/reveal.py); the prompt with Send / Stop / New round; the options
 (system prompt, category, parameters); the two answer panes (or, when a contender cannot run
 yet, a card saying why, where the answers would be); the vote bar. The view holds no logic of
 its own: it forwards intents to `RoundController` and renders what the controller reports.
@@ -10,8 +11,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSplitter,
-    QStackedWidget, QToolButton, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
+    QSplitter, QStackedWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
 from desktop.gui import round_controller as rc
@@ -27,6 +28,9 @@ from desktop.gui.vote_bar import VoteBar
 # costs ~15 ms to load and is otherwise not needed before the first paint.
 SYSTEM_CLOSED = "▸  S&ystem prompt"
 SYSTEM_OPEN = "▾  S&ystem prompt"
+# Reveal modes as the control names them (the core's words: desktop/core/reveal.py).
+REVEAL_CHOICES = (("Paced", "paced"), ("Together", "together"), ("Live", "live"))
+TOGETHER_WAIT = "Both answers will show together, once both are complete…"
 
 
 class CompareView(QWidget):
@@ -53,6 +57,15 @@ class CompareView(QWidget):
         blind_layout = QVBoxLayout(blind_box)
         blind_layout.setContentsMargins(0, caption_height + 3, 0, 0)
         blind_layout.addWidget(self.blind)
+        self.reveal = QComboBox()
+        for text, mode in REVEAL_CHOICES:
+            self.reveal.addItem(text, mode)
+        self.reveal.setAccessibleName("Reveal")
+        self.reveal.setToolTip(
+            "How a blind battle's answers appear. Paced: both at the slower side's pace, so speed "
+            "does not tell them apart. Together: both at once when both are complete. Live: each "
+            "as it arrives. Named battles are always live.")
+        blind_layout.addWidget(self.reveal)
         vs.setContentsMargins(0, caption_height + 3, 0, 0)
         for widget, stretch in ((self.pickers[0], 1), (vs, 0), (self.pickers[1], 1), (blind_box, 0)):
             column = QVBoxLayout()  # a stretch below keeps each at the top of the row
@@ -124,6 +137,13 @@ class CompareView(QWidget):
         self.setup_card: QWidget | None = None  # built the first time a setup problem is shown
         self.answers = QStackedWidget()
         self.answers.addWidget(self.splitter)
+        # One neutral progress for both panes while `together` holds both answers back.
+        self.together_bar = QProgressBar()
+        self.together_bar.setRange(0, 0)
+        self.together_bar.setTextVisible(False)
+        self.together_bar.setMaximumHeight(6)
+        self.together_bar.setAccessibleName("Both answers are being written")
+        self.together_bar.hide()
 
         self.vote_bar = VoteBar()
 
@@ -135,6 +155,7 @@ class CompareView(QWidget):
         root.addLayout(prompt_row)
         root.addLayout(options)
         root.addWidget(self.system)
+        root.addWidget(self.together_bar)
         root.addWidget(self.answers, 1)
         root.addWidget(self.vote_bar)
 
@@ -146,6 +167,8 @@ class CompareView(QWidget):
         for picker in self.pickers:
             picker.changed.connect(self.choices_changed)
         self.blind.toggled.connect(self.choices_changed)
+        self.blind.toggled.connect(self._on_blind_toggled)
+        self._on_blind_toggled(self.blind.isChecked())
         self.sync_scroll = True
         self._syncing = False
         # Set when the prompt box holds a prompt set's next prompt: sending it after the vote
@@ -160,6 +183,7 @@ class CompareView(QWidget):
         c.thought.connect(lambda pos, text, pieces: self.panes[pos].append_thought(text, pieces))
         c.status.connect(lambda pos, status: self.panes[pos].set_status(status))
         c.side_done.connect(lambda pos, answer: self.panes[pos].finish(answer))
+        c.pacing.connect(self._on_pacing)
         c.finished.connect(self._on_finished)
         c.revealed.connect(self._on_revealed)
         c.state_changed.connect(self._update_buttons)
@@ -220,10 +244,26 @@ class CompareView(QWidget):
         params = self.params.params(self.system.toPlainText().strip())
         self.controller.send(
             prompt, params, [p.choice() for p in self.pickers], blind=self.blind.isChecked(),
-            category=self.category.currentText().strip(),
+            category=self.category.currentText().strip(), reveal=self.reveal_mode(),
         )
 
+    def _on_blind_toggled(self, blind: bool) -> None:
+        if self.controller.state == rc.IDLE:  # empty panes look as the next round will
+            for pane in self.panes.values():
+                pane.set_blind(blind)
+        self._update_buttons(self.controller.state)
+
+    def reveal_mode(self) -> str:
+        """The chosen reveal for a blind battle; a named one is live (nothing to hide)."""
+        return self.reveal.currentData() if self.blind.isChecked() else "live"
+
+    def set_reveal_mode(self, mode: str) -> None:
+        index = self.reveal.findData(mode)
+        if index >= 0:
+            self.reveal.setCurrentIndex(index)
+
     def new_round(self) -> None:
+        self.together_bar.hide()
         self.controller.new_round()
         for pane in self.panes.values():
             pane.reset()
@@ -275,7 +315,14 @@ class CompareView(QWidget):
         for pane in self.panes.values():
             pane.start_turn(number, prompt)
 
+    def _on_pacing(self, mode: str) -> None:
+        self.together_bar.setVisible(mode == "together")
+        if mode == "together":
+            self.vote_bar.set_waiting(TOGETHER_WAIT)
+
     def _on_started(self) -> None:
+        for pane in self.panes.values():  # blind: no count or time until the vote
+            pane.set_blind(self.controller.blind)
         if self.controller.names_shown:  # named mode: say who is who from the start
             for slot, picker in zip(("left", "right"), self.pickers):
                 label = wording.spec_label(picker.choice().spec)
@@ -284,6 +331,7 @@ class CompareView(QWidget):
         self.vote_bar.set_waiting("Both answers are on their way…")
 
     def _on_finished(self, record, blocker) -> None:
+        self.together_bar.hide()
         # The box now takes the follow-up: typing replaces the prompt just sent (which the
         # panes show above the answers); Ctrl+Enter unchanged retries or repeats it.
         self.prompt.selectAll()
@@ -322,3 +370,4 @@ class CompareView(QWidget):
         for picker in self.pickers:
             picker.setEnabled(not running)
         self.blind.setEnabled(not running)
+        self.reveal.setEnabled(not running and self.blind.isChecked())

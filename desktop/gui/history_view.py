@@ -300,6 +300,7 @@ class HistoryView(ReloadOnShow, QWidget):
             answer = record.answer(position)
             md.set_text(conversation_markdown(record, position))
             self.answer_thinking[position].reset()
+            self.answer_thinking[position].set_blind(hidden)  # no count or time before the vote
             self.answer_thinking[position].finish(answer)
             head = position.upper()
             if not hidden:

@@ -47,7 +47,7 @@ class MainWindow(QMainWindow):
         self._lazy: dict[int, tuple[QWidget, str]] = {}
         # The Verdict comes first among the results: it answers the question people come with.
         for title, name in (("&Verdict", "verdict"), ("&Leaderboard", "leaderboard"),
-                            ("&History", "history")):
+                            ("&History", "history"), ("R&eview", "review")):
             holder = QWidget()
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
             self._lazy[self.tabs.addTab(holder, title)] = (holder, name)
@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.compare.promptset.moved.connect(self.save_settings)
         self._started_background = False
         self._judge = None  # made on first use
+        self._batches = None  # the background batch's launcher, made on first use
         # Background work starts once the first frame is on screen (see paintEvent); this is
         # the fallback for a window that is never painted (started minimised, tests).
         self._fallback = QTimer(self)  # (a timer object: singleShot with a context costs more)
@@ -105,6 +106,9 @@ class MainWindow(QMainWindow):
                                   ["Ctrl+Return", "Ctrl+Enter"])
         self.stop_action = action(round_menu, "S&top both", self.controller.stop, ["Esc"])
         self.new_action = action(round_menu, "&New round", self.compare.new_round, ["Ctrl+N"])
+        round_menu.addSeparator()
+        self.batch_action = action(round_menu, "Run a prompt set in the &background…",
+                                   lambda: self.batch_launcher().open_dialog())
         view_menu = self.menuBar().addMenu("&View")
         self.sync_action = action(view_menu, "&Synchronised scrolling", self._toggle_sync)
         self.sync_action.setCheckable(True)
@@ -151,6 +155,12 @@ class MainWindow(QMainWindow):
             view = LeaderboardView(self.services, self.db, self.work)
             view.sources_changed.connect(self._after_import)
             return view
+        if name == "review":
+            from desktop.gui.review_view import ReviewView
+
+            view = ReviewView(self.services, self.db)
+            view.changed.connect(lambda: self._mark_stale("verdict", "leaderboard", "history"))
+            return view
         from desktop.gui.history_view import HistoryView
 
         view = HistoryView(self.services, self.db)
@@ -175,6 +185,7 @@ class MainWindow(QMainWindow):
         self.compare.system.setPlainText(s.params.system)
         self.compare.system_toggle.setChecked(s.show_system or bool(s.params.system))
         self.compare.blind.setChecked(s.blind)
+        self.compare.set_reveal_mode(s.reveal)
         self.compare.sync_scroll = s.sync_scroll
         self.sync_action.setChecked(s.sync_scroll)
         self.compare.category.setEditText(s.category)
@@ -189,6 +200,7 @@ class MainWindow(QMainWindow):
         s.params = self.compare.params.params(self.compare.system.toPlainText().strip())
         s.show_system = self.compare.system_toggle.isChecked()
         s.blind = self.compare.blind.isChecked()
+        s.reveal = self.compare.reveal.currentData()
         s.category = self.compare.category.currentText().strip()
         s.geometry = bytes(self.saveGeometry().toBase64()).decode()
         s.extra_ggufs = sorted({p for picker in self.compare.pickers for p in picker.chosen_ggufs()})
@@ -348,7 +360,10 @@ class MainWindow(QMainWindow):
     def _after_vote(self, record) -> None:
         self.team_sync.kick()  # the vote is saved and queued; take it to the team store
         self.compare.promptset.advance()
-        for name in ("verdict", "leaderboard", "history"):
+        self._mark_stale("verdict", "leaderboard", "history", "review")
+
+    def _mark_stale(self, *names: str) -> None:
+        for name in names:
             view = self.views.get(name)
             if view is not None and hasattr(view, "mark_stale"):
                 view.mark_stale()
@@ -375,11 +390,23 @@ class MainWindow(QMainWindow):
         self._judge = self._judge or BackgroundJudge(self.statusBar(), self)
         self._judge.ask(self)
 
+    def batch_launcher(self):
+        """Round → Run a prompt set in the background (desktop/gui/batch_task.py), loaded when
+        first used: the batch engine is not needed to paint the window."""
+        if self._batches is None:
+            from desktop.gui.batch_task import BatchLauncher
+
+            self._batches = BatchLauncher(self)
+            self._batches.changed.connect(lambda: self._mark_stale("history", "review"))
+        return self._batches
+
     # -- closing ---------------------------------------------------------------------------
     def closeEvent(self, event) -> None:
         if not self._closing:
             self._closing = True
             self.save_settings()
+            if self._batches is not None:
+                self._batches.shutdown()
             self.controller.shutdown()
             self._judge and self._judge.shutdown()
             self.work.shutdown(wait=True)

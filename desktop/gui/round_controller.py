@@ -7,6 +7,12 @@ voting run on the database thread. The view renders by seat ("a"/"b") and never 
 contender is behind a seat until `revealed` fires. A conversation goes on while the contenders
 and mode stay the same: a send after a finished turn is a follow-up, a send after a failed turn
 retries it; after the vote a send is refused until a new round (Ctrl+N).
+
+Text reaches the view through the session's reveal pacer (desktop/core/reveal.py): the runner's
+pieces and ends go in, and after each frame's drain what the pacer allows comes out as `text`,
+`thought` and `side_done`, so a blind pane never streams faster than the other one. A frame
+timer keeps releasing while the pacer holds text (a paced tail goes on after both sides ended);
+the turn is saved, and the vote offered, once everything has been shown. Stop shows it all.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from functools import partial
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.core.errors import ContenderError
 from desktop.core.params import GenerationParams
@@ -43,6 +49,7 @@ class RoundController(QObject):
     revealed = Signal(object)  # BattleRecord with its vote
     problem = Signal(str)  # something to tell the user that belongs to no pane
     state_changed = Signal(str)
+    pacing = Signal(str)  # the reveal mode of the turn that just started (paced/together/live)
 
     def __init__(self, db, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -56,6 +63,12 @@ class RoundController(QObject):
         self._ready_at: float | None = None
         self._under_way: set[str] = set()
         self._key: tuple | None = None  # the contenders and mode the conversation runs with
+        self._pacer = None  # the running turn's RevealPacer
+        self._thought_pieces: dict[str, int] = {}  # thinking pieces arrived, not yet shown
+        self._ended = False  # both sides of the running turn are done (shown or not)
+        self._frame = QTimer(self)
+        self._frame.setInterval(16)  # a 60 Hz frame: the pacer's clock while a turn is shown
+        self._frame.timeout.connect(self._tick)
         self.local_pool = None  # the window's local model workers: made on first use, closed
         # by `shutdown` (the window's closeEvent)
 
@@ -79,8 +92,9 @@ class RoundController(QObject):
 
     # -- sending -------------------------------------------------------------------------
     def send(self, prompt: str, params: GenerationParams, contenders: list[ContenderChoice],
-             *, blind: bool, category: str) -> bool:
-        """Start a conversation, or send its next turn when one is open with these contenders."""
+             *, blind: bool, category: str, reveal: str | None = None) -> bool:
+        """Start a conversation, or send its next turn when one is open with these contenders.
+        `reveal` (None: the session's default for the mode) holds for every turn of it."""
         if self.state == RUNNING:
             return False
         key = (tuple((c.spec, c.kind) for c in contenders), blind)
@@ -88,7 +102,8 @@ class RoundController(QObject):
             self.problem.emit(ENDED_BY_VOTE)
             return False
         if self.session is None or self.state in (IDLE, VOTED) or key != self._key:
-            if not self._new_session(params, contenders, blind=blind, category=category):
+            if not self._new_session(params, contenders, blind=blind, category=category,
+                                     reveal=reveal):
                 return False
             self._key = key
         else:
@@ -105,19 +120,25 @@ class RoundController(QObject):
         self._retire()
         self._ready_at = None
         self._under_way = set()  # seats that have text or are done
+        self._pacer = self.session.pacer()
+        self._thought_pieces = {}
+        self._ended = False
+        self._frame.start()
         self.runner = BattleRunner(battle, self)
         self.runner.text.connect(self._on_text)
         self.runner.thought.connect(self._on_thought)
         self.runner.event.connect(self._on_event)
+        self.runner.drained.connect(self._release)
         self.runner.finished.connect(self._on_finished)
         self._set_state(RUNNING)
         self.turn_started.emit(self.session.turn, prompt)
         self.started.emit()
+        self.pacing.emit(self._pacer.mode)
         self.runner.start()
         return True
 
     def _new_session(self, params: GenerationParams, contenders: list[ContenderChoice], *,
-                     blind: bool, category: str) -> bool:
+                     blind: bool, category: str, reveal: str | None = None) -> bool:
         # Imported on first use (warm_up loads them after the first paint): the engine's data
         # classes are not needed to show the window.
         from desktop.core.round_session import RoundSession
@@ -137,7 +158,7 @@ class RoundController(QObject):
             return False
         self._retire()
         self.session = RoundSession({"left": left, "right": right}, params, blind=blind,
-                                    category=category)
+                                    category=category, reveal=reveal)
         self.record = None
         return True
 
@@ -146,11 +167,27 @@ class RoundController(QObject):
 
     def _on_text(self, slot: str, text: str) -> None:
         self._under_way.add(self.position(slot))
-        self.text.emit(self.position(slot), text)
+        self._pacer.add(self.position(slot), "text", text)
 
     def _on_thought(self, slot: str, text: str, pieces: int) -> None:
         self._under_way.add(self.position(slot))
-        self.thought.emit(self.position(slot), text, pieces)
+        self._pacer.add(self.position(slot), "thought", text)
+        seat = self.position(slot)
+        self._thought_pieces[seat] = self._thought_pieces.get(seat, 0) + pieces
+
+    def _release(self) -> None:
+        """Show what the pacer allows now (called after each frame's drain)."""
+        if self._pacer is None:
+            return
+        for seat, release in self._pacer.release().items():
+            for kind, text in release.pieces:
+                if kind == "text":
+                    self.text.emit(seat, text)
+                else:  # the pieces counted so far go with it (live: exactly these)
+                    self.thought.emit(seat, text, max(1, self._thought_pieces.pop(seat, 0)))
+            if release.done:
+                # Blind before the vote: its error names the seat, never the provider or host.
+                self.side_done.emit(seat, self.session.public_answer(release.answer, seat))
 
     def _on_event(self, event) -> None:
         from desktop.core.answer import EV_DONE, EV_START, EV_STATUS
@@ -167,10 +204,21 @@ class RoundController(QObject):
                 self.status.emit(seat, status)
         elif event.type == EV_DONE:
             self._under_way.add(position)
-            # Blind before the vote: its error names the seat, never the provider or host.
-            self.side_done.emit(position, self.session.public_answer(event.answer, position))
+            self._pacer.done(position, event.answer)  # shown once its text has been
+
+    def _tick(self) -> None:
+        self._release()
+        if self._ended and (self._pacer is None or self._pacer.complete):
+            self._frame.stop()
+            self._save()
 
     def _on_finished(self) -> None:
+        if self.runner is None:
+            return
+        self._ended = True  # saved once everything is shown, so the vote comes after it
+        self._tick()
+
+    def _save(self) -> None:
         runner = self.runner
         if runner is None:
             return
@@ -222,6 +270,8 @@ class RoundController(QObject):
     def stop(self) -> None:
         if self.runner is not None and self.state == RUNNING:
             self.runner.stop()
+            if self._pacer is not None:
+                self._pacer.flush()  # what arrived shows at once, in both panes
 
     def new_round(self) -> None:
         self._retire()
@@ -232,6 +282,8 @@ class RoundController(QObject):
 
     def _retire(self) -> None:
         """Detach the current runner (a late piece must not paint the next round)."""
+        self._frame.stop()
+        self._ended = False
         if self.runner is not None:
             self.runner.detach()
             self._retired.append(self.runner)

@@ -33,6 +33,7 @@ class WindowSettings:
     )
     params: GenerationParams = field(default_factory=GenerationParams)
     blind: bool = True
+    reveal: str = "paced"  # how a blind battle's text shows: paced, together or live
     category: str = ""
     show_system: bool = False
     sync_scroll: bool = True

@@ -6,6 +6,9 @@ and a model that does not think differ only in the numbers, as two answers diffe
 While streaming, N counts the pieces that arrived and T runs from the first of them; when the
 side is done both come from the answer (`thinking_tokens`; time to the first answer token minus
 time to the first thought).
+
+Blind, before the vote, the header is just "Thinking…": a count or a time would tell a fast
+side from a slow one. The numbers are kept and shown once `set_blind(False)` (the reveal).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
     from desktop.core.answer import Answer
 
 CLOSED, OPEN = "▸", "▾"
+BLIND_HEADER = "Thinking…"
 
 
 def header_text(tokens: int, seconds: float) -> str:
@@ -38,6 +42,8 @@ class ThinkingBlock(QWidget):
     def __init__(self, label: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.label = label
+        self.blind = False
+        self._figures = (0, 0.0)
         self._header = header_text(0, 0.0)
         self.toggle = QToolButton(objectName="thinkingToggle")
         self.toggle.setCheckable(True)
@@ -88,9 +94,15 @@ class ThinkingBlock(QWidget):
             self.text.setPlainText(answer.thinking or "")
         self._show(answer.thinking_tokens or 0, thinking_seconds(answer))
 
+    def set_blind(self, blind: bool) -> None:
+        """Blind: the header names no count or time until the vote (see the docstring)."""
+        self.blind = blind
+        self._show(*self._figures)
+
     def _show(self, tokens: int, seconds: float) -> None:
         arrow = OPEN if self.toggle.isChecked() else CLOSED
-        self._header = header_text(tokens, seconds)
+        self._figures = (tokens, seconds)
+        self._header = BLIND_HEADER if self.blind else header_text(tokens, seconds)
         self.toggle.setText(f"{arrow} {self._header}")
 
     def _expand(self, shown: bool) -> None:

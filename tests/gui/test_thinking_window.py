@@ -27,6 +27,10 @@ def test_reasoning_choice_is_sent_and_remembered(qtbot, make_window, fake_openai
     notes = [p.note.text() for p in window.compare.panes.values() if p.note.isVisible()]
     assert len(notes) == 1 and "“high”" in notes[0]
     assert all(p.state_name == "done" for p in window.compare.panes.values())
+    # Blind, before the vote, no count or time shows; after it, both.
+    assert [p.thinking.header for p in window.compare.panes.values()] == ["Thinking…"] * 2
+    window.compare.vote_bar.buttons["tie"].click()
+    qtbot.waitUntil(lambda: window.compare.panes["a"].name.isVisible())
     headers = sorted(p.thinking.header for p in window.compare.panes.values())
     assert headers[0].startswith("Thinking · 0 tokens") and headers[1].startswith(
         "Thinking · 21 tokens")

@@ -247,6 +247,40 @@ def m007_vote_sources(db: sqlite3.Connection) -> None:
 
 
 @migration
+def m010_batches(db: sqlite3.Connection) -> None:
+    # A batch (`sidebyside batch`, the window's "Run a prompt set in the background"): a prompt
+    # set run unattended for one pair. Its id is a hash of what makes it the same run (source,
+    # prompts, contenders, mode, category), so the same command continues it. `batch_battles`
+    # keys each battle by (batch, prompt index, repeat) and is written in the battle's own
+    # transaction: a run killed at any moment leaves no battle without its key and no key
+    # without its battle, so a rerun neither repeats nor skips a prompt.
+    db.execute(
+        """
+        CREATE TABLE batches (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            left_spec TEXT NOT NULL,
+            right_spec TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            prompts INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE batch_battles (
+            batch_id TEXT NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+            prompt_index INTEGER NOT NULL,
+            repeat INTEGER NOT NULL,
+            battle_id TEXT NOT NULL UNIQUE REFERENCES battles(id) ON DELETE CASCADE,
+            PRIMARY KEY (batch_id, prompt_index, repeat)
+        ) WITHOUT ROWID
+        """
+    )
+
+
+@migration
 def m011_judge_verdicts(db: sqlite3.Connection) -> None:
     # A model judge's verdicts live apart from the user's votes: nothing that reads `votes`
     # (leaderboard, verdict, export, report) can count one by mistake. One row per battle per
