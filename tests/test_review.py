@@ -15,6 +15,7 @@ from desktop.core.errors import ErrorInfo
 from desktop.core.review import ReviewFilter, ReviewSession, queue_rows, review_queue
 from desktop.core.store import open_store
 from desktop.core.store.battles import make_record, save_battle
+from desktop.core.store.judge_verdicts import JudgeVerdict, save_verdict
 from desktop.core.store.votes import cast_vote
 
 
@@ -138,3 +139,13 @@ def test_a_reviewed_batch_battle_counts_like_a_compare_one(store):
     assert board.votes == 3
     battles = {c.contender: c.battles for c in board.contenders}
     assert battles == {"local": 3, "openai:gpt-4o-mini": 3}
+
+
+def test_a_judges_word_comes_with_the_review_vote_never_before(store):
+    first = _battle(store, 0)
+    save_verdict(store, JudgeVerdict(first.id, "ollama:judge", "b", "", "", "b", "b", 0.0, 0.1))
+    session = ReviewSession(store)
+    shown = session.current()
+    assert shown.id == first.id and shown.vote is None  # on screen: no verdict reachable from it
+    result = session.vote(first.id, "b")
+    assert result.judge == "The judge agreed (ollama:judge)."

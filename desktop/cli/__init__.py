@@ -83,8 +83,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # Whatever a command prints goes through terminal.visible(): an escape sequence in a model
     # name or an answer is shown, never obeyed by the terminal.
+    # Wrapped once: a command run inside another's (tests call main() from several threads)
+    # keeps the wrapping it found and leaves it in place.
     streams = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr, redacting=True)
+    wrapped = not isinstance(sys.stdout, SafeStream), not isinstance(sys.stderr, SafeStream)
+    if wrapped[0]:
+        sys.stdout = SafeStream(sys.stdout)
+    if wrapped[1]:
+        sys.stderr = SafeStream(sys.stderr, redacting=True)
     try:
         status = int(args.func(args) or 0)
         sys.stdout.flush()  # a pipe holds output back until exit: meet a closed one here
@@ -101,7 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         print("\nStopped.", file=sys.stderr)
         return 130
     finally:
-        sys.stdout, sys.stderr = streams
+        if wrapped[0]:
+            sys.stdout = streams[0]
+        if wrapped[1]:
+            sys.stderr = streams[1]
 
 
 def _output_closed() -> int:

@@ -102,6 +102,8 @@ def walk(store, flt: ReviewFilter) -> int:
                 session.position += 1
             else:
                 print(f"{result.reveal} {result.count}")
+                if result.judge:
+                    print(result.judge)
         else:
             print("Press 1, 2, 3 or 4 to vote, u to undo, s to skip, q to quit.")
             continue

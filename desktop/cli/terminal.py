@@ -20,6 +20,7 @@ writes its own carriage return the same way (`redraw`).
 from __future__ import annotations
 
 import re
+import threading
 from typing import TextIO
 
 from desktop.core.redact import redact
@@ -40,9 +41,14 @@ class SafeStream:
     def __init__(self, stream: TextIO, *, redacting: bool = False) -> None:
         self.stream = stream
         self.redacting = redacting  # messages only (stderr): never an answer's exact text
+        # One writer at a time: two threads printing at once (two votes cast together) must not
+        # interleave inside the wrapped stream, which is not made for it.
+        self._lock = threading.Lock()
 
     def write(self, text: str) -> int:
-        return self.stream.write(visible(redact(text) if self.redacting else text))
+        shown = visible(redact(text) if self.redacting else text)
+        with self._lock:
+            return self.stream.write(shown)
 
     def writelines(self, lines) -> None:
         for line in lines:
@@ -51,7 +57,9 @@ class SafeStream:
     def write_styled(self, *parts: tuple[str, bool]) -> None:
         """Write (text, is_style) parts: style parts are the app's own escape codes and pass
         as they are; text parts are made visible."""
-        self.stream.write("".join(p if style else visible(p) for p, style in parts))
+        shown = "".join(p if style else visible(p) for p, style in parts)
+        with self._lock:
+            self.stream.write(shown)
 
     def __getattr__(self, name: str):
         return getattr(self.stream, name)

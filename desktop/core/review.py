@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from desktop.core.judge.after_vote import judge_line_after_vote
 from desktop.core.providers.registry import label as provider_label
 from desktop.core.store.battles import BattleRecord, get_battle
 from desktop.core.store.db import Store
@@ -137,6 +138,7 @@ class ReviewVote:
     receipt: VoteReceipt
     reveal: str  # the one-line reveal
     count: str  # "12 of 140 reviewed"
+    judge: str | None = None  # what a model judge said of it: asked only now, after the vote
 
 
 @dataclass
@@ -182,7 +184,8 @@ class ReviewSession:
         self.voted.append(battle_id)
         if self.position < len(self.ids) and self.ids[self.position] == battle_id:
             self.position += 1
-        return ReviewVote(receipt, reveal_line(receipt.battle), self.count)
+        return ReviewVote(receipt, reveal_line(receipt.battle), self.count,
+                          judge_line_after_vote(self.store, battle_id))
 
     def undo(self) -> BattleRecord | None:
         """Take back this review's last vote and go back to that battle; None if none."""

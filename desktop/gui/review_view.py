@@ -227,6 +227,11 @@ class ReviewView(QWidget):
             self._show(current)
         self._next = following if following is not None else END
         self._update_count()
+        self._clear_after_vote()
+        if result.judge:  # the judge's word on the battle just voted on, never before
+            judge = QLabel(result.judge)
+            judge.setObjectName("judge_after_vote")
+            self.after_vote.addWidget(judge)
         self.voted.emit(result.receipt.battle)
         self.changed.emit()
 
