@@ -15,6 +15,7 @@ import threading
 
 from desktop.cli import CommandFailed, UsageError
 from desktop.cli._store import command_store
+from desktop.cli.terminal import write_styled
 from desktop.cli.ask import build_contenders, local_worker_pool, params_from_args, _positive_int
 from desktop.core.batch import BatchError, BatchPlan, BatchResult, Eta, make_plan, run_batch
 
@@ -115,8 +116,9 @@ class Progress:
         left = self.eta.seconds_left(total - self.done)
         eta = "" if left is None else f" · {_duration(left)} left"
         failed = f" · {self.failed} failed" if self.failed else ""
-        self.err.write(f"\r[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {self.done}/{total}"
-                       f"{failed}{eta}\033[K")
+        write_styled(self.err, ("\r", True),
+                     (f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {self.done}/{total}"
+                      f"{failed}{eta}", False), ("\033[K", True))
         self.err.flush()
 
     def end(self, summary) -> None:

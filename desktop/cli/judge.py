@@ -8,6 +8,7 @@ import json
 import sys
 
 from desktop.cli._store import command_store, fail
+from desktop.cli.terminal import redraw
 from desktop.core.contenders.base import CancelToken
 from desktop.core.errors import ContenderError
 from desktop.core.judge.agreement import agreements
@@ -127,7 +128,7 @@ def _progress_bar():
         if not tty or not total:
             return
         filled = BAR * done // total
-        sys.stderr.write(f"\rJudging [{'#' * filled}{'.' * (BAR - filled)}] {done}/{total}")
+        redraw(sys.stderr, f"Judging [{'#' * filled}{'.' * (BAR - filled)}] {done}/{total}")
         sys.stderr.flush()
 
     return show

@@ -44,8 +44,10 @@ def test_a_blind_retry_notice_names_a_seat_not_the_provider(server, monkeypatch,
     server.script("openai", Reply.fail("rate_limit", headers={"retry-after": "1"}),
                   Reply(text="Worth the wait."))
     server.script("anthropic", Reply(text="Straight away."))
-    code, out, err = run(capsys, "ask", "Say something.", "--blind", "--left", OPENAI,
-                         "--right", ANTHROPIC)
+    # Live reveal prints each side's status lines; the default for a blind battle (paced) prints
+    # none, since only a remote side ever retries (tests/test_cli_reveal.py).
+    code, out, err = run(capsys, "ask", "Say something.", "--blind", "--reveal", "live",
+                         "--left", OPENAI, "--right", ANTHROPIC)
     assert code == 0, err
     assert "Worth the wait." in out and "Straight away." in out
     notice = re.search(r"Side ([AB]): the service is rate limiting requests; trying again", out)

@@ -64,8 +64,8 @@ def test_a_blind_battle_names_seats_not_providers_in_retries_errors_show_and_vot
     the names come out."""
     env.script("openai", Reply.fail("rate_limit", headers={"retry-after": "0.1"}), Reply())
     env.script("anthropic", Reply.fail("auth"))
-    code, out, err = run_cli(capsys, "ask", "Say hi.", "--blind", "--left", OPENAI,
-                             "--right", ANTHROPIC)
+    code, out, err = run_cli(capsys, "ask", "Say hi.", "--blind", "--reveal", "live", "--left",
+                             OPENAI, "--right", ANTHROPIC)  # live: status lines are printed
     assert code == 1
     assert NAMES.findall(out + err) == [], out + err
     assert re.search(r"Side [AB]: the service is rate limiting requests; trying again in 0\.1 s",
