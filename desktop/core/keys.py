@@ -176,13 +176,7 @@ def set_key(provider: str, key: str, base_url: str | None = None) -> None:
         raise KeyStoreError("The key is empty; nothing was stored.")
     if any(ch in key for ch in "\r\n\0"):
         raise KeyStoreError("The key contains a line break; paste only the key itself.")
-    problem = keyring_problem()
-    if problem:
-        raise KeyStoreError(problem)
-    try:
-        _backend().set_password(SERVICE, name, key)
-    except Exception as exc:
-        raise KeyStoreError(_failure("store", exc)) from None
+    set_secret(name, key)
     if provider == "compat":
         _remember_compat(name, True)
 
