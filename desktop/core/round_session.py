@@ -38,7 +38,7 @@ from desktop.core.store.db import Store
 from desktop.core.store.votes import VoteReceipt, VoteRefused, cast_vote, vote_blocker
 
 # Fields of an answer that would give a blind seat away before the vote.
-REVEALING = ("contender", "provider", "model", "kind", "cost_usd")
+REVEALING = ("contender", "provider", "model", "kind", "cost_usd", "threads")
 SLOTS = ("left", "right")
 
 
@@ -47,8 +47,10 @@ def seat_label(seat: str) -> str:
 
 
 def blind_answer(answer: Answer) -> Answer:
-    """The answer as shown before the vote: no names, no price."""
-    return dataclasses.replace(answer, contender="", provider="", model="", kind="", cost_usd=None)
+    """The answer as shown before the vote: no names, no price, no thread count (only a local
+    side has one)."""
+    return dataclasses.replace(answer, contender="", provider="", model="", kind="", cost_usd=None,
+                               threads=None)
 
 
 class TurnRefused(Exception):

@@ -246,6 +246,13 @@ def m007_vote_sources(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m009_answer_threads(db: sqlite3.Connection) -> None:
+    # The llama.cpp thread count a local answer ran with, so a slow answer can say why (the app
+    # lowers it when other programs keep the machine busy). NULL for remote sides and older rows.
+    db.execute("ALTER TABLE answers ADD COLUMN threads INTEGER")
+
+
 def applied(db: sqlite3.Connection) -> list[str]:
     exists = db.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'"
