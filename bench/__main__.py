@@ -23,7 +23,8 @@ from bench.common import ROOT, machine
 
 # (figure ids it produces, module)
 MEASUREMENTS = [
-    (("1", "2", "3", "5"), "bench.measure_gui"),
+    (("1",), "bench.measure_paired"),
+    (("2", "3", "5"), "bench.measure_gui"),
     (("4",), "bench.measure_start"),
     (("6", "7"), "bench.measure_store"),
     (("8",), "bench.measure_memory"),
