@@ -39,7 +39,21 @@ def _worker_pids() -> list[int]:
     return [w.pid for w in WorkerPool.every_worker()]
 
 
+def _why_threads() -> dict:
+    """What the app's thread choice rests on: the load it sees from other programs (the same
+    running sample the local side reads) and the best count it measured and remembers."""
+    from desktop.core.local.load import machine_load
+    from desktop.core.local.models import embedded_model_path
+    from desktop.core.local.threads import model_bucket, remembered
+
+    busy = machine_load().other_busy_cores(wait_s=0)
+    learned = remembered(model_bucket(embedded_model_path()))
+    return {"other_busy_cores": None if busy is None else round(busy, 2),
+            "measured_best": learned.get("best") if learned else None}
+
+
 def play(window) -> dict:
+    why = _why_threads()
     workers = {pid: _cpu_s(pid) for pid in _worker_pids()}
     own = time.process_time()
     _send(window)
@@ -54,7 +68,7 @@ def play(window) -> dict:
     return {
         "left_tokens": left.output_tokens, "left_tokens_per_s": left.tokens_per_s,
         "right_tokens": right.output_tokens, "right_tokens_per_s": right.tokens_per_s,
-        "local_threads": _local_threads(), "worker_cpu_s": worker_cpu, "window_cpu_s": own,
+        "local_threads": _local_threads(), "worker_cpu_s": worker_cpu, "window_cpu_s": own, **why,
     }
 
 
