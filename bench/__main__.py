@@ -1,6 +1,7 @@
 """Run every measurement in one run, print a table, write the figures as JSON.
 
-    python -m bench                 # the full run (about 4 minutes on 2 cores)
+    python -m bench                 # the full run (about 7 minutes on 2 cores)
+    python -m bench --only 1,4      # figures 1a-1d (paired) and 4a-4b, about 4 minutes
     python -m bench --quick         # a short smoke of the harness, about 1.5 minutes (CI may run it)
     python -m bench --only 6,7      # some measurements
     python -m bench --only 6,7,import   # own votes at 100,000, then 1.67 M imported Arena votes
@@ -24,7 +25,8 @@ from bench.common import ROOT, machine
 
 # (figure ids it produces, module)
 MEASUREMENTS = [
-    (("1", "2", "3", "5"), "bench.measure_gui"),
+    (("1",), "bench.measure_paired"),
+    (("2", "3", "5"), "bench.measure_gui"),
     (("4",), "bench.measure_start"),
     (("6", "7"), "bench.measure_store"),
     (("8",), "bench.measure_memory"),

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass
 class Figure:
-    id: str  # "1_local_throughput", ...
+    id: str  # "1a_app_vs_raw_200", ...
     title: str
     value: float | None
     unit: str

@@ -27,7 +27,7 @@ from bench.raw_llama import PROMPT  # noqa: E402
 HEARTBEAT_MS = 5
 
 
-def _window(max_tokens: int = 200, remote: str = "openai:gpt-4o-mini"):
+def _window(max_tokens: int = 200, remote: str = "openai:gpt-4o-mini", left: str = "local"):
     from PySide6.QtTest import QTest
 
     from desktop.core.params import GenerationParams
@@ -37,7 +37,7 @@ def _window(max_tokens: int = 200, remote: str = "openai:gpt-4o-mini"):
 
     app = make_app()
     settings = settings_store.WindowSettings(
-        contenders=[settings_store.ContenderChoice("local"), settings_store.ContenderChoice(remote)],
+        contenders=[settings_store.ContenderChoice(left), settings_store.ContenderChoice(remote)],
         params=GenerationParams(temperature=0.0, seed=1, max_tokens=max_tokens,
                                 n_threads=int(os.environ.get("BENCH_THREADS") or 0) or None),
         blind=False,  # contender 1 (local) is A: the figures can name the sides

@@ -11,7 +11,8 @@ import os
 from bench.common import BusyNeighbour, Figure
 from bench.raw_llama import raw_tokens_per_s
 from desktop.core.local.models import embedded_model_path
-from desktop.core.local.threads import back_off, busy_cores, choose, model_bucket
+from desktop.core.local.load import LoadMonitor
+from desktop.core.local.threads import back_off, choose, model_bucket
 
 
 def measure(quick: bool = False) -> list[Figure]:
@@ -26,7 +27,7 @@ def measure(quick: bool = False) -> list[Figure]:
                 result = raw_tokens_per_s(threads, max_tokens)
             table[f"{condition}_{threads}t"] = round(result["tokens_per_s"], 1)
     cores = os.cpu_count() or 1
-    busy = busy_cores(window_s=0.25)
+    busy = LoadMonitor().measure(0.75)  # as `doctor` samples: other programs only
     choice = choose(model_bucket(embedded_model_path()), busy=busy)
     chosen = choice.n_threads or back_off(max(choice.calibrate or [1]), busy)
     best_busy = max((1, 2), key=lambda t: table[f"busy_{t}t"])

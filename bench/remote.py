@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
 from bench.common import ROOT
 
@@ -123,6 +124,7 @@ _READER = r"""
 import json, sys, httpx
 base, key = sys.argv[1], sys.argv[2]
 body = {"model": "gpt-4o-mini", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
+said = False
 with httpx.Client(timeout=None) as client:
     while True:
         with client.stream("POST", base + "/chat/completions", json=body,
@@ -130,6 +132,8 @@ with httpx.Client(timeout=None) as client:
             for line in response.iter_lines():
                 if line.startswith("data: ") and line != "data: [DONE]":
                     json.loads(line[6:])
+                    if not said:
+                        said = print("reading", flush=True) or True
 """
 
 
@@ -145,8 +149,12 @@ class StreamReader:
         self.process = subprocess.Popen(
             [sys.executable, "-c", _READER, self.env["OPENAI_BASE_URL"],
              self.env["OPENAI_API_KEY"]],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         )
+        # Its start (an interpreter, httpx) is not the steady load: begin once it reads.
+        if self.process.stdout.readline().strip() != "reading":
+            raise RuntimeError("the stream reader did not start")
+        time.sleep(0.2)
         return self
 
     def __exit__(self, *exc) -> None:

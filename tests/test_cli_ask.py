@@ -31,6 +31,8 @@ def test_ask_json_gives_two_answers_with_token_counts():
         assert answer["tokens_per_s"] > 0 and answer["error"] is None
         for field in ("model", "finish_reason", "ttft_s", "total_s"):
             assert answer[field] is not None
+        # The thread count the answer ran with, so a slow answer can say why.
+        assert isinstance(answer["threads"], int) and answer["threads"] >= 1
 
 
 def test_ask_live_labels_both_sides_and_prints_metrics():

@@ -98,6 +98,8 @@ def metrics_line(answer: Answer, name: str, *, blind: bool = False) -> str:
         parts.append(f"thinking {answer.thinking_tokens} tokens")
     if answer.tokens_per_s is not None:
         parts.append(f"{answer.tokens_per_s:.1f} tok/s")
+    if answer.threads:
+        parts.append(f"{answer.threads} thread{'s' if answer.threads != 1 else ''}")
     if answer.ttft_s is not None:
         parts.append(f"first token {answer.ttft_s:.2f} s")
     if answer.total_s is not None:

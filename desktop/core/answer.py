@@ -32,6 +32,8 @@ class Answer:
     thinking: str | None = None
     thinking_tokens: int | None = None  # not counted in output_tokens; None when unknown
     ttft_thinking_s: float | None = None  # time to the first piece of thinking
+    # llama.cpp threads the local answer ran with (None for a remote side): a slow answer says why.
+    threads: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -55,6 +57,7 @@ class Answer:
             "thinking": self.thinking,
             "thinking_tokens": self.thinking_tokens,
             "ttft_thinking_s": _round(self.ttft_thinking_s),
+            "threads": self.threads,
         }
 
     @classmethod

@@ -23,7 +23,8 @@ from desktop.core.answer import Answer, Status
 from desktop.core.errors import ErrorInfo
 
 # Fields of an answer that would give a blind seat away before the vote.
-REVEALING = ("contender", "provider", "model", "kind", "cost_usd")
+# The thread count too: only a local side has one.
+REVEALING = ("contender", "provider", "model", "kind", "cost_usd", "threads")
 
 HIDDEN_UNTIL_VOTE = "(The battle is blind, so the full message, which names the model, is kept for after the vote.)"
 # What each kind of failure says before the vote: true of every model, naming none.
@@ -88,9 +89,11 @@ def shown_error(error: ErrorInfo | None, seat: str | None, revealed: bool) -> Er
 
 
 def blind_answer(answer: Answer, seat: str | None = None) -> Answer:
-    """The answer as shown before the vote: no names, no price, an error by seat and kind."""
+    """The answer as shown before the vote: no names, no price, no thread count (only a local
+    side has one), an error by seat and kind."""
     return dataclasses.replace(answer, contender="", provider="", model="", kind="",
-                               cost_usd=None, error=shown_error(answer.error, seat, False))
+                               cost_usd=None, threads=None,
+                               error=shown_error(answer.error, seat, False))
 
 
 def shown_answer(answer: Answer, seat: str | None, revealed: bool) -> Answer:

@@ -124,12 +124,13 @@ def _qt() -> dict:
 def _threads() -> dict:
     from desktop.core.local import threads
     from desktop.core.local.models import embedded_model_path
+    from desktop.core.local.load import LoadMonitor
 
     try:
         bucket = threads.model_bucket(embedded_model_path())
     except Exception:
         bucket = "cpu-128MB"
-    busy = threads.busy_cores(window_s=0.25)
+    busy = LoadMonitor().measure(0.75)  # other programs only: doctor's own start-up is left out
     choice = threads.choose(bucket, None, busy)
     return {"n_threads": choice.n_threads, "max_threads": choice.max_threads, "how": choice.how,
             "model_bucket": bucket, "busy_cores": None if busy is None else round(busy, 2),

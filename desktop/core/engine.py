@@ -105,6 +105,8 @@ def run_contender(
                     generated = item.output_tokens
                 if item.thinking_tokens is not None:
                     reported_thinking = item.thinking_tokens
+                if item.threads is not None:
+                    answer.threads = item.threads
             elif isinstance(item, ModelName):
                 answer.model = item.name or answer.model
             elif isinstance(item, Finish):

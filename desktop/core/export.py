@@ -37,6 +37,7 @@ VOTE_COLUMNS = [
     "system_prompt", "contender_a", "contender_b", "model_a", "model_b", "provider_a",
     "provider_b", "kind_a", "kind_b", "a_slot", "choice", "winner", "identity_leak", "leak_names",
     "turns", *[f"{m}_a" for m in _METRICS], *[f"{m}_b" for m in _METRICS],
+    "threads_a", "threads_b",
 ]
 ANSWER_COLUMNS = ["answer_a", "answer_b", "thinking_a", "thinking_b"]
 
@@ -120,6 +121,7 @@ _VOTE_SELECT = [
      "text"),
     ("b.identity_leak", "integer"), ("b.leak_names", "text"), ("v.turns", "integer"),
     *[(f"{t}.{m}", k) for t in ("x", "y") for m, k in _METRICS.items()],
+    ("x.threads", "integer"), ("y.threads", "integer"),
 ]
 _ANSWER_SELECT = [("x.text", "text"), ("y.text", "text"), ("x.thinking", "text"),
                   ("y.thinking", "text")]

@@ -91,6 +91,8 @@ def metrics(answer: Answer) -> str:
         parts.append(f"{answer.tokens_per_s:.1f} tok/s")
     if answer.output_tokens is not None:
         parts.append(f"{answer.output_tokens} tokens")
+    if answer.threads:
+        parts.append(f"{answer.threads} thread{'s' if answer.threads != 1 else ''}")
     if answer.cost_usd is not None:
         parts.append("free" if answer.cost_usd == 0 else f"${answer.cost_usd:.4f}")
     else:

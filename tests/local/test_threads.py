@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from desktop.core.local import learned, threads
+from desktop.core.local.load import LoadMonitor
 from tests.local.test_local_engine import answer
 
 
@@ -110,7 +111,8 @@ def test_busy_cores_leaves_out_the_apps_own_workers(monkeypatch):
 
 def test_real_calibration_on_first_use_is_remembered(monkeypatch, local_pool):
     monkeypatch.setattr(threads, "physical_cores", lambda: 2)
-    monkeypatch.setattr(threads, "busy_cores", lambda **_: 0.0)  # other tests may be running
+    # Other tests may be running: the machine counts as quiet for this one.
+    monkeypatch.setattr(LoadMonitor, "other_busy_cores", lambda self, wait_s=0: 0.0)
     result, _ = answer("local", "Say hello.", max_tokens=8, seed=1, pool=local_pool)
     assert result.error is None
     (worker,) = local_pool.workers()

@@ -168,3 +168,14 @@ def test_votes_export_can_be_limited_to_a_category(store, tmp_path):
     export_votes(store, tmp_path / "v.csv", category="creative")
     rows = read(tmp_path / "v.csv")
     assert rows and {r["category"] for r in rows} == {"creative"}
+
+
+def test_votes_csv_says_which_thread_count_each_answer_used(store, tmp_path):
+    record = make_record("Say hi.", answer("local", "Hi!", threads=2),
+                         answer("openai:gpt-4o-mini", "Hello!"), mode="blind", category="other")
+    save_battle(store, record)
+    cast_vote(store, record.id, "a")
+    export_votes(store, tmp_path / "votes.csv")
+    [row] = read(tmp_path / "votes.csv")
+    assert (row["threads_a"], row["threads_b"]) == ("2", "")  # the remote side has none
+    assert export.vote_rows is not None and list(VOTE_COLUMNS[-2:]) == ["threads_a", "threads_b"]

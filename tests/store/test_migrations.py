@@ -52,7 +52,7 @@ CURRENT_COLUMNS = {
     "answers": ["battle_id", "turn", "seat", "contender", "provider", "model", "kind",
                 "finish_reason", "error_kind", "error_message", "ttft_s", "total_s",
                 "prompt_tokens", "output_tokens", "tokens_per_s", "cost_usd", "text", "thinking",
-                "thinking_tokens", "ttft_thinking_s"],
+                "thinking_tokens", "ttft_thinking_s", "threads"],
     "categories": ["name", "created_at"],
     "migrations": ["name", "applied_at"],
 }

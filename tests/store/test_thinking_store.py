@@ -42,8 +42,8 @@ def test_older_files_gain_the_columns_and_their_battles_have_no_thinking():
     write_v1(paths.database_path())
     store = open_store()
     try:
-        assert columns(store.conn, "answers")[-3:] == ["thinking", "thinking_tokens",
-                                                       "ttft_thinking_s"]
+        assert columns(store.conn, "answers")[-4:-1] == ["thinking", "thinking_tokens",
+                                                         "ttft_thinking_s"]
         assert "m006_thinking" in [name for name, _ in migrations.MIGRATIONS]
         old = get_battle(store, "11111111-1111-4111-8111-111111111111")
         assert (old.a.thinking, old.a.thinking_tokens, old.a.ttft_thinking_s) == (None,) * 3

@@ -42,6 +42,7 @@ class Usage:
     prompt_tokens: int | None = None
     output_tokens: int | None = None  # all generated tokens, thinking included
     thinking_tokens: int | None = None  # the thinking part of output_tokens, when known
+    threads: int | None = None  # llama.cpp threads a local answer runs with
 
 
 @dataclass(frozen=True)

@@ -298,7 +298,7 @@ class WorkerProcess:
             if kind == "started":
                 self.last_cached_tokens = int(event.get("cached_tokens") or 0)
                 self.n_threads = event.get("n_threads")
-                yield Usage(prompt_tokens=event.get("prompt_tokens"))
+                yield Usage(prompt_tokens=event.get("prompt_tokens"), threads=self.n_threads)
                 if event.get("note"):
                     yield Status("notice", event["note"])
             elif kind == "calibrated":

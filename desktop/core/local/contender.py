@@ -20,6 +20,7 @@ from desktop.core.answer import Status
 from desktop.core.contenders.base import CancelToken, Contender, ModelName, StreamItem
 from desktop.core.errors import CONTEXT_LENGTH, CRASH, ContenderError
 from desktop.core.local import safe_mode, threads
+from desktop.core.local.load import machine_load
 from desktop.core.local.client import FirstBatchCrash, LoadSettings, WorkerProcess
 from desktop.core.local.pool import WorkerPool
 from desktop.core.local.models import (
@@ -43,7 +44,8 @@ class LocalContender(Contender):
         self.pool = pool if pool is not None else WorkerPool()
         self._prepared = None  # the loaded worker `prepare` hands to `stream`
         self._last_worker = None  # the worker of the previous answer, asked for again
-        self._busy_cores: float | None = None  # other programs' CPU, sampled while preparing
+        self._busy_cores: float | None = None  # other programs' CPU, read while preparing
+        machine_load().start()  # a running sample from now on, so no answer waits for one
 
     @classmethod
     def from_spec(cls, spec, kind=None, pool: WorkerPool | None = None) -> "LocalContender":
@@ -92,7 +94,9 @@ class LocalContender(Contender):
                 self.pool.release(worker)
                 raise
         if not settings.n_threads:
-            self._busy_cores = threads.busy_cores(exclude_pids=self.pool.worker_pids())
+            # Other programs only: the app's own tree (this process, both sides' workers) is left
+            # out; the other side's local worker counts through busy_threads below.
+            self._busy_cores = machine_load().other_busy_cores()
         self._prepared = worker
 
     def _check_conversation_fits(self, worker, request: Request, cancel: CancelToken) -> None:

@@ -11,8 +11,9 @@ memory bandwidth and is often below the core count. So the app measures:
   fastest the fewest threads win: they leave room for the window and the other side. It costs
   about a second, once. It is not done while another local model answers or other programs use
   half a core or more (the measurement would be theirs): the free cores are used meanwhile.
-- **Back-off under load.** Before each answer the app samples how much CPU the rest of the
-  machine is using (/proc/stat over 50 ms, not counting its own llama.cpp workers). llama.cpp's
+- **Back-off under load.** Before each answer the app reads how much CPU other programs have
+  been using (load.py: a running sample of the last few seconds, median of its intervals, the
+  app's own process tree left out, so it delays nothing and a burst does not count). llama.cpp's
   threads spin at a barrier after every operation, so one thread more than the free cores makes
   every token wait: the count is lowered to the free cores, rounded, never below 1. The app's
   other answering workers (a local model on both sides) count as load.

@@ -32,7 +32,7 @@ SLOTS = ("left", "right")
 _ANSWER_COLUMNS = (
     "contender", "provider", "model", "kind", "text", "finish_reason", "error_kind",
     "error_message", "ttft_s", "total_s", "prompt_tokens", "output_tokens", "tokens_per_s",
-    "cost_usd", "thinking", "thinking_tokens", "ttft_thinking_s",
+    "cost_usd", "thinking", "thinking_tokens", "ttft_thinking_s", "threads",
 )
 
 
@@ -245,7 +245,7 @@ def _answer_row(answer: Answer) -> tuple:
         answer.finish_reason, answer.error.kind if answer.error else None,
         answer.error.message if answer.error else None, answer.ttft_s, answer.total_s,
         answer.prompt_tokens, answer.output_tokens, answer.tokens_per_s, answer.cost_usd,
-        answer.thinking, answer.thinking_tokens, answer.ttft_thinking_s,
+        answer.thinking, answer.thinking_tokens, answer.ttft_thinking_s, answer.threads,
     )
 
 

@@ -247,6 +247,13 @@ def m007_vote_sources(db: sqlite3.Connection) -> None:
 
 
 @migration
+def m009_answer_threads(db: sqlite3.Connection) -> None:
+    # The llama.cpp thread count a local answer ran with, so a slow answer can say why (the app
+    # lowers it when other programs keep the machine busy). NULL for remote sides and older rows.
+    db.execute("ALTER TABLE answers ADD COLUMN threads INTEGER")
+
+
+@migration
 def m010_batches(db: sqlite3.Connection) -> None:
     # A batch (`sidebyside batch`, the window's "Run a prompt set in the background"): a prompt
     # set run unattended for one pair. Its id is a hash of what makes it the same run (source,
