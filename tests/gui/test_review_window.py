@@ -83,6 +83,8 @@ def test_review_twenty_battles_by_keyboard(qtbot, make_window):
     qtbot.waitUntil(lambda: review.count.text() == "20 of 20 reviewed")
     assert review.reveal.text().startswith("Last vote: A was ")  # the last one's too
     assert seen == ids  # oldest first, each once
+    # The count moves as the key is pressed; the vote is written on the database thread.
+    qtbot.waitUntil(lambda: len(_votes()) == 20)
     votes = _votes()
     assert len(votes) == 20 and set(votes.values()) == {LEFT}
 
@@ -94,6 +96,7 @@ def test_review_twenty_battles_by_keyboard(qtbot, make_window):
     qtbot.waitUntil(lambda: review.vote_bar.buttons["a"].isEnabled())
     qtbot.keyClick(review, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: review.count.text() == "20 of 20 reviewed")
+    qtbot.waitUntil(lambda: ids[-1] in _votes())
     votes = _votes()
     assert votes[ids[-1]] == "tie" and len(votes) == 20
     assert "No battles are waiting" in review.prompt.text()
