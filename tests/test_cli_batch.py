@@ -16,8 +16,12 @@ import sys
 
 import pytest
 
+from desktop.core.stats.pair_votes import load_pair_votes
+from desktop.core.stats.verdict import UNDECIDED, compute_verdict
+from desktop.core.store import cast_vote, make_record, open_store, save_battle
 from tests.local.tiny_gguf import write_tiny_gguf
 from tests.providers.fake_server import Reply, running_fake_server
+from tests.store.helpers import answer
 
 PROMPTS = [f"Say something about the number {n}." for n in range(6)]
 
@@ -105,3 +109,47 @@ def test_bad_input_is_a_plain_usage_error(setup, tmp_path):
                          env=env, timeout=60)
     assert run.returncode == 2 and "no starter prompt set called 'nope'" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_order_next_runs_the_categories_nearest_a_decision_first(setup, tmp_path):
+    args, env, db_path = setup
+    local = args[args.index("--left") + 1]
+    # The pair's verdict so far: coding decided, factual a few votes from a decision.
+    store = open_store()
+    try:
+        for category, results in (("coding", ["open"] * 40 + ["proprietary"] * 5),
+                                  ("factual", ["open"] * 14 + ["proprietary"] * 6)):
+            for n, result in enumerate(results):
+                record = save_battle(store, make_record(
+                    f"{category} voted {n}", answer(local, "o"),
+                    answer("openai:gpt-4o-mini", "p"), mode="blind", category=category))
+                cast_vote(store, record.id, "a" if result == "open" else "b")
+        rows = {r.category: r for r in compute_verdict(load_pair_votes(store)).pairs}
+    finally:
+        store.close()
+    assert rows["coding"].decision != UNDECIDED
+    assert rows["factual"].decision == UNDECIDED and rows["factual"].votes_needed is not None
+    prompts = tmp_path / "mixed.csv"
+    prompts.write_text("prompt,category\nC0,coding\nW1,writing\nF2,factual\nC3,coding\n"
+                       "F4,factual\n", encoding="utf-8")
+    at = args.index("--file") + 1
+    mixed = args[:at] + [str(prompts)] + args[at + 1:]
+
+    def order(run) -> list[int]:
+        assert run.returncode == 0, run.stderr
+        return [json.loads(line)["prompt_index"] for line in run.stdout.splitlines()
+                if "battle_id" in line]
+
+    ran = subprocess.run(mixed + ["--order", "next"], capture_output=True, text=True,
+                         timeout=240, env=env)
+    # factual (undecided, nearest), writing (no vote yet), coding (decided) last.
+    assert order(ran) == [2, 4, 1, 0, 3]
+    again = subprocess.run(mixed + ["--order", "next"], capture_output=True, text=True,
+                           timeout=240, env=env)
+    assert order(again) == []  # the same batch whatever its order: nothing runs twice
+    other = tmp_path / "other.csv"
+    other.write_text(prompts.read_text(encoding="utf-8").replace("C0", "D0"), encoding="utf-8")
+    at = mixed.index(str(prompts))
+    plain = subprocess.run(mixed[:at] + [str(other)] + mixed[at + 1:], capture_output=True,
+                           text=True, timeout=240, env=env)
+    assert order(plain) == [0, 1, 2, 3, 4]  # the default keeps the file's order

@@ -17,7 +17,7 @@ from desktop.cli import CommandFailed, UsageError
 from desktop.cli._store import command_store
 from desktop.cli.terminal import write_styled
 from desktop.cli.ask import build_contenders, local_worker_pool, params_from_args, _positive_int
-from desktop.core.batch import BatchError, BatchPlan, BatchResult, Eta, make_plan, run_batch
+from desktop.core.batch import ORDERS, BatchError, BatchPlan, BatchResult, Eta, make_plan, run_batch
 
 BAR_WIDTH = 24
 
@@ -47,6 +47,9 @@ def register(subparsers) -> None:
                    help="category for prompts that carry none (default: other)")
     p.add_argument("--json", action="store_true",
                    help="one JSON line per finished battle, then a summary line")
+    p.add_argument("--order", choices=ORDERS, default="file",
+                   help="file: the prompts in the file's order (default); next: the prompts "
+                   "of the categories nearest a decision for this pair first")
     for name, default in (("--max-tokens", 512), ("--n-ctx", 4096)):
         p.add_argument(name, type=_positive_int, default=default, metavar="N")
     p.add_argument("--system", default="", metavar="TEXT", help="system prompt for both sides")
@@ -152,7 +155,8 @@ def run(args) -> int:
             contenders = build_contenders(args, pool)
             try:
                 summary = run_batch(store, plan, contenders, params_from_args(args), stop=stop,
-                                    on_start=progress.start, on_result=progress.result)
+                                    on_start=progress.start, on_result=progress.result,
+                                    order=args.order)
             except KeyboardInterrupt:
                 stop.set()
                 if progress.bar:

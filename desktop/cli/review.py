@@ -13,7 +13,7 @@ import json
 import sys
 
 from desktop.cli._store import command_store
-from desktop.core.review import ReviewFilter, ReviewSession, queue_rows
+from desktop.core.review import ORDERS, ReviewFilter, ReviewSession, queue_rows
 from desktop.core.store.votes import VoteRefused
 
 KEYS = {"1": "a", "2": "b", "3": "tie", "4": "both_bad"}
@@ -33,11 +33,17 @@ def register(subparsers) -> None:
     p.add_argument("--category", metavar="C", help="only this category")
     p.add_argument("--pair", nargs=2, metavar="SPEC",
                    help="only battles between these two contenders (either order)")
+    p.add_argument("--order", choices=ORDERS, default="oldest",
+                   help="oldest first (default), or next: the undecided categories nearest a "
+                   "decision first, in random order within a category")
+    p.add_argument("--seed", type=int, default=0, metavar="N",
+                   help="with --order next: the shuffle within a category (default 0)")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    flt = ReviewFilter(args.set_name, args.category, tuple(args.pair) if args.pair else None)
+    flt = ReviewFilter(args.set_name, args.category, tuple(args.pair) if args.pair else None,
+                       args.order, args.seed)
     with command_store() as store:
         if args.list:
             return list_queue(store, flt, args.json)

@@ -14,6 +14,10 @@
   model loads on the first battle and stays loaded) and every battle is a fresh `RoundSession`
   on them: its own coin toss when blind, its own category, saved like a battle from Compare, so
   a vote on it counts the same everywhere (leaderboard, verdict, report, export, starter sets).
+- **Order.** By default the file's order. With `order="next"` the prompts of the categories
+  whose decision for this pair is nearest run first (the verdict's `votes_needed`, the rule of
+  docs/verdict.md "What to vote next"), the file's order within a category. The key stays
+  (prompt index, repeat), so the order never changes what a rerun counts as done.
 - **A failure is retried once, at the end.** A battle where a side failed is not saved the first
   time; after the last prompt each such one runs again, and that second result is saved
   whatever it is (a failed battle takes no vote; delete it in History to have a rerun try again).
@@ -39,6 +43,7 @@ from desktop.core.contenders.base import Contender
 from desktop.core.params import GenerationParams
 from desktop.core.promptsets import Problem, PromptSetError, load_prompt_set
 from desktop.core.round_session import RoundSession
+from desktop.core.stats.vote_order import category_ranks
 from desktop.core.store.base import utc_now
 from desktop.core.store.battles import BattleRecord, insert_battle, make_record
 from desktop.core.store.db import Store
@@ -102,6 +107,9 @@ class BatchSummary:
 
     def to_dict(self) -> dict:
         return {"summary": True, **dataclasses.asdict(self)}
+
+
+ORDERS = ("file", "next")
 
 
 class BatchError(Exception):
@@ -206,12 +214,15 @@ def run_batch(store: Store, plan: BatchPlan, contenders: dict[str, Contender],
               params: GenerationParams, *, stop: threading.Event | None = None,
               on_start: Callable[[int, int], None] = lambda already, todo: None,
               on_result: Callable[[BatchResult], None] = lambda result: None,
-              rng: random.Random | None = None) -> BatchSummary:
+              rng: random.Random | None = None, order: str = "file") -> BatchSummary:
     """Run what is left of `plan` (see the module docstring); `on_result` hears each battle."""
     stop = stop or threading.Event()
     register(store, plan)
     done = done_keys(store, plan)
     todo = [item for item in plan.items() if (item.index, item.repeat) not in done]
+    if order == "next":
+        rank = category_ranks(store, plan.left, plan.right)
+        todo.sort(key=lambda item: rank(item.category))  # stable: the file's order within
     on_start(len(done), len(todo))
     summary = BatchSummary(plan.id, plan.total, len(done), 0, 0, False)
     retry: list[BatchItem] = []

@@ -3,7 +3,9 @@ at reading speed. The Review tab and `sidebyside review` both drive a `ReviewSes
 
 - **The queue.** Battles without a vote that can take one (no failed or stopped side), oldest
   first, optionally only those of one batch (by the set's name), one category or one pair of
-  contenders (either order). `queue_rows` lists it for `review --list`: a blind battle's pair is
+  contenders (either order). With `order="next"` the undecided categories nearest a decision
+  come first, battles in a seeded random order within a category (`stats.vote_order`, the
+  rule of docs/verdict.md "What to vote next"). `queue_rows` lists it for `review --list`: a blind battle's pair is
   not given (it has no vote yet, so its names stay hidden).
 - **Voting.** `vote` casts the vote exactly as Compare does (`cast_vote`: the same row, so it
   counts the same in the leaderboard, verdict, report, export and starter-set progress) and
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field
 
 from desktop.core.judge.after_vote import judge_line_after_vote
 from desktop.core.providers.registry import label as provider_label
+from desktop.core.stats.vote_order import order_ids
 from desktop.core.store.battles import BattleRecord, get_battle
 from desktop.core.store.db import Store
 from desktop.core.store.votes import VoteReceipt, cast_vote, vote_blocker
@@ -37,6 +40,8 @@ class ReviewFilter:
     set_name: str | None = None  # a batch's name (a starter set or a file name)
     category: str | None = None
     pair: tuple[str, str] | None = None  # two contender specs, either order
+    order: str = "oldest"  # or "next": nearest decision first (see the module docstring)
+    seed: int = 0  # the shuffle within a category, with order="next"
 
 
 @dataclass
@@ -71,13 +76,20 @@ def _where(flt: ReviewFilter) -> tuple[str, list]:
     return " AND ".join(sql), args
 
 
+ORDERS = ("oldest", "next")
+
+
+def _ordered(store: Store, flt: ReviewFilter, ids: list[str]) -> list[str]:
+    return order_ids(store, ids, flt.seed) if flt.order == "next" else ids
+
+
 def review_queue(store: Store, flt: ReviewFilter = ReviewFilter()) -> list[str]:
-    """The ids of the battles waiting for a vote, oldest first."""
+    """The ids of the battles waiting for a vote, oldest first (or as `flt.order` says)."""
     where, args = _where(flt)
     with store.read() as db:
         rows = db.execute(f"SELECT b.id FROM battles b WHERE {where} "
                           "ORDER BY b.created_at, b.rowid", args).fetchall()
-    return [row[0] for row in rows]
+    return _ordered(store, flt, [row[0] for row in rows])
 
 
 def queue_rows(store: Store, flt: ReviewFilter = ReviewFilter()) -> list[QueueRow]:
@@ -97,7 +109,8 @@ def queue_rows(store: Store, flt: ReviewFilter = ReviewFilter()) -> list[QueueRo
         if mode != "blind":
             pair = [spec_a, spec_b] if a_slot == "left" else [spec_b, spec_a]
         out.append(QueueRow(battle_id, " ".join(prompt.split()), pair, category, created))
-    return out
+    by_id = {row.battle_id: row for row in out}
+    return [by_id[i] for i in _ordered(store, flt, list(by_id))]
 
 
 def pairs_waiting(store: Store) -> list[tuple[str, str]]:

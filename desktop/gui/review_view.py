@@ -67,6 +67,15 @@ class ReviewView(QWidget):
             box.activated.connect(lambda _=0: self.restart())
             filters.addWidget(QLabel(text, objectName="muted"))
             filters.addWidget(box)
+        # Which battle comes next: oldest first, or the undecided categories nearest a
+        # decision first (docs/verdict.md, "What to vote next"); nothing in it names a side.
+        self.order_filter = QComboBox()
+        self.order_filter.setAccessibleName("Review: order")
+        self.order_filter.addItem("Oldest first", "oldest")
+        self.order_filter.addItem("Nearest decision first", "next")
+        self.order_filter.activated.connect(lambda _=0: self.restart())
+        filters.addWidget(QLabel("Order", objectName="muted"))
+        filters.addWidget(self.order_filter)
         filters.addStretch(1)
         self.count = QLabel("", objectName="muted")
         self.count.setAccessibleName("Reviewed so far")
@@ -145,7 +154,7 @@ class ReviewView(QWidget):
 
     def current_filter(self) -> ReviewFilter:
         return ReviewFilter(self.set_filter.currentData(), self.category_filter.currentData(),
-                            self.pair_filter.currentData())
+                            self.pair_filter.currentData(), self.order_filter.currentData())
 
     def restart(self) -> None:
         flt = self.current_filter()

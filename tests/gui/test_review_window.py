@@ -13,6 +13,7 @@ from desktop.core.store import open_store
 from desktop.core.store.battles import make_record, save_battle
 from desktop.core.store.votes import winner_of
 from tests.gui.conftest import walk_texts
+from tests.verdict.battles import decided_and_near, waiting
 
 LEFT, RIGHT = "local", "openai:gpt-4o-mini"
 FORBIDDEN = re.compile(r"smol|gpt|openai|local|tok/s|tokens|\d\.\d+ s", re.IGNORECASE)
@@ -82,6 +83,8 @@ def test_review_twenty_battles_by_keyboard(qtbot, make_window):
     qtbot.waitUntil(lambda: review.count.text() == "20 of 20 reviewed")
     assert review.reveal.text().startswith("Last vote: A was ")  # the last one's too
     assert seen == ids  # oldest first, each once
+    # The count moves as the key is pressed; the vote is written on the database thread.
+    qtbot.waitUntil(lambda: len(_votes()) == 20)
     votes = _votes()
     assert len(votes) == 20 and set(votes.values()) == {LEFT}
 
@@ -93,6 +96,26 @@ def test_review_twenty_battles_by_keyboard(qtbot, make_window):
     qtbot.waitUntil(lambda: review.vote_bar.buttons["a"].isEnabled())
     qtbot.keyClick(review, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: review.count.text() == "20 of 20 reviewed")
+    qtbot.waitUntil(lambda: ids[-1] in _votes())
     votes = _votes()
     assert votes[ids[-1]] == "tie" and len(votes) == 20
     assert "No battles are waiting" in review.prompt.text()
+
+
+def test_order_box_puts_the_nearest_decision_first(qtbot, make_window):
+    store = open_store()
+    try:
+        decided_and_near(store)  # coding decided, factual a few votes from a decision
+        ids = waiting(store)  # waiting, oldest first: coding, writing, factual
+    finally:
+        store.close()
+    window = make_window(LEFT, RIGHT)
+    review = window.view("review")
+    qtbot.waitUntil(lambda: review.record is not None)
+    assert review.record.id == ids["coding"][0]  # oldest first stays the default
+    review.order_filter.setCurrentIndex(review.order_filter.findData("next"))
+    review.order_filter.activated.emit(review.order_filter.currentIndex())
+    qtbot.waitUntil(lambda: review.record is not None and review.record.id in ids["factual"])
+    assert review.count.text() == "0 of 12 reviewed"
+    leaks = [t for _, t in walk_texts(review, [review.pair_filter]) if FORBIDDEN.search(t)]
+    assert leaks == [], leaks

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 
-from desktop.core.store import make_record
+from desktop.core.stats.pair_votes import load_pair_votes
+from desktop.core.stats.verdict import BETTER, UNDECIDED, compute_verdict
+from desktop.core.store import make_record, save_battle
 from desktop.core.store.battles import insert_battle
 from desktop.core.store.votes import insert_vote
 from tests.store.helpers import answer
@@ -52,3 +54,26 @@ def mix(open_wins: int, proprietary_wins: int, ties: int = 0, both_bad: int = 0,
                + ["both_bad"] * both_bad)
     random.Random(seed).shuffle(results)
     return results
+
+
+def decided_and_near(store) -> None:
+    """coding decided (the open side mostly wins), factual undecided a few votes from a
+    decision, writing without a vote."""
+    save_blind_votes(store, "coding", mix(230, 50, 15, 5), seed=3)
+    save_blind_votes(store, "factual", mix(14, 6), seed=4, start=1000)
+    rows = {r.category: r for r in compute_verdict(load_pair_votes(store)).pairs}
+    assert rows["coding"].decision == BETTER
+    assert rows["factual"].decision == UNDECIDED and rows["factual"].votes_needed is not None
+
+
+def waiting(store) -> dict[str, list[str]]:
+    """Blind battles without a vote, saved oldest first: coding, writing, then factual."""
+    ids: dict[str, list[str]] = {}
+    for category, count in (("coding", 4), ("writing", 2), ("factual", 6)):
+        for n in range(count):
+            o, p = open_answer(f"open {category} {n}"), proprietary_answer(f"prop {n}")
+            a, b = (o, p) if n % 2 else (p, o)
+            record = save_battle(store, make_record(f"{category} waiting {n}", a, b,
+                                                    mode="blind", category=category))
+            ids.setdefault(category, []).append(record.id)
+    return ids

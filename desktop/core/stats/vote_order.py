@@ -15,7 +15,7 @@ pair and category, and offering them in random order keeps it so.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from desktop.core.stats.pair_votes import load_pair_votes
@@ -84,3 +84,23 @@ def next_to_vote(store: Store, seed: int = 0) -> list[Remaining]:
     """Every battle still waiting for a vote, in the order to vote on them (Review, `batch`)."""
     rows = compute_verdict(load_pair_votes(store)).pairs
     return order_remaining(remaining_battles(store), rows, seed)
+
+
+def order_ids(store: Store, ids: list[str], seed: int = 0) -> list[str]:
+    """`ids` (a Review queue, oldest first) in the order to vote on them: those `next_to_vote`
+    ranks come first in its order; the rest (not an open-vs-proprietary pair, so no verdict
+    tells them apart) follow in their own order."""
+    wanted = set(ids)
+    first = [r.battle_id for r in next_to_vote(store, seed) if r.battle_id in wanted]
+    ranked = set(first)
+    return first + [i for i in ids if i not in ranked]
+
+
+def category_ranks(store: Store, left: str, right: str) -> Callable[[str], tuple[int, int]]:
+    """For a batch between `left` and `right` (either seat): a sort key per category, nearest
+    decision first, by the same rule (a pair that is not open-vs-proprietary has no verdict:
+    every category ranks alike, so the order stays the file's)."""
+    pair = {left, right}
+    by_category = {r.category.lower(): r for r in compute_verdict(load_pair_votes(store)).pairs
+                   if r.category != "all" and {r.open, r.proprietary} == pair}
+    return lambda category: _rank(by_category.get(category.lower()))
