@@ -116,3 +116,21 @@ def test_a_hard_link_planted_at_the_partial_download_is_not_written_through(
     assert str(partial) in pulled.stderr and "will not write to it" in pulled.stderr
     assert precious.read_bytes() == b"keep me"
     assert not [p for p in blobs.iterdir() if p != partial]
+
+
+def test_a_link_planted_at_the_download_lock_is_refused_plainly(hub_env, tmp_path,
+                                                                tiny_gguf_data):
+    """The per-file lock has a fixed name in the Hub cache; a link planted there is not
+    followed (the file it points to is left byte for byte) and the pull says so plainly."""
+    env = cli_env(hub_env.url, tmp_path)
+    locks = Path(env["HF_HOME"]) / "hub" / ".locks" / ("models--" + REPO.replace("/", "--"))
+    locks.mkdir(parents=True)
+    precious = tmp_path / "precious.txt"
+    precious.write_bytes(b"keep me")
+    (locks / (hashlib.sha256(tiny_gguf_data).hexdigest() + ".lock")).symlink_to(precious)
+
+    pulled = sidebyside(env, "models", "pull", REPO, FILE)
+    assert pulled.returncode == 1, (pulled.stdout, pulled.stderr)
+    assert_plain(pulled.stderr)
+    assert "download lock" in pulled.stderr and "pull again" in pulled.stderr
+    assert precious.read_bytes() == b"keep me"

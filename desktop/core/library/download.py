@@ -161,12 +161,18 @@ def pull(repo: str, filename: str, *, on_progress: Callable[[Progress], None] | 
 
     locks = cache_dir() / ".locks" / storage.name
     locks.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(locks / f"{etag}.lock"))
+    lock_path = locks / f"{etag}.lock"
+    lock = FileLock(str(lock_path))
     try:
         lock.acquire(timeout=0)
     except Timeout:
         raise LibraryError(BAD_INPUT, f"{filename} is already being downloaded by another "
                                       "Side by Side; wait for it to finish.") from None
+    except OSError as exc:  # a link planted at the lock's fixed name is not followed
+        raise LibraryError(CORRUPT, (
+            f"Could not take the download lock {lock_path}: {exc.strerror or exc}. If it is a "
+            "link or not a regular file, delete it and pull again."
+        )) from None
     tracker = _Tracker(on_progress, cancel)
     try:
         if not blob.exists():
