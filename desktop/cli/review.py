@@ -44,7 +44,8 @@ def register(subparsers) -> None:
 def run(args) -> int:
     flt = ReviewFilter(args.set_name, args.category, tuple(args.pair) if args.pair else None,
                        args.order, args.seed)
-    with command_store() as store:
+    # --list only reads: it works on a read-only folder; reviewing writes votes.
+    with command_store(read_only=args.list) as store:
         if args.list:
             return list_queue(store, flt, args.json)
         return walk(store, flt)

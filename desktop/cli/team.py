@@ -92,7 +92,7 @@ def cmd_join(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    with command_store() as store:
+    with command_store(read_only=True) as store:  # reads only: works on a read-only folder
         state = team_settings.status(store)
     if args.json:
         print(json.dumps(state.to_dict(), indent=2, ensure_ascii=False))

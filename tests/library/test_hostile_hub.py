@@ -6,6 +6,8 @@ do not require Qt."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import socket
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -91,3 +93,44 @@ def test_a_bad_repository_id_gets_a_plain_message(repo, hub_env, tmp_path):
         assert_plain(result.stderr)
         assert "is not a repository name" in result.stderr and "OWNER/NAME" in result.stderr
         assert "HFValidationError" not in result.stderr and "Try again" not in result.stderr
+
+
+def test_a_hard_link_planted_at_the_partial_download_is_not_written_through(
+        hub_env, tmp_path, tiny_gguf_data):
+    """The partial download keeps a fixed name (so a pull can resume), so that name is the one a
+    hostile hand could plant: a hard link there to a file elsewhere is refused, the file left
+    byte for byte, and nothing is renamed into the cache."""
+    env = cli_env(hub_env.url, tmp_path)
+    storage = Path(env["HF_HOME"]) / "hub" / ("models--" + REPO.replace("/", "--"))
+    blobs = storage / "blobs"
+    blobs.mkdir(parents=True)
+    precious = tmp_path / "precious.txt"
+    precious.write_bytes(b"keep me")
+    partial = blobs / (hashlib.sha256(tiny_gguf_data).hexdigest() + ".incomplete")
+    os.link(precious, partial)
+
+    pulled = sidebyside(env, "models", "pull", REPO, FILE)
+    assert pulled.returncode == 1, (pulled.stdout, pulled.stderr)
+    assert "verified" not in pulled.stdout
+    assert_plain(pulled.stderr)
+    assert str(partial) in pulled.stderr and "will not write to it" in pulled.stderr
+    assert precious.read_bytes() == b"keep me"
+    assert not [p for p in blobs.iterdir() if p != partial]
+
+
+def test_a_link_planted_at_the_download_lock_is_refused_plainly(hub_env, tmp_path,
+                                                                tiny_gguf_data):
+    """The per-file lock has a fixed name in the Hub cache; a link planted there is not
+    followed (the file it points to is left byte for byte) and the pull says so plainly."""
+    env = cli_env(hub_env.url, tmp_path)
+    locks = Path(env["HF_HOME"]) / "hub" / ".locks" / ("models--" + REPO.replace("/", "--"))
+    locks.mkdir(parents=True)
+    precious = tmp_path / "precious.txt"
+    precious.write_bytes(b"keep me")
+    (locks / (hashlib.sha256(tiny_gguf_data).hexdigest() + ".lock")).symlink_to(precious)
+
+    pulled = sidebyside(env, "models", "pull", REPO, FILE)
+    assert pulled.returncode == 1, (pulled.stdout, pulled.stderr)
+    assert_plain(pulled.stderr)
+    assert "download lock" in pulled.stderr and "pull again" in pulled.stderr
+    assert precious.read_bytes() == b"keep me"

@@ -7,6 +7,7 @@ command line, on a fresh data folder. These tests do not require Qt."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import stat
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import main
-from tests.reliability.support import assert_plain
+from tests.reliability.support import assert_plain, cli_env, sidebyside
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
@@ -135,3 +136,27 @@ def test_a_report_that_fails_while_writing_leaves_no_temporary(tmp_path, capsys,
     assert_plain(err)
     assert target.read_text() == "the old report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+
+@pytest.mark.parametrize("planted", ["symlink", "hard link"])
+def test_a_link_planted_at_the_worker_log_is_not_written_through(planted, fresh_home, tiny_model,
+                                                                  tmp_path):
+    """The local worker's log has a fixed name in the data folder; a link planted there must not
+    make a battle append the worker's output to a file elsewhere. The battle still works. The
+    worker is made to write to its log (PYTHONVERBOSE: each import, one line) so that a log
+    written through the link would show."""
+    precious = tmp_path / "precious.txt"
+    precious.write_bytes(b"keep me")
+    logs = Path(fresh_home) / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    if planted == "symlink":
+        (logs / "worker.log").symlink_to(precious)
+    else:
+        os.link(precious, logs / "worker.log")
+
+    done = sidebyside("ask", "Hello?", "--json", "--left", f"local:{tiny_model}", "--right",
+                      f"local:{tiny_model}", "--n-ctx", "256", "--max-tokens", "4",
+                      env=cli_env(PYTHONVERBOSE="1"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)["battle_id"]
+    assert precious.read_bytes() == b"keep me"

@@ -118,7 +118,8 @@ def test_commands_that_only_read_work_on_a_read_only_data_folder(tmp_path, monke
         board = sidebyside("leaderboard", "--json")
         assert board.returncode == 0, board.stderr
         assert json.loads(board.stdout)["votes"] == 6
-        for args in (["verdict"], ["show", ids[0]], ["sources"],
+        for args in (["verdict"], ["show", ids[0]], ["sources"], ["promptsets"],
+                     ["review", "--list"], ["team", "status"],
                      ["export", "votes", str(out / "votes.csv")],
                      ["report", str(out / "report.html")]):
             result = sidebyside(*args)

@@ -161,12 +161,18 @@ def pull(repo: str, filename: str, *, on_progress: Callable[[Progress], None] | 
 
     locks = cache_dir() / ".locks" / storage.name
     locks.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(locks / f"{etag}.lock"))
+    lock_path = locks / f"{etag}.lock"
+    lock = FileLock(str(lock_path))
     try:
         lock.acquire(timeout=0)
     except Timeout:
         raise LibraryError(BAD_INPUT, f"{filename} is already being downloaded by another "
                                       "Side by Side; wait for it to finish.") from None
+    except OSError as exc:  # a link planted at the lock's fixed name is not followed
+        raise LibraryError(CORRUPT, (
+            f"Could not take the download lock {lock_path}: {exc.strerror or exc}. If it is a "
+            "link or not a regular file, delete it and pull again."
+        )) from None
     tracker = _Tracker(on_progress, cancel)
     try:
         if not blob.exists():
@@ -219,8 +225,8 @@ def _within(path: Path, folder: Path) -> bool:
 def _open_partial(partial: Path):
     """The partial download, opened to append. Its name is fixed (that is what lets a later pull
     resume it) and lives in the cache's own blobs folder, under the per-blob lock; it is opened
-    without following a link, and anything there that is not a regular file is refused rather
-    than written through."""
+    without following a link, and anything there that is not a regular file of its own (a
+    hard link shared with another file included) is refused rather than written through."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(partial, flags, 0o666)
@@ -229,9 +235,18 @@ def _open_partial(partial: Path):
             f"Could not write the partial download {partial}: {exc.strerror or exc}. If it is a "
             "link or not a regular file, delete it and pull again."
         )) from None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
         os.close(fd)
         raise LibraryError(CORRUPT, f"{partial} is not a regular file; delete it and pull again.")
+    if info.st_nlink > 1:
+        # A hard link planted at the fixed name would make the download append to (and then
+        # move away) a file that also lives elsewhere: a partial of ours has one name only.
+        os.close(fd)
+        raise LibraryError(CORRUPT, (
+            f"{partial} is also another file (it has {info.st_nlink} names), so Side by Side "
+            "will not write to it. Delete it (only that name) and pull again."
+        ))
     handle = os.fdopen(fd, "ab")
     handle.seek(0, os.SEEK_END)
     return handle

@@ -17,6 +17,7 @@ import json
 import os
 import queue
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -132,6 +133,24 @@ class _Spawner:
 _SPAWNER = _Spawner()
 
 
+def _open_log(path: Path) -> int:
+    """The worker's log, opened to append without following a link: a link (or a hard link
+    shared with a file elsewhere, or anything not a regular file) planted at its fixed name is
+    never written through. Such a log, or one that cannot be opened, means no log, not a
+    failed answer."""
+    try:
+        # O_NONBLOCK: a FIFO planted there fails at once instead of hanging the open.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NONBLOCK
+                     | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    except OSError:
+        return subprocess.DEVNULL
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
+        os.close(fd)
+        return subprocess.DEVNULL
+    return fd
+
+
 class WorkerProcess:
     def __init__(self, settings: LoadSettings, log_path: Path | None = None) -> None:
         self.settings = settings
@@ -143,7 +162,7 @@ class WorkerProcess:
         self._events: "queue.Queue[dict]" = queue.Queue()
         self._pending_id: str | None = None  # a stopped request whose "done" has not arrived
         self.last_cached_tokens = 0  # prompt tokens the last request found in the KV cache
-        log = open(log_path, "ab") if log_path else subprocess.DEVNULL
+        log = _open_log(log_path) if log_path else subprocess.DEVNULL
         try:
             self.process = _SPAWNER.popen(
                 worker_command(),
@@ -156,8 +175,8 @@ class WorkerProcess:
                 bufsize=1,
             )
         finally:
-            if log_path:
-                log.close()
+            if log is not subprocess.DEVNULL:
+                os.close(log)
         self._write_lock = threading.Lock()
         threading.Thread(target=self._read, name="worker-reader", daemon=True).start()
 
