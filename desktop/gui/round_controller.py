@@ -67,7 +67,7 @@ class RoundController(QObject):
         self._thought_pieces: dict[str, int] = {}  # thinking pieces arrived, not yet shown
         self._ended = False  # both sides of the running turn are done (shown or not)
         self._frame = QTimer(self)
-        self._frame.setInterval(16)  # a 60 Hz frame: the pacer's clock while a turn is shown
+        self._frame.setInterval(33)  # the pacer's clock while a turn is shown (frame_interval_ms)
         self._frame.timeout.connect(self._tick)
         self.local_pool = None  # the window's local model workers: made on first use, closed
         # by `shutdown` (the window's closeEvent)
@@ -110,8 +110,9 @@ class RoundController(QObject):
             self.session.params = params  # a follow-up uses the parameters now shown
         from desktop.core.round_session import TurnRefused
         from desktop.core.store import ConversationEnded
-        from desktop.gui.battle_runner import BattleRunner
+        from desktop.gui.battle_runner import BattleRunner, frame_interval_ms
 
+        self._frame.setInterval(frame_interval_ms())
         try:
             battle = self.session.start_turn(prompt)
         except (ConversationEnded, TurnRefused) as exc:  # refused before anything was sent
