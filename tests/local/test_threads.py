@@ -80,35 +80,6 @@ def test_model_bucket_rounds_size_up_to_a_power_of_two(tmp_path):
     assert threads.model_bucket(model, n_gpu_layers=99) == "gpu-128MB"
 
 
-def _spin() -> None:
-    while True:
-        pass
-
-
-def test_busy_cores_sees_a_spinning_process():
-    import multiprocessing
-
-    spinner = multiprocessing.get_context("spawn").Process(target=_spin, daemon=True)
-    spinner.start()
-    try:
-        busy = threads.busy_cores(window_s=0.5)
-    finally:
-        spinner.kill()
-        spinner.join()
-    assert busy is not None and busy >= 0.8, "one process spinning is about one core busy"
-
-
-def test_busy_cores_leaves_out_the_apps_own_workers(monkeypatch):
-    # /proc/stat and /proc/PID/stat, scripted: over the window the machine spent 150 of 200
-    # jiffies (2 CPUs), 80 of them in the app's worker.
-    machine = iter([(1000, 4000), (1150, 4200)])
-    worker = iter([500, 580])
-    monkeypatch.setattr(threads, "_cpu_ticks", lambda: next(machine))
-    monkeypatch.setattr(threads, "_process_ticks", lambda pids: next(worker) if pids else 0)
-    monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)
-    assert threads.busy_cores(exclude_pids=[4242], window_s=0) == pytest.approx(0.7)
-
-
 def test_real_calibration_on_first_use_is_remembered(monkeypatch, local_pool):
     monkeypatch.setattr(threads, "physical_cores", lambda: 2)
     # Other tests may be running: the machine counts as quiet for this one.

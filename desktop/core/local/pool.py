@@ -82,10 +82,6 @@ class WorkerPool:
             return sum(w.n_threads or w.settings.n_threads or 1
                        for w in self._busy if w is not besides and w.alive())
 
-    def worker_pids(self) -> list[int]:
-        with self._lock:
-            return [w.pid for w in self._all]
-
     def workers(self) -> list[WorkerProcess]:
         with self._lock:
             return list(self._all)

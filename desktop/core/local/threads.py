@@ -23,8 +23,6 @@ memory bandwidth and is often below the core count. So the app measures:
 from __future__ import annotations
 
 import math
-import os
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +31,6 @@ from desktop.core.local.machine import logical_cores, physical_cores
 
 MAX_THREADS = 8  # beyond this a model on a CPU is bound by memory bandwidth, not compute
 TIE = 0.03  # counts within 3 % of the fastest are as fast; the fewest of those wins
-SAMPLE_S = 0.05
 
 
 def available_cores() -> int:
@@ -99,46 +96,6 @@ def remember(bucket: str, calibration: dict) -> None:
         }
 
     learned.update_this_build(change)
-
-
-def _cpu_ticks() -> tuple[int, int] | None:
-    """(busy, total) jiffies of the whole machine, from /proc/stat."""
-    try:
-        with open("/proc/stat") as f:
-            fields = [int(x) for x in f.readline().split()[1:]]
-    except (OSError, ValueError):
-        return None
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
-    total = sum(fields[:8])
-    return total - idle, total
-
-
-def _process_ticks(pids: Iterable[int]) -> int:
-    ticks = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                after_name = f.read().rsplit(")", 1)[1].split()
-            ticks += int(after_name[11]) + int(after_name[12])  # utime + stime
-        except (OSError, ValueError, IndexError):
-            continue
-    return ticks
-
-
-def busy_cores(exclude_pids: Iterable[int] = (), window_s: float = SAMPLE_S) -> float | None:
-    """Cores' worth of CPU the machine spent over `window_s`, minus `exclude_pids`' share.
-    None where it cannot be sampled (not Linux)."""
-    exclude_pids = list(exclude_pids)
-    before, own_before = _cpu_ticks(), _process_ticks(exclude_pids)
-    if before is None:
-        return None
-    time.sleep(window_s)
-    after, own_after = _cpu_ticks(), _process_ticks(exclude_pids)
-    if after is None or after[1] <= before[1]:
-        return None
-    busy = (after[0] - before[0]) - (own_after - own_before)
-    cpus = os.cpu_count() or 1
-    return max(0.0, busy / (after[1] - before[1]) * cpus)
 
 
 def back_off(best: int, busy: float | None, other_local_threads: int = 0,
