@@ -1,4 +1,4 @@
-"""The main window: the comparison view, the leaderboard and the history, in three tabs.
+"""The main window: Compare, the results (Verdict, Leaderboard, History) and Review, in tabs.
 
 Start-up is kept to the comparison view: the leaderboard and history tabs are built the first
 time they are opened, and everything slow (opening the database, finding GGUF files, asking the
@@ -9,17 +9,16 @@ window stops both answers, waits for every thread and saves the settings.
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QTimer
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from desktop import APP_NAME
+from desktop.gui import main_menu
 from desktop.gui import round_controller as rc
 from desktop.gui import settings_store
 from desktop.gui.compare_view import CompareView
 from desktop.gui.contender_picker import CHOSEN
 from desktop.gui.services import Services
 from desktop.gui.tasks import TaskRunner
-from desktop.gui import team_dialog
 from desktop.gui.team_sync import TeamSync
 
 
@@ -81,42 +80,9 @@ class MainWindow(QMainWindow):
         if not self._started_background:
             QTimer.singleShot(0, self._after_show)  # after this frame is flushed
 
-    # -- menus and shortcuts -------------------------------------------------------------
+    # -- menus and shortcuts (desktop/gui/main_menu.py) --------------------------------
     def _build_menu(self) -> None:
-        def action(menu, text, slot, keys=()):
-            act = QAction(text, self)
-            if keys:
-                act.setShortcuts([QKeySequence(k) for k in keys])
-            act.triggered.connect(slot)
-            menu.addAction(act)
-            return act
-
-        file_menu = self.menuBar().addMenu("&File")
-        action(file_menu, "Open &prompt set…", self.open_prompt_set, ["Ctrl+O"])
-        self._build_starter_menu(file_menu.addMenu("S&tarter prompt sets"))
-        action(file_menu, "Export &report…", self.export_report)
-        action(file_menu, "&Judge battles in the background…", self._judge_battles)
-        action(file_menu, "&Settings and API keys…", lambda: self.open_settings(""), ["Ctrl+,"])
-        action(file_menu, "&Get models…", self.open_models)
-        team_dialog.add_to_menu(file_menu, self)
-        file_menu.addSeparator()
-        action(file_menu, "&Quit", self.close, ["Ctrl+Q"])
-        round_menu = self.menuBar().addMenu("&Round")
-        self.send_action = action(round_menu, "&Send to both", self.compare.send,
-                                  ["Ctrl+Return", "Ctrl+Enter"])
-        self.stop_action = action(round_menu, "S&top both", self.controller.stop, ["Esc"])
-        self.new_action = action(round_menu, "&New round", self.compare.new_round, ["Ctrl+N"])
-        round_menu.addSeparator()
-        self.batch_action = action(round_menu, "Run a prompt set in the &background…",
-                                   lambda: self.batch_launcher().open_dialog())
-        view_menu = self.menuBar().addMenu("&View")
-        self.sync_action = action(view_menu, "&Synchronised scrolling", self._toggle_sync)
-        self.sync_action.setCheckable(True)
-        for index, keys in ((0, "Alt+1"), (1, "Alt+2"), (2, "Alt+3"), (3, "Alt+4")):
-            action(view_menu, self.tabs.tabText(index).replace("&", ""),
-                   lambda _=False, i=index: self.tabs.setCurrentIndex(i), [keys])
-        help_menu = self.menuBar().addMenu("&Help")
-        action(help_menu, f"&About {APP_NAME}", self._about)
+        main_menu.build(self)
 
     def _toggle_sync(self, on: bool) -> None:
         self.compare.sync_scroll = on
