@@ -8,6 +8,7 @@ import json
 import sys
 
 from desktop.cli._store import command_store, fail
+from desktop.cli.ask import _positive_int
 from desktop.cli.terminal import redraw
 from desktop.core.contenders.base import CancelToken
 from desktop.core.errors import ContenderError
@@ -43,16 +44,6 @@ def register(subparsers) -> None:
                    help="show each judge's agreement with your votes instead of judging")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=run)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
-    return value
 
 
 def _usd(text: str) -> float:

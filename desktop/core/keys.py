@@ -183,21 +183,13 @@ def set_key(provider: str, key: str, base_url: str | None = None) -> None:
 
 def delete_key(provider: str, base_url: str | None = None) -> bool:
     """Remove the stored key; False when the keyring held none."""
-    import keyring.errors
-
     name = entry_name(provider, base_url)
     problem = keyring_problem()
     if problem:
         raise KeyStoreError(problem)
     if provider == "compat":
         _remember_compat(name, False)
-    try:
-        _backend().delete_password(SERVICE, name)
-    except keyring.errors.PasswordDeleteError:
-        return False
-    except Exception as exc:
-        raise KeyStoreError(_failure("delete", exc)) from None
-    return True
+    return _delete_entry(name)
 
 
 def list_keys() -> list[KeyRow]:
@@ -261,10 +253,15 @@ def set_secret(name: str, secret: str) -> None:
 
 
 def delete_secret(name: str) -> bool:
-    import keyring.errors
-
     if keyring_problem():
         return False
+    return _delete_entry(name)
+
+
+def _delete_entry(name: str) -> bool:
+    """Remove one keyring entry; False when there was none."""
+    import keyring.errors
+
     try:
         _backend().delete_password(SERVICE, name)
     except keyring.errors.PasswordDeleteError:

@@ -17,7 +17,7 @@ from desktop.core.judge.data import JudgedBattle, load_judged
 from desktop.core.stats.pair_votes import load_source_votes
 from desktop.core.stats.ppi import MIN_HUMAN_VOTES, PPIEstimate, half_width_at, ppi_mean
 from desktop.core.stats.verdict import (
-    ALL, DEFAULT_MARGIN, MAX_VOTES, UNDECIDED, PairVerdict, Verdict, decide, interval,
+    ALL, DEFAULT_MARGIN, UNDECIDED, PairVerdict, Verdict, decide, interval, more_votes_until,
     source_verdict,
 )
 from desktop.core.store.db import Store
@@ -32,22 +32,7 @@ def ppi_votes_needed(est: PPIEstimate, margin: float) -> int | None:
         return decide(max(0.0, est.estimate - half), min(1.0, est.estimate + half),
                       margin) != UNDECIDED
 
-    n = est.human_votes
-    if decided(n):
-        return 0
-    high = n
-    while not decided(high):
-        if high >= MAX_VOTES:
-            return None
-        high = min(high * 2, MAX_VOTES)
-    low = max(n, high // 2)
-    while high - low > 1:
-        mid = (low + high) // 2
-        if decided(mid):
-            high = mid
-        else:
-            low = mid
-    return high - n
+    return more_votes_until(decided, est.human_votes)
 
 
 def _row_battles(row: PairVerdict, rows: list[JudgedBattle]) -> list[JudgedBattle]:

@@ -159,10 +159,16 @@ def votes_needed(rate: float, votes: int, margin: float) -> int | None:
     def decided(total: int) -> bool:
         return decide(*interval(rate * total, total), margin) != UNDECIDED
 
+    return more_votes_until(decided, votes)
+
+
+def more_votes_until(decided, votes: int) -> int | None:
+    """How many more votes than `votes` until `decided(total)` holds (None beyond MAX_VOTES):
+    the interval shrinks as votes grow, so double until it decides, then bisect."""
     if decided(votes):
         return 0
     high = max(votes, 1)
-    while not decided(high):  # the interval shrinks as votes grow: double until it decides
+    while not decided(high):
         if high >= MAX_VOTES:
             return None
         high = min(high * 2, MAX_VOTES)
