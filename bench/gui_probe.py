@@ -30,7 +30,7 @@ HEARTBEAT_MS = 5
 def _window(max_tokens: int = 200, remote: str = "openai:gpt-4o-mini", left: str = "local"):
     from PySide6.QtTest import QTest
 
-    from desktop.core.params import GenerationParams
+    from desktop.core.contenders.params import GenerationParams
     from desktop.gui import settings_store
     from desktop.gui.app import make_app
     from desktop.gui.main_window import MainWindow
@@ -241,7 +241,7 @@ def battle(rounds: int, max_tokens: int) -> dict:
 
 def _local_threads() -> int | None:
     """The thread count the local worker used for its latest answer (chosen by the app)."""
-    from desktop.core.local.pool import WorkerPool
+    from desktop.core.local.workers import WorkerPool
 
     used = [w.n_threads for w in WorkerPool.every_worker() if w.n_threads]
     return used[0] if used else None
@@ -347,7 +347,7 @@ def main(argv: list[str]) -> int:
     result = commands[command](*args)
     sys.stdout.write(json.dumps(result) + "\n")
     sys.stdout.flush()
-    pool = sys.modules.get("desktop.core.local.pool")
+    pool = sys.modules.get("desktop.core.local.workers")
     if pool is not None:
         pool.WorkerPool.shutdown_every_pool()
     os._exit(0)  # no Qt teardown to wait for

@@ -17,7 +17,7 @@ import tempfile
 import time
 
 from bench.common import Figure, distribution
-from desktop.core.answer import Answer
+from desktop.core.contenders.answer import Answer
 from desktop.core.store import open_store
 from desktop.core.store.battles import insert_battle, make_record
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bench.common import Figure, distribution
 from bench.synthetic import fill, unvoted_battles
-from desktop.core.export import export_votes
+from desktop.core.results.export import export_votes
 from desktop.core.stats.results import compute_all
 from desktop.core.store import cast_vote
 

@@ -34,7 +34,7 @@ def _cpu_s(pid: int) -> float:
 
 
 def _worker_pids() -> list[int]:
-    from desktop.core.local.pool import WorkerPool
+    from desktop.core.local.workers import WorkerPool
 
     return [w.pid for w in WorkerPool.every_worker()]
 
@@ -81,7 +81,7 @@ def main(argv: list[str]) -> int:
     for _line in sys.stdin:
         print(json.dumps(play(window)), flush=True)
     window.close()
-    pool = sys.modules.get("desktop.core.local.pool")
+    pool = sys.modules.get("desktop.core.local.workers")
     if pool is not None:
         pool.WorkerPool.shutdown_every_pool()
     os._exit(0)  # no Qt teardown to wait for

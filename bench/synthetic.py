@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from desktop.core.answer import Answer
+from desktop.core.contenders.answer import Answer
 from desktop.core.store import make_record, open_store
 from desktop.core.store.battles import insert_battle
 from desktop.core.store.votes import insert_vote

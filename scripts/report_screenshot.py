@@ -49,7 +49,7 @@ def text(rng: random.Random, verbose: bool) -> str:
 
 
 def seed() -> None:
-    from desktop.core.answer import Answer
+    from desktop.core.contenders.answer import Answer
     from desktop.core.store import make_record, open_store
     from desktop.core.store.battles import insert_battle
     from desktop.core.store.votes import insert_vote

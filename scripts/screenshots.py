@@ -34,7 +34,7 @@ CATEGORIES = ["coding", "reasoning", "creative", "factual", "summarization"]
 
 
 def seed(n: int = 160) -> None:
-    from desktop.core.answer import Answer
+    from desktop.core.contenders.answer import Answer
     from desktop.core.store import cast_vote, make_record, open_store, save_battle
 
     rng = random.Random(7)

@@ -25,8 +25,8 @@ REMOTE = ("Rivers meander because water flowing around a bend moves faster on th
 
 
 def seed_batch(n: int = 12) -> None:
-    from desktop.core.answer import Answer
-    from desktop.core.batch import BatchPlan, register, save_batch_battle
+    from desktop.core.contenders.answer import Answer
+    from desktop.core.battle.batch import BatchPlan, register, save_batch_battle
     from desktop.core.store import make_record, open_store
 
     prompts = [("Write a haiku about autumn rain.", "creative"),

@@ -44,7 +44,7 @@ def memory_keyring():
 @pytest.fixture
 def local_pool():
     """A pool of local model workers owned by the test, as the window or a command owns one."""
-    from desktop.core.local.pool import WorkerPool
+    from desktop.core.local.workers import WorkerPool
 
     with WorkerPool() as pool:
         yield pool

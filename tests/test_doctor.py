@@ -49,7 +49,7 @@ def test_doctor_json_has_every_field(fresh_home):
 
 
 def test_doctor_reports_the_gpu_memory_the_model_library_counts(fresh_home, monkeypatch):
-    from desktop.core.library.machine import VRAM_ENV, this_machine
+    from desktop.core.library.memory import VRAM_ENV, this_machine
 
     monkeypatch.setenv(VRAM_ENV, "24")
     code, out = doctor("--json")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from itertools import count
 
-from desktop.core.answer import EV_DELTA, EV_DONE, EV_START, EV_STATUS, EV_THINKING, Status
+from desktop.core.contenders.answer import EV_DELTA, EV_DONE, EV_START, EV_STATUS, EV_THINKING, Status
 from desktop.core.contenders.base import CancelToken, Contender, Finish, Thought, Usage
-from desktop.core.engine import Battle, run_contender
-from desktop.core.errors import NETWORK, ContenderError
-from desktop.core.params import Request
+from desktop.core.battle.engine import Battle, run_contender
+from desktop.core.base.errors import NETWORK, ContenderError
+from desktop.core.contenders.params import Request
 
 
 class Scripted(Contender):

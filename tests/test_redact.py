@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.core.redact import host_of, redact
+from desktop.core.base.redact import host_of, redact
 
 
 @pytest.mark.parametrize("text, hidden", [

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.core.reveal import (
+from desktop.core.battle.reveal import (
     LIVE, PACED, THOUGHT, TEXT, TOGETHER, RevealError, RevealPacer, default_reveal,
 )
-from desktop.core.round_session import RoundSession
-from desktop.core.params import GenerationParams
+from desktop.core.battle.round_session import RoundSession
+from desktop.core.contenders.params import GenerationParams
 
 
 def _text(release) -> str:

@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
-from desktop.core.answer import FINISH_ERROR, Answer
-from desktop.core.errors import ErrorInfo
-from desktop.core.review import ReviewFilter, ReviewSession, queue_rows, review_queue
+from desktop.core.contenders.answer import FINISH_ERROR, Answer
+from desktop.core.base.errors import ErrorInfo
+from desktop.core.battle.review import ReviewFilter, ReviewSession, queue_rows, review_queue
 from desktop.core.store import open_store
 from desktop.core.store.battles import make_record, save_battle
 from desktop.core.store.judge_verdicts import JudgeVerdict, save_verdict
@@ -108,8 +108,8 @@ def test_review_command_lists_and_votes(store, tmp_path):
 def test_a_reviewed_batch_battle_counts_like_a_compare_one(store):
     """Item 4: a batch battle voted in Review counts in the leaderboard and in starter-set
     progress exactly as a battle voted in Compare (the same votes row)."""
-    from desktop.core.batch import BatchPlan, register, save_batch_battle
-    from desktop.core.starter_sets import find_starter, progress_of
+    from desktop.core.battle.batch import BatchPlan, register, save_batch_battle
+    from desktop.core.prompts.starter_sets import find_starter, progress_of
     from desktop.core.stats.results import compute_all
 
     starter = find_starter("coding-help")

@@ -8,11 +8,11 @@ import random
 
 import pytest
 
-from desktop.core.answer import Status
+from desktop.core.contenders.answer import Status
 from desktop.core.contenders.base import Contender, Finish
-from desktop.core.errors import SERVER, ContenderError, ErrorInfo
-from desktop.core.params import GenerationParams
-from desktop.core.round_session import RoundSession, TurnRefused
+from desktop.core.base.errors import SERVER, ContenderError, ErrorInfo
+from desktop.core.contenders.params import GenerationParams
+from desktop.core.battle.round_session import RoundSession, TurnRefused
 from desktop.core.store import ConversationEnded, VoteRefused, get_battle, open_store
 
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.core.errors import ContenderError
-from desktop.core.specs import parse_spec
+from desktop.core.base.errors import ContenderError
+from desktop.core.battle.specs import parse_spec
 
 
 def test_spec_forms():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from desktop.core.contenders.base import Thought
-from desktop.core.thinking import (
+from desktop.core.contenders.thinking import (
     DEFAULT_TAGS,
     ThinkSplitter,
     opens_thinking,

@@ -15,7 +15,7 @@ import sys
 from desktop import __version__
 from desktop.cli.terminal import SafeStream, visible
 from desktop.cli.text_args import check_text_args
-from desktop.core.redact import redact
+from desktop.core.base.redact import redact
 
 # Command modules, in the order `--help` lists them.
 COMMANDS = ["gui", "ask", "batch", "review", "show", "vote", "leaderboard", "verdict", "judge",

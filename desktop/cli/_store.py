@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 
 from desktop.cli import CommandFailed
-from desktop.core.redact import redact
+from desktop.core.base.redact import redact
 from desktop.core.store import Store, StoreError, open_store
 from desktop.core.team.push import push_outbox
 

@@ -12,13 +12,13 @@ import functools
 import sys
 
 from desktop.cli import CommandFailed, UsageError
-from desktop.core.answer import EV_DELTA, EV_DONE, EV_STATUS, EV_THINKING
-from desktop.core.errors import ContenderError
-from desktop.core.params import (
+from desktop.core.contenders.answer import EV_DELTA, EV_DONE, EV_STATUS, EV_THINKING
+from desktop.core.base.errors import ContenderError
+from desktop.core.contenders.params import (
     REASONING_LEVELS, GenerationParams, ParamsError, check_params, settle_text,
 )
-from desktop.core.reveal import LIVE, REVEAL_MODES
-from desktop.core.round_session import RoundSession, TurnRefused
+from desktop.core.battle.reveal import LIVE, REVEAL_MODES
+from desktop.core.battle.round_session import RoundSession, TurnRefused
 
 
 def register(subparsers) -> None:
@@ -134,7 +134,7 @@ def params_from_args(args) -> GenerationParams:
 
 def build_contenders(args, pool=None) -> dict:
     """The two contenders; local ones run their workers in `pool` (the command's own)."""
-    from desktop.core.specs import make_contender
+    from desktop.core.battle.specs import make_contender
 
     try:
         return {
@@ -184,7 +184,7 @@ def drive_turn(battle, labels: dict[str, str], as_json: bool, session=None) -> N
 
 def run(args) -> int:
     from desktop.cli._store import StoreUnavailable
-    from desktop.cli.recording import AskContext
+    from desktop.cli.ask_results import AskContext
 
     if args.continue_id:
         return run_continue(args)
@@ -220,7 +220,7 @@ def run_items(args, items, contenders: dict, context) -> int:
         for index, (line, prompt, category) in enumerate(items, 1):
             category = context.category_for(category)
             if args.file:
-                from desktop.cli.recording import progress
+                from desktop.cli.ask_results import progress
 
                 progress(index, len(items), line, category)
             session = RoundSession(contenders, params, blind=context.blind, category=category,
@@ -242,7 +242,7 @@ def run_items(args, items, contenders: dict, context) -> int:
 def run_continue(args) -> int:
     """The next turn of a saved conversation; exit 1 when it ended (voted) or is unknown."""
     from desktop.cli._store import command_store
-    from desktop.core.specs import make_contender
+    from desktop.core.battle.specs import make_contender
     from desktop.core.store import BattleNotFound, ConversationEnded, resolve_battle_id
 
     if args.file:
@@ -271,7 +271,7 @@ def run_continue(args) -> int:
 
 def load_prompt_items(path: str) -> list[tuple[int, str, str | None]]:
     """(line, prompt, category) for each good line; bad lines are reported and skipped."""
-    from desktop.core.promptsets import PromptSetError, load_prompt_set
+    from desktop.core.prompts.promptsets import PromptSetError, load_prompt_set
 
     try:
         prompt_set = load_prompt_set(path)
@@ -286,7 +286,7 @@ def load_prompt_items(path: str) -> list[tuple[int, str, str | None]]:
 
 def ask_turn(session, prompt: str, args, json_lines: bool) -> tuple[bool, bool]:
     """Run, save and show one turn. Returns (no side failed, the user stopped it)."""
-    from desktop.cli.recording import after_battle, json_result, labels, print_json
+    from desktop.cli.ask_results import after_battle, json_result, labels, print_json
     from desktop.core.store import StoreError
 
     shown = labels(session)
@@ -334,7 +334,7 @@ def close_contenders(contenders: dict) -> None:
 def local_worker_pool():
     """The command's pool of local model workers, ended when the command ends (rather than at
     interpreter exit). Loaded only when a local contender needs it."""
-    from desktop.core.local.pool import WorkerPool
+    from desktop.core.local.workers import WorkerPool
 
     with WorkerPool() as pool:
         yield pool

@@ -1,7 +1,7 @@
 """`sidebyside batch`: run a prompt set unattended, one battle at a time, then review it.
 
 The rules (identity, resuming without duplicates, one retry of a failure at the end) are the
-core's `desktop.core.batch`; this module reads arguments and shows progress: a bar on a terminal
+core's `desktop.core.battle.batch`; this module reads arguments and shows progress: a bar on a terminal
 (done/total, failures, time left), JSON lines with `--json` (one per saved battle with its
 `battle_id`, then a summary), plain lines otherwise. Ctrl+C stops at once; the same command
 continues from the first prompt without a battle.
@@ -17,7 +17,7 @@ from desktop.cli import CommandFailed, UsageError
 from desktop.cli._store import command_store
 from desktop.cli.terminal import write_styled
 from desktop.cli.ask import build_contenders, local_worker_pool, params_from_args, _positive_int
-from desktop.core.batch import ORDERS, BatchError, BatchPlan, BatchResult, Eta, make_plan, run_batch
+from desktop.core.battle.batch import ORDERS, BatchError, BatchPlan, BatchResult, Eta, make_plan, run_batch
 
 BAR_WIDTH = 24
 

@@ -29,7 +29,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from desktop.core.export import ExportError, export_tallies, export_votes  # numpy: lazily
+    from desktop.core.results.export import ExportError, export_tallies, export_votes  # numpy: lazily
     from desktop.core.store.sources import OWN, SourceError, resolve
 
     voter = voter_of(args)
@@ -43,7 +43,7 @@ def run(args) -> int:
                                          source=source, voter=voter)
                 noun = "contender row"
             elif source != OWN:
-                from desktop.core.export_sources import export_source_votes
+                from desktop.core.results.export_sources import export_source_votes
 
                 summary = export_source_votes(store, args.path, source, category=args.category,
                                               force=args.force, voter=voter)

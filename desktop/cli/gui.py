@@ -18,8 +18,8 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from desktop.cli import CommandFailed, UsageError
     from desktop.cli.display import no_display_message
-    from desktop.core.errors import ContenderError
-    from desktop.core.specs import parse_spec
+    from desktop.core.base.errors import ContenderError
+    from desktop.core.battle.specs import parse_spec
 
     for spec in (args.left, args.right):
         if spec:

@@ -11,11 +11,11 @@ from desktop.cli._store import command_store, fail
 from desktop.cli.ask import _positive_int
 from desktop.cli.terminal import redraw
 from desktop.core.contenders.base import CancelToken
-from desktop.core.errors import ContenderError
+from desktop.core.base.errors import ContenderError
 from desktop.core.judge.agreement import agreements
 from desktop.core.judge.data import load_judged
 from desktop.core.judge.runner import JudgeFailed, JudgeSummary, judge_battles
-from desktop.core.specs import make_contender
+from desktop.core.battle.specs import make_contender
 from desktop.core.store.judge_verdicts import unjudged_battles
 
 BAR = 30

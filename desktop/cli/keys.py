@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _provider(text: str) -> tuple[str, str | None]:
-    from desktop.core.keys import parse_provider
+    from desktop.core.base.keys import parse_provider
 
     try:
         return parse_provider(text)
@@ -62,7 +62,7 @@ def _read_key(label: str) -> str:
 
 
 def cmd_set(args: argparse.Namespace) -> int:
-    from desktop.core import keys
+    from desktop.core.base import keys
 
     provider, base_url = _provider(args.provider)
     name = keys.entry_name(provider, base_url)
@@ -84,7 +84,7 @@ def cmd_set(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from desktop.core import keys
+    from desktop.core.base import keys
 
     rows = keys.list_keys()
     problem = keys.keyring_problem()
@@ -105,7 +105,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    from desktop.core import keys
+    from desktop.core.base import keys
 
     provider, base_url = _provider(args.provider)
     name = keys.entry_name(provider, base_url)

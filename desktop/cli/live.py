@@ -13,7 +13,7 @@ import sys
 from typing import TextIO
 
 from desktop.cli.terminal import write_styled
-from desktop.core.answer import Answer
+from desktop.core.contenders.answer import Answer
 
 _COLOURS = {0: "\033[36m", 1: "\033[35m"}
 _RESET = "\033[0m"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from desktop.cli import CommandFailed
 from desktop.cli._store import command_store
-from desktop.core.merge import MergeError, merge_database
+from desktop.core.importing.merge import MergeError, merge_database
 
 
 def register(subparsers) -> None:

@@ -99,7 +99,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from desktop.core.library import LibraryError, catalogue, hub
-    from desktop.core.library.machine import this_machine
+    from desktop.core.library.memory import this_machine
 
     words = " ".join(args.query).strip()
     if not words:

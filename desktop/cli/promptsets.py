@@ -20,7 +20,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from desktop.core.starter_sets import all_progress
+    from desktop.core.prompts.starter_sets import all_progress
 
     with command_store(read_only=True) as store:  # reads only: works on a read-only folder
         listed = all_progress(store)

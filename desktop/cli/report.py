@@ -28,7 +28,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from desktop.core.report import ReportExists, write_report
+    from desktop.core.results.report import ReportExists, write_report
     from desktop.core.store.sources import SourceError
 
     voter = voter_of(args)

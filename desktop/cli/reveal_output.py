@@ -1,4 +1,4 @@
-"""`ask`'s live terminal view through the reveal pacer (desktop/core/reveal.py): a blind battle
+"""`ask`'s live terminal view through the reveal pacer (desktop/core/battle/reveal.py): a blind battle
 prints its two answers at one common pace (`paced`) or both once complete (`together`), so the
 order and rhythm of the lines do not tell which side is local. `live` never comes here
 (ask.drive_turn prints events as they arrive).
@@ -14,9 +14,9 @@ import sys
 import time
 
 from desktop.cli.live import LivePrinter
-from desktop.core.answer import EV_DELTA, EV_DONE, EV_STATUS, EV_THINKING
-from desktop.core.reveal import TEXT, THOUGHT, TOGETHER, RevealPacer
-from desktop.core.round_session import SLOTS
+from desktop.core.contenders.answer import EV_DELTA, EV_DONE, EV_STATUS, EV_THINKING
+from desktop.core.battle.reveal import TEXT, THOUGHT, TOGETHER, RevealPacer
+from desktop.core.battle.round_session import SLOTS
 
 FRAME_S = 1 / 30
 TOGETHER_LINE = "Both answers will show together, once both are complete…"

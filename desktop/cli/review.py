@@ -4,7 +4,7 @@ Each battle is printed whole (both answers complete, A then B, no names, no coun
 then one key: 1 (A is better), 2 (B), 3 (tie), 4 (both bad), u (undo the last vote of this
 review), s (skip), q (quit). After each vote one line says which was which, and the count
 ("12 of 140 reviewed"). `--list [--json]` prints the queue instead. The rules are the core's
-`desktop.core.review`.
+`desktop.core.battle.review`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import json
 import sys
 
 from desktop.cli._store import command_store
-from desktop.core.review import ORDERS, ReviewFilter, ReviewSession, queue_rows
+from desktop.core.battle.review import ORDERS, ReviewFilter, ReviewSession, queue_rows
 from desktop.core.store.votes import VoteRefused
 
 KEYS = {"1": "a", "2": "b", "3": "tie", "4": "both_bad"}

@@ -10,7 +10,7 @@ import json
 
 from desktop.cli import CommandFailed
 from desktop.cli._store import command_store, fail
-from desktop.core.disclosure import record_names_shown, shown_error, shown_answer_dict
+from desktop.core.contenders.disclosure import record_names_shown, shown_error, shown_answer_dict
 from desktop.core.store import BattleNotFound, get_battle, resolve_battle_id, vote_blocker
 from desktop.core.store.votes import CHOICE_WORDS
 

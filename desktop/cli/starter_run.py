@@ -16,7 +16,7 @@ def starter_items(args, contenders: dict) -> list[tuple[int, str, str | None]]:
     """(line, prompt, category) still to run; sets `args.file` to the set's file so the loop's
     progress and summary lines name it."""
     from desktop.cli._store import StoreUnavailable, open_for_cli
-    from desktop.core.starter_sets import UnknownStarterSet, find_starter, voted_prompts
+    from desktop.core.prompts.starter_sets import UnknownStarterSet, find_starter, voted_prompts
     from desktop.core.store import StoreError
 
     if args.file or args.prompt is not None:

@@ -17,7 +17,7 @@ import sys
 from desktop.cli import CommandFailed
 from desktop.cli._store import command_store
 from desktop.core.team import settings as team_settings
-from desktop.core import keys
+from desktop.core.base import keys
 from desktop.core.team.address import PASSWORD_ENV, Address, TeamError, parse_address
 from desktop.core.team.push import push_outbox
 

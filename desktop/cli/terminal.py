@@ -11,7 +11,7 @@ escape JSON reads back as the very same character), so a script still gets the e
 
 `SafeStream` applies it to everything written to standard output and error while a command
 runs (see `desktop.cli.main`), so no printer can forget it. Standard error carries only
-messages, so there it also hides credentials inside URLs (`desktop.core.redact`). The app's own styling (the live
+messages, so there it also hides credentials inside URLs (`core.base.redact`). The app's own styling (the live
 view's colours) is written with `write_styled`, which passes the app's own escape codes
 through and still makes the text between them visible; a progress line that redraws itself
 writes its own carriage return the same way (`redraw`).
@@ -23,7 +23,7 @@ import re
 import threading
 from typing import TextIO
 
-from desktop.core.redact import redact
+from desktop.core.base.redact import redact
 
 # C0 controls but \t and \n, DEL, C1 controls.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")

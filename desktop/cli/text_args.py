@@ -1,7 +1,7 @@
 """Text arguments settled before a command runs: a command line argument holding bytes that are
 not UTF-8 reaches Python as lone surrogates (PEP 383), which no provider can be sent, the
 database cannot store and the terminal cannot print. Each text argument is checked once, here,
-and refused plainly (exit 2) before anything is sent or saved (`desktop.core.params.settle_text`
+and refused plainly (exit 2) before anything is sent or saved (`desktop.core.contenders.params.settle_text`
 words it). File paths are left out on purpose: a file name need not be UTF-8 on Linux.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from desktop.core.params import ParamsError, settle_text
+from desktop.core.contenders.params import ParamsError, settle_text
 
 # dest -> what the message calls it. Only these are text the app sends, stores or shows.
 TEXT_ARGS = {

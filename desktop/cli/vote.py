@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 
 from desktop.cli._store import command_store, fail
-from desktop.core.identity import leak_warning
-from desktop.core.judge.after_vote import judge_line_after_vote
+from desktop.core.contenders.identity import leak_warning
+from desktop.core.battle.judge_line import judge_line_after_vote
 from desktop.core.store import (
     CHOICES, BattleNotFound, VoteRefused, cast_vote, resolve_battle_id, winner_of,
 )

@@ -30,7 +30,7 @@ _GPU_BACKENDS = {"CUDA": "CUDA", "METAL": "Metal", "MTL": "Metal", "VULKAN": "Vu
 
 
 def _llama() -> dict:
-    from desktop.core.local.machine import build_key, llama_cpp_version, llama_lib_dir
+    from desktop.core.local.build_info import build_key, llama_cpp_version, llama_lib_dir
 
     lib = llama_lib_dir()
     result: dict = {
@@ -86,7 +86,7 @@ def _backends(system_info: str, library_files: list[str]) -> list[str]:
 
 
 def _cpu() -> dict:
-    from desktop.core.local.machine import cpu_info, logical_cores, physical_cores
+    from desktop.core.local.build_info import cpu_info, logical_cores, physical_cores
 
     info = cpu_info()
     interesting = [f for f in info["flags"] if f.startswith(("avx", "amx", "fma", "f16c", "sse4",
@@ -149,7 +149,7 @@ def _safe_mode() -> dict:
 
 
 def _keyring() -> dict:
-    from desktop.core import keys
+    from desktop.core.base import keys
 
     try:
         backend = keys._backend()
@@ -177,7 +177,7 @@ def _keyring() -> dict:
 
 
 def _data() -> dict:
-    from desktop.core.paths import data_dir
+    from desktop.core.base.paths import data_dir
 
     folder = data_dir()
     usage = shutil.disk_usage(folder)
@@ -196,7 +196,7 @@ def _model() -> dict:
 
 def _memory() -> dict:
     """The facts the model library judges "fits this machine" by (desktop/core/library/machine)."""
-    from desktop.core.library.machine import RAM_SHARE, VRAM_ENV, gpu_memory, total_ram
+    from desktop.core.library.memory import RAM_SHARE, VRAM_ENV, gpu_memory, total_ram
 
     ram, vram = total_ram(), gpu_memory()
     return {"ram_gb": round(ram / 2**30, 1) if ram else None,

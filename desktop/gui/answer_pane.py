@@ -26,7 +26,7 @@ from desktop.gui import theme, wording
 from desktop.gui.thinking_block import ThinkingBlock
 
 if TYPE_CHECKING:  # not imported to paint the window: see round_controller
-    from desktop.core.answer import Answer, Status
+    from desktop.core.contenders.answer import Answer, Status
 
 RENDER_INTERVAL_MS = 33  # one frame at 30 Hz (battle_runner): text arriving within it is painted once
 

@@ -16,9 +16,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QInputDialog, QStatusBar, QWidget
 
 from desktop.core.contenders.base import CancelToken
-from desktop.core.errors import ContenderError
+from desktop.core.base.errors import ContenderError
 from desktop.core.judge.runner import JudgeFailed, judge_battles
-from desktop.core.specs import make_contender
+from desktop.core.battle.specs import make_contender
 from desktop.core.store import open_store
 from desktop.core.store.judge_verdicts import unjudged_battles
 

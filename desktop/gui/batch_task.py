@@ -1,4 +1,4 @@
-"""Round → "Run a prompt set in the background…": the core's batch (desktop/core/batch.py) on a
+"""Round → "Run a prompt set in the background…": the core's batch (desktop/core/battle/batch.py) on a
 thread of its own, its progress in the status bar, cancellable, the window usable meanwhile.
 
 `BackgroundBatch` owns the thread, its own connection to the store (SQLite in WAL mode lets the
@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
     QPushButton, QSpinBox, QWidget,
 )
 
-from desktop.core.batch import BatchPlan, make_plan, run_batch
-from desktop.core.errors import ContenderError
-from desktop.core.local.pool import WorkerPool
-from desktop.core.specs import make_contender
-from desktop.core.starter_sets import STARTER_SETS
+from desktop.core.battle.batch import BatchPlan, make_plan, run_batch
+from desktop.core.base.errors import ContenderError
+from desktop.core.local.workers import WorkerPool
+from desktop.core.battle.specs import make_contender
+from desktop.core.prompts.starter_sets import STARTER_SETS
 from desktop.core.store import StoreError, open_store
 
 FILE_CHOICE = "A file…"

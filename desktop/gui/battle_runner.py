@@ -4,7 +4,7 @@ The UI thread collects the battle's events itself, without waiting: a timer drai
 queue once a frame (the screen's refresh rate, `frame_interval_ms`, 30 to 60 times a second),
 merging consecutive text pieces of a side into one, so what the window does per remote token
 stops growing once tokens come faster than frames. After each drain `drained` fires: the round
-controller releases what the reveal pacer allows then (desktop/core/reveal.py). No thread sits
+controller releases what the reveal pacer allows then (desktop/core/battle/reveal.py). No thread sits
 between the engine and the window, so a provider streaming thousands of tokens a second costs
 neither a thread wake-up per token nor more than a bounded number of UI wake-ups, and the
 local model keeps its CPU. A start, status or done event waits at most one frame.
@@ -21,7 +21,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 
-from desktop.core.answer import EV_DELTA, EV_DONE, EV_THINKING
+from desktop.core.contenders.answer import EV_DELTA, EV_DONE, EV_THINKING
 
 DRAIN_INTERVAL_MS = 33  # when no screen says its refresh rate
 SIDES = 2

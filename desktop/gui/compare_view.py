@@ -1,7 +1,7 @@
 """The comparison view: two contenders, one prompt, two answers side by side, one vote.
 
 Layout, top to bottom: the contenders (with Blind and, beside it, Reveal: how fast a blind
-battle's text may show, see desktop/core/reveal.py); the prompt with Send / Stop / New round; the options
+battle's text may show, see desktop/core/battle/reveal.py); the prompt with Send / Stop / New round; the options
 (system prompt, category, parameters); the two answer panes (or, when a contender cannot run
 yet, a card saying why, where the answers would be); the vote bar. The view holds no logic of
 its own: it forwards intents to `RoundController` and renders what the controller reports.
@@ -28,7 +28,7 @@ from desktop.gui.vote_bar import VoteBar
 # costs ~15 ms to load and is otherwise not needed before the first paint.
 SYSTEM_CLOSED = "▸  S&ystem prompt"
 SYSTEM_OPEN = "▾  S&ystem prompt"
-# Reveal modes as the control names them (the core's words: desktop/core/reveal.py).
+# Reveal modes as the control names them (the core's words: desktop/core/battle/reveal.py).
 REVEAL_CHOICES = (("Paced", "paced"), ("Together", "together"), ("Live", "live"))
 TOGETHER_WAIT = "Both answers will show together, once both are complete…"
 
@@ -353,7 +353,7 @@ class CompareView(QWidget):
             pane.reveal(wording.reveal_html(answer, won, muted), wording.display_name(answer))
             pane.show_note("")
         if record.identity_leak:
-            from desktop.core.identity import leak_warning
+            from desktop.core.contenders.identity import leak_warning
 
             self.panes["a"].show_note(leak_warning(record.leak_names))
         if choice:

@@ -1,6 +1,6 @@
 """Picks one contender: the embedded model, a GGUF on disk, a provider's model, or a server.
 
-The picker only builds a spec string (see `desktop.core.specs`) and a kind; it never starts
+The picker only builds a spec string (see `desktop.core.battle.specs`) and a kind; it never starts
 anything. Its providers are those the provider registry declares. GGUF files found by
 `gguf_scan`, and models served by Ollama or LM Studio, arrive later through `add_found()`: the
 scans run off the UI thread after the window is shown.
@@ -13,9 +13,9 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 
-from desktop.core.errors import ContenderError
+from desktop.core.base.errors import ContenderError
 from desktop.core.providers import registry
-from desktop.core.specs import parse_spec
+from desktop.core.battle.specs import parse_spec
 from desktop.gui.settings_store import ContenderChoice
 
 EMBEDDED = "local"

@@ -1,7 +1,7 @@
 """The history tab: battles newest first, searchable, with both answers, the vote and the reveal.
 
 A blind battle that has no vote yet keeps its names hidden here too, failed or not (the round
-session's rule, desktop/core/disclosure.py): its errors name a seat, never a model. Reads and
+session's rule, desktop/core/contenders/disclosure.py): its errors name a seat, never a model. Reads and
 the delete run on the database thread.
 
 The Votes box (shared with the Leaderboard and the Verdict) picks what is listed: your own
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
 )
 
-from desktop.core.disclosure import record_names_shown, shown_answer
+from desktop.core.contenders.disclosure import record_names_shown, shown_answer
 from desktop.gui import theme, wording
 from desktop.gui.markdown_doc import IncrementalMarkdown
 from desktop.gui.reloading import ReloadOnShow

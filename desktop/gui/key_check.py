@@ -15,10 +15,10 @@ class KeyCheck:
 
 
 def missing_keys(choices: list[ContenderChoice]) -> KeyCheck:
-    from desktop.core import keys
-    from desktop.core.errors import ContenderError
+    from desktop.core.base import keys
+    from desktop.core.base.errors import ContenderError
     from desktop.core.providers import registry
-    from desktop.core.specs import parse_spec
+    from desktop.core.battle.specs import parse_spec
 
     for number, choice in enumerate(choices, start=1):
         try:

@@ -198,7 +198,8 @@ class MainWindow(QMainWindow):
         self.compare.after_first_paint()
         from PySide6.QtWidgets import QApplication
 
-        from desktop.gui import gguf_scan, theme
+        from desktop.core.library import gguf_scan
+        from desktop.gui import theme
         from desktop.gui.window_icon import set_window_icon
         from desktop.gui.warm_up import warm_up
 
@@ -284,7 +285,7 @@ class MainWindow(QMainWindow):
             self._load_prompt_set(path, 0)
 
     def _load_prompt_set(self, path: str, index: int) -> None:
-        from desktop.core.promptsets import PromptSetError, load_prompt_set
+        from desktop.core.prompts.promptsets import PromptSetError, load_prompt_set
 
         try:
             prompt_set = load_prompt_set(path)
@@ -294,7 +295,7 @@ class MainWindow(QMainWindow):
         self.compare.promptset.open_set(prompt_set, index)
 
     def _build_starter_menu(self, menu) -> None:
-        from desktop.core.starter_sets import STARTER_SETS
+        from desktop.core.prompts.starter_sets import STARTER_SETS
 
         for starter in STARTER_SETS:
             act = menu.addAction(starter.title)
@@ -378,7 +379,7 @@ class MainWindow(QMainWindow):
             self.work.shutdown(wait=True)
             self.db.shutdown(wait=True, cancel_pending=False)
             self.services.close()
-            from desktop.core.providers.pool import close_all
+            from desktop.core.providers.clients import close_all
 
             close_all()  # the warm connections end with the app
         super().closeEvent(event)

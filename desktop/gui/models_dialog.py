@@ -216,7 +216,7 @@ class ModelsDialog(QDialog):
 
 def _catalogue() -> list[dict]:
     from desktop.core.library import catalogue
-    from desktop.core.library.machine import this_machine
+    from desktop.core.library.memory import this_machine
 
     machine = this_machine()
     return [{"name": m.name, "repo": m.repo, "licence": m.licence, "files": [

@@ -1,7 +1,7 @@
 """The generation parameters both sides share: temperature, top p, max tokens, seed, reasoning.
 
 Reasoning ("Default" sends nothing, so each provider decides) is mapped per provider by
-desktop/core/reasoning.py; a model that cannot take it answers anyway, with a note in its pane.
+desktop/core/contenders/reasoning.py; a model that cannot take it answers anyway, with a note in its pane.
 
 The system prompt has its own collapsible editor in the comparison view; local-model settings
 (context, threads) keep the values they were loaded with from settings.
@@ -14,7 +14,7 @@ from dataclasses import replace
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSpinBox, QWidget
 
-from desktop.core.params import REASONING_LEVELS, GenerationParams
+from desktop.core.contenders.params import REASONING_LEVELS, GenerationParams
 
 
 class ParamsPanel(QWidget):

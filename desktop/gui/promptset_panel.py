@@ -1,6 +1,6 @@
 """A prompt set in progress: "k of n", the next prompt after each vote, resumed after a restart.
 
-The panel reads the file with `desktop.core.promptsets` and shows one prompt at a time in the
+The panel reads the file with `desktop.core.prompts.promptsets` and shows one prompt at a time in the
 prompt editor (it never sends by itself). Its place (file and index) is kept in the window's
 settings, so closing the app and opening it again continues where it stopped.
 """

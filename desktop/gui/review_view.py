@@ -8,7 +8,7 @@ Filters: the batch (its set's name), the category, the pair.
 
 Blind rules as in Compare: before its vote a battle shows seats A and B only; no name, count or
 time (the thinking header says "Thinking…"). The rules and the queue are the core's
-`ReviewSession` (desktop/core/review.py), called on the database thread only.
+`ReviewSession` (desktop/core/battle/review.py), called on the database thread only.
 
 **After the vote, a line of your own.** `voted` fires with the revealed `BattleRecord` once a
 vote is stored, and `after_vote_box` (a small, empty row under the reveal line, cleared for each
@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
     QComboBox, QFrame, QHBoxLayout, QLabel, QSplitter, QTextBrowser, QVBoxLayout, QWidget,
 )
 
-from desktop.core.review import (
+from desktop.core.battle.review import (
     ReviewFilter, ReviewSession, pairs_waiting, reveal_line,
 )
-from desktop.core.batch import batch_names
+from desktop.core.battle.batch import batch_names
 from desktop.gui import theme
 from desktop.gui.history_view import conversation_markdown
 from desktop.gui.markdown_doc import IncrementalMarkdown

@@ -8,7 +8,7 @@ contender is behind a seat until `revealed` fires. A conversation goes on while 
 and mode stay the same: a send after a finished turn is a follow-up, a send after a failed turn
 retries it; after the vote a send is refused until a new round (Ctrl+N).
 
-Text reaches the view through the session's reveal pacer (desktop/core/reveal.py): the runner's
+Text reaches the view through the session's reveal pacer (desktop/core/battle/reveal.py): the runner's
 pieces and ends go in, and after each frame's drain what the pacer allows comes out as `text`,
 `thought` and `side_done`, so a blind pane never streams faster than the other one. A frame
 timer keeps releasing while the pacer holds text (a paced tail goes on after both sides ended);
@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop.core.errors import ContenderError
-from desktop.core.params import GenerationParams
+from desktop.core.base.errors import ContenderError
+from desktop.core.contenders.params import GenerationParams
 from desktop.gui.settings_store import ContenderChoice
 
 if TYPE_CHECKING:
-    from desktop.core.round_session import RoundSession
+    from desktop.core.battle.round_session import RoundSession
     from desktop.gui.battle_runner import BattleRunner
 
 IDLE, RUNNING, FINISHED, VOTED = "idle", "running", "finished", "voted"
@@ -108,7 +108,7 @@ class RoundController(QObject):
             self._key = key
         else:
             self.session.params = params  # a follow-up uses the parameters now shown
-        from desktop.core.round_session import TurnRefused
+        from desktop.core.battle.round_session import TurnRefused
         from desktop.core.store import ConversationEnded
         from desktop.gui.battle_runner import BattleRunner, frame_interval_ms
 
@@ -142,11 +142,11 @@ class RoundController(QObject):
                      blind: bool, category: str, reveal: str | None = None) -> bool:
         # Imported on first use (warm_up loads them after the first paint): the engine's data
         # classes are not needed to show the window.
-        from desktop.core.round_session import RoundSession
-        from desktop.core.specs import make_contender
+        from desktop.core.battle.round_session import RoundSession
+        from desktop.core.battle.specs import make_contender
 
         if self.local_pool is None and any(c.spec.startswith("local") for c in contenders):
-            from desktop.core.local.pool import WorkerPool
+            from desktop.core.local.workers import WorkerPool
 
             self.local_pool = WorkerPool()
         try:
@@ -191,7 +191,7 @@ class RoundController(QObject):
                 self.side_done.emit(seat, self.session.public_answer(release.answer, seat))
 
     def _on_event(self, event) -> None:
-        from desktop.core.answer import EV_DONE, EV_START, EV_STATUS
+        from desktop.core.contenders.answer import EV_DONE, EV_START, EV_STATUS
 
         position = self.position(event.side)
         if event.type == EV_START:

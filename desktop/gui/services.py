@@ -41,7 +41,7 @@ class Services:
     def save_turn(self, session, battle) -> SavedRound:
         """Save a finished turn of the window's `RoundSession` (the first one under the
         category's canonical name)."""
-        from desktop.core.categories import resolve_category
+        from desktop.core.battle.categories import resolve_category
 
         session.store = self.store
         if session.record is None:
@@ -60,7 +60,7 @@ class Services:
         return cast_vote(self.store, battle_id, choice, decide_s=decide_s)
 
     def categories(self) -> list[str]:
-        from desktop.core.categories import all_categories
+        from desktop.core.battle.categories import all_categories
 
         return all_categories(self.store)
 
@@ -141,16 +141,16 @@ class Services:
 
     def export_tallies(self, path: str, category: str | None, include_leaks: bool,
                        source: str = "own"):
-        from desktop.core.export import export_tallies
+        from desktop.core.results.export import export_tallies
 
         return export_tallies(self.store, path, category=category, include_leaks=include_leaks,
                               force=True, source=source)
 
     def export_votes(self, path: str, category: str | None, source: str = "own"):
-        from desktop.core.export import export_votes
+        from desktop.core.results.export import export_votes
 
         if source != "own":
-            from desktop.core.export_sources import export_source_votes
+            from desktop.core.results.export_sources import export_source_votes
 
             return export_source_votes(self.store, path, source, category=category, force=True)
         return export_votes(self.store, path, category=category, force=True)
@@ -174,7 +174,7 @@ class Services:
         return judges_with_votes(self.store)
 
     def report(self, path: str, margin: float, source: str = "own", judge: str | None = None):
-        from desktop.core.report import write_report
+        from desktop.core.results.report import write_report
 
         return write_report(self.store, path, margin=margin, force=True,  # the dialog asked
                             source=source, judge=judge)
@@ -187,7 +187,7 @@ class Services:
 
     def starter_resume(self, name: str, contenders: tuple[str, str] | None):
         """(the set's file, the index of its first prompt without a vote for this pair)."""
-        from desktop.core.starter_sets import find_starter, progress_of
+        from desktop.core.prompts.starter_sets import find_starter, progress_of
 
         starter = find_starter(name)
         return str(starter.path), progress_of(self.store, starter, contenders).next_index

@@ -1,6 +1,6 @@
 """Settings: API keys, stored straight in the system keyring, with a connection test.
 
-Keys are typed into masked fields and handed to `desktop.core.keys` at once; the dialog never
+Keys are typed into masked fields and handed to `desktop.core.base.keys` at once; the dialog never
 keeps, logs or shows one again (a stored key reads "Stored in the keyring"). Keyring calls and
 the connection test run on a worker thread, since a keyring may take a while to answer. With no
 keyring available the dialog says so and explains the environment variables instead.
@@ -22,20 +22,20 @@ def key_providers() -> list[registry.ProviderInfo]:
 
 
 def _statuses():
-    from desktop.core import keys
+    from desktop.core.base import keys
 
     return keys.keyring_problem(), {row.provider: row for row in keys.list_keys()}
 
 
 def _store(provider: str, key: str) -> str:
-    from desktop.core import keys
+    from desktop.core.base import keys
 
     keys.set_key(provider, key)
     return provider
 
 
 def _remove(provider: str) -> bool:
-    from desktop.core import keys
+    from desktop.core.base import keys
 
     return keys.delete_key(provider)
 
@@ -43,9 +43,9 @@ def _remove(provider: str) -> bool:
 def _test(provider: str, model: str) -> str:
     """Send a one-token request; return a line to show. Raises nothing: errors are the result."""
     from desktop.core.contenders.base import CancelToken
-    from desktop.core.errors import ContenderError
-    from desktop.core.params import GenerationParams, Request
-    from desktop.core.specs import make_contender
+    from desktop.core.base.errors import ContenderError
+    from desktop.core.contenders.params import GenerationParams, Request
+    from desktop.core.battle.specs import make_contender
 
     try:
         contender = make_contender(f"{provider}:{model}")

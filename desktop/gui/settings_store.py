@@ -1,6 +1,6 @@
 """The window's settings: contenders, generation parameters, window geometry, prompt-set place.
 
-Qt-free and kept in one JSON file at `desktop.core.paths.settings_path()`. Loading never fails:
+Qt-free and kept in one JSON file at `desktop.core.base.paths.settings_path()`. Loading never fails:
 a missing, unreadable or partly invalid file falls back to defaults field by field, so a bad
 edit by hand costs a setting, not the app. Saving is atomic (write a temporary file, then
 rename), so a crash mid-save leaves the previous file intact.
@@ -12,8 +12,8 @@ import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
-from desktop.core.params import REASONING_LEVELS, GenerationParams
-from desktop.core.safe_write import write_text_atomic
+from desktop.core.contenders.params import REASONING_LEVELS, GenerationParams
+from desktop.core.base.safe_write import write_text_atomic
 
 VERSION = 1
 # First run: the embedded model on one side, a proprietary model on the other.
@@ -111,6 +111,6 @@ def _check_params(params: GenerationParams) -> GenerationParams:
 
 
 def _default_path() -> Path:
-    from desktop.core.paths import settings_path
+    from desktop.core.base.paths import settings_path
 
     return settings_path()

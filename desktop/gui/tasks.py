@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.core.redact import redact
+from desktop.core.base.redact import redact
 
 
 class TaskRunner(QObject):

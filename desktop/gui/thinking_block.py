@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QPlainTextEdit, QToolButton, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
-    from desktop.core.answer import Answer
+    from desktop.core.contenders.answer import Answer
 
 CLOSED, OPEN = "▸", "▾"
 BLIND_HEADER = "Thinking…"

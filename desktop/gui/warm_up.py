@@ -11,15 +11,15 @@ from __future__ import annotations
 import importlib
 
 MODULES = (
-    "desktop.core.engine",
-    "desktop.core.battle_record",
+    "desktop.core.battle.engine",
+    "desktop.core.battle.battle_record",
     "desktop.core.store",
-    "desktop.core.categories",
-    "desktop.core.identity",
-    "desktop.core.keys",
-    "desktop.core.prices",
+    "desktop.core.battle.categories",
+    "desktop.core.contenders.identity",
+    "desktop.core.base.keys",
+    "desktop.core.contenders.prices",
     "desktop.core.stats.results",
-    "desktop.core.export",
+    "desktop.core.results.export",
     "desktop.gui.markdown_doc",
     "desktop.gui.battle_runner",
     "html",

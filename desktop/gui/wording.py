@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the engine's types load after the first paint (see round_controller)
-    from desktop.core.answer import Answer
+    from desktop.core.contenders.answer import Answer
 
 WAITING = "Starting…"
 STREAMING = "Writing…"
@@ -49,7 +49,7 @@ def retrying(seconds: int) -> str:
 
 def finished(answer: Answer) -> tuple[str, str]:
     """(state, message): state is a key of FINISH_WORDS; message explains a failure."""
-    from desktop.core.answer import FINISH_CANCELLED, FINISH_LENGTH
+    from desktop.core.contenders.answer import FINISH_CANCELLED, FINISH_LENGTH
 
     if answer.finish_reason == FINISH_CANCELLED:
         return "stopped", ""

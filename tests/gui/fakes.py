@@ -6,9 +6,9 @@ its cancel token between pieces, so Stop can be tested; `fake:fail-NAME` raises 
 
 from __future__ import annotations
 
-from desktop.core.answer import Status
+from desktop.core.contenders.answer import Status
 from desktop.core.contenders.base import Contender, Finish, Usage
-from desktop.core.errors import SERVER, ContenderError
+from desktop.core.base.errors import SERVER, ContenderError
 
 
 class FakeContender(Contender):

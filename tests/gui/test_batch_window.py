@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from desktop.core.params import GenerationParams
-from desktop.core.paths import database_path
+from desktop.core.contenders.params import GenerationParams
+from desktop.core.base.paths import database_path
 from tests.local.tiny_gguf import write_tiny_gguf
 from tests.providers.fake_server import Reply
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 
-from desktop.core.params import GenerationParams
+from desktop.core.contenders.params import GenerationParams
 from desktop.core.store import list_battles, open_store
 from desktop.gui import round_controller as rc
 from tests.gui.conftest import send_prompt, wait_finished, walk_texts

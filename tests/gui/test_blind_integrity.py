@@ -14,7 +14,7 @@ import re
 import pytest
 from PySide6.QtWidgets import QScrollBar, QWidget
 
-from desktop.core.params import GenerationParams
+from desktop.core.contenders.params import GenerationParams
 from tests.gui.conftest import send_prompt, wait_finished, walk_texts
 
 pytestmark = pytest.mark.slow

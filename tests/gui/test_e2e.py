@@ -9,7 +9,7 @@ import csv
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop.core.params import GenerationParams
+from desktop.core.contenders.params import GenerationParams
 from tests.gui.conftest import send_prompt, wait_finished
 
 pytestmark = pytest.mark.slow

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from desktop.cli import main
-from desktop.core.params import GenerationParams
+from desktop.core.contenders.params import GenerationParams
 from desktop.core.store import open_store
 from desktop.core.store.judge_verdicts import get_verdict
 from tests.gui.conftest import send_prompt, wait_finished, walk_texts

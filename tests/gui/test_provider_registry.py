@@ -28,7 +28,7 @@ class AcmeContender(OpenAIContender):
     default_base_url = PROVIDER.default_base_url
 
     def resolve_key(self) -> str | None:
-        from desktop.core.keys import require_key
+        from desktop.core.base.keys import require_key
 
         return require_key(PROVIDER.name)
 # ------------------------------------------------------------------------------------------------
@@ -57,7 +57,7 @@ def test_the_picker_lists_it_with_its_label_and_default_model(qtbot, acme):
 
 def test_keys_core_and_cli_know_it(acme, memory_keyring, capsys, monkeypatch):
     from desktop.cli import main
-    from desktop.core import keys
+    from desktop.core.base import keys
 
     assert "acme" in keys.keyed_names()
     assert keys.parse_provider("acme") == ("acme", None)
@@ -74,7 +74,7 @@ def test_keys_core_and_cli_know_it(acme, memory_keyring, capsys, monkeypatch):
 
 
 def test_the_key_check_and_the_missing_key_message_name_it(acme, memory_keyring):
-    from desktop.core import keys
+    from desktop.core.base import keys
     from desktop.gui.key_check import missing_keys
     from desktop.gui.settings_store import ContenderChoice
 
@@ -86,7 +86,7 @@ def test_the_key_check_and_the_missing_key_message_name_it(acme, memory_keyring)
 
 
 def test_specs_and_wording_read_it(acme):
-    from desktop.core.specs import make_contender, spec_help
+    from desktop.core.battle.specs import make_contender, spec_help
     from desktop.gui import wording
 
     contender = make_contender("acme:acme-large")
@@ -116,7 +116,7 @@ def test_every_built_in_provider_declares_itself_once():
     assert {"openai", "anthropic", "gemini", "compat", "ollama", "lmstudio",
             "huggingface"} <= set(names)
     assert len(names) == len(set(names))
-    from desktop.core.specs import contender_class
+    from desktop.core.battle.specs import contender_class
 
     for info in registry.contender_providers():
         assert contender_class(info.name).provider == info.name

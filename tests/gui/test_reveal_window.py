@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QTimer
 
-from desktop.core.params import GenerationParams
+from desktop.core.contenders.params import GenerationParams
 from tests.gui.conftest import send_prompt, wait_finished
 from tests.providers.fake_server import Reply
 

@@ -8,7 +8,7 @@ import re
 
 from PySide6.QtCore import Qt
 
-from desktop.core.answer import Answer
+from desktop.core.contenders.answer import Answer
 from desktop.core.store import open_store
 from desktop.core.store.battles import make_record, save_battle
 from desktop.core.store.votes import winner_of

@@ -4,9 +4,9 @@ GGUF, the worker made to die with SIGSEGV on its first batch unless in safe mode
 
 from __future__ import annotations
 
-from desktop.core.local.pool import WorkerPool
+from desktop.core.local.workers import WorkerPool
 from desktop.core.local.worker import CRASH_ENV
-from desktop.core.params import GenerationParams
+from desktop.core.contenders.params import GenerationParams
 from tests.gui.conftest import send_prompt, wait_finished
 from tests.local.tiny_gguf import write_tiny_gguf
 

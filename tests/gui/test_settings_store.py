@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop.core.params import GenerationParams
+from desktop.core.contenders.params import GenerationParams
 from desktop.gui import settings_store as ss
 
 

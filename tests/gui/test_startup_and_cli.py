@@ -63,7 +63,7 @@ def test_gui_command_opens_the_window_with_the_given_contenders(monkeypatch):
 
 
 def test_gguf_files_are_found_where_other_apps_keep_them(tmp_path, monkeypatch):
-    from desktop.gui.gguf_scan import scan
+    from desktop.core.library.gguf_scan import scan
 
     monkeypatch.delenv("HF_HOME", raising=False)  # the Hub cache under this test's home
 

@@ -3,7 +3,7 @@ and the leaderboard's style-controlled column, in a real (offscreen) window."""
 
 from __future__ import annotations
 
-from desktop.core.starter_sets import find_starter
+from desktop.core.prompts.starter_sets import find_starter
 from desktop.core.store import cast_vote, make_record, open_store, save_battle
 from tests.store.helpers import answer
 from tests.verdict.test_verdict import known_truth

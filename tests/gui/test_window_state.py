@@ -173,7 +173,7 @@ def test_leaderboard_exports_tallies_through_the_dialog(qtbot, make_window, fake
 def test_settings_dialog_stores_keys_masked_in_the_keyring(qtbot, make_window, memory_keyring):
     from PySide6.QtWidgets import QLineEdit
 
-    from desktop.core import keys
+    from desktop.core.base import keys
     from desktop.gui.settings_dialog import SettingsDialog
 
     window = make_window()
@@ -192,7 +192,7 @@ def test_settings_dialog_stores_keys_masked_in_the_keyring(qtbot, make_window, m
 
 
 def test_settings_dialog_explains_the_environment_without_a_keyring(qtbot, make_window, monkeypatch):
-    from desktop.core import keys
+    from desktop.core.base import keys
     from desktop.gui.settings_dialog import SettingsDialog
 
     monkeypatch.setattr(keys, "keyring_problem", lambda: keys.no_keyring_message())

@@ -3,7 +3,7 @@ vote, and the order in which to vote next. These tests do not require Qt."""
 
 from __future__ import annotations
 
-from desktop.core.judge.after_vote import judge_line, judge_line_after_vote
+from desktop.core.battle.judge_line import judge_line, judge_line_after_vote
 from desktop.core.judge.prompt import SYSTEM_PROMPT, combine, parse_reply, question, to_seat
 from desktop.core.stats.vote_order import Remaining, next_to_vote, order_remaining
 from desktop.core.stats.verdict import compute_verdict

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from desktop.cli import main
-from desktop.core.local.pool import WorkerPool
+from desktop.core.local.workers import WorkerPool
 from desktop.core.store import open_store
 from desktop.core.store.judge_verdicts import get_verdict
 from tests.judge.test_judge_cli import populate

@@ -13,7 +13,7 @@ import pytest
 from desktop.core.library import (
     CANCELLED, CORRUPT, GATED, NETWORK, NOT_FOUND, LibraryError, download, hub,
 )
-from desktop.core.library.machine import Machine
+from desktop.core.library.memory import Machine
 
 from .conftest import FILE, GATED as GATED_REPO, REPO
 
@@ -112,7 +112,7 @@ def test_gated_repository_says_what_to_do(hub_env, memory_keyring):
     assert no_token.value.kind == GATED
     assert "accept" in no_token.value.message.lower()
     assert "sidebyside keys set huggingface" in no_token.value.message
-    from desktop.core import keys
+    from desktop.core.base import keys
 
     keys.set_key("huggingface", "hf_not_granted")
     with pytest.raises(LibraryError) as not_granted:

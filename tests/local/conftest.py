@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.core.local.pool import WorkerPool
+from desktop.core.local.workers import WorkerPool
 from tests.local.tiny_gguf import write_tiny_gguf
 
 

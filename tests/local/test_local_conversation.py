@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 from desktop.core.contenders.base import Contender, Finish
-from desktop.core.params import GenerationParams
-from desktop.core.round_session import RoundSession
-from desktop.core.specs import make_contender
+from desktop.core.contenders.params import GenerationParams
+from desktop.core.battle.round_session import RoundSession
+from desktop.core.battle.specs import make_contender
 
 
 def run_turn(session: RoundSession, prompt: str) -> dict:

@@ -10,14 +10,14 @@ import time
 
 import pytest
 
-from desktop.core.answer import EV_DELTA, EV_STATUS
+from desktop.core.contenders.answer import EV_DELTA, EV_STATUS
 from desktop.core.contenders.base import CancelToken
-from desktop.core.engine import Battle, run_contender
+from desktop.core.battle.engine import Battle, run_contender
 from desktop.core.local.client import worker_environment
 from desktop.core.local.models import embedded_model_path
 from desktop.core.local.threads import default_threads
-from desktop.core.params import GenerationParams, Request
-from desktop.core.specs import make_contender
+from desktop.core.contenders.params import GenerationParams, Request
+from desktop.core.battle.specs import make_contender
 
 
 def answer(spec: str, prompt: str = "Say hello.", pool=None, **params):
@@ -156,10 +156,10 @@ def test_threads_before_any_measurement_are_the_physical_cores_up_to_8(cores, th
 APP_THAT_PRINTS_ITS_WORKER = """
 import sys, time
 from desktop.core.contenders.base import CancelToken
-from desktop.core.engine import run_contender
-from desktop.core.local.pool import WorkerPool
-from desktop.core.params import GenerationParams, Request
-from desktop.core.specs import make_contender
+from desktop.core.battle.engine import run_contender
+from desktop.core.local.workers import WorkerPool
+from desktop.core.contenders.params import GenerationParams, Request
+from desktop.core.battle.specs import make_contender
 
 def emit(type_, text, status):
     if type_ == "delta" and not emit.done:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.core.answer import EV_DELTA, EV_STATUS, EV_THINKING
+from desktop.core.contenders.answer import EV_DELTA, EV_STATUS, EV_THINKING
 from desktop.core.contenders.base import CancelToken
-from desktop.core.engine import run_contender
-from desktop.core.params import GenerationParams, Request
-from desktop.core.specs import make_contender
+from desktop.core.battle.engine import run_contender
+from desktop.core.contenders.params import GenerationParams, Request
+from desktop.core.battle.specs import make_contender
 from tests.local.tiny_gguf import write_tiny_gguf
 
 TURNS = "{% for m in messages %}<s>{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"

@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 
-from desktop.core.answer import EV_STATUS
+from desktop.core.contenders.answer import EV_STATUS
 from desktop.core.local import learned, safe_mode
 from desktop.core.local.worker import CRASH_ENV
 from tests.local.test_local_engine import answer

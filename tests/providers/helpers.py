@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from desktop.core.answer import EV_THINKING, Answer, Status
+from desktop.core.contenders.answer import EV_THINKING, Answer, Status
 from desktop.core.contenders.base import CancelToken
-from desktop.core.engine import run_contender
-from desktop.core.params import GenerationParams, Request
+from desktop.core.battle.engine import run_contender
+from desktop.core.contenders.params import GenerationParams, Request
 from desktop.core.providers.anthropic import AnthropicContender
 from desktop.core.providers.compat import CompatContender
 from desktop.core.providers.gemini import GeminiContender

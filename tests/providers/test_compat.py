@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from desktop.core.keys import set_key
+from desktop.core.base.keys import set_key
 from desktop.core.providers.compat import CompatContender, is_local_host
-from desktop.core.specs import make_contender
+from desktop.core.battle.specs import make_contender
 
 from .fake_server import Reply
 from .helpers import KEYS, run

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.core.answer import EV_DELTA, EV_DONE, EV_START, EV_STATUS
-from desktop.core.engine import Battle
-from desktop.core.params import GenerationParams, Request
-from desktop.core.specs import make_contender
+from desktop.core.contenders.answer import EV_DELTA, EV_DONE, EV_START, EV_STATUS
+from desktop.core.battle.engine import Battle
+from desktop.core.contenders.params import GenerationParams, Request
+from desktop.core.battle.specs import make_contender
 
 from .fake_server import Reply
 

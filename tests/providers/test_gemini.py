@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from desktop.core.specs import make_contender
+from desktop.core.battle.specs import make_contender
 
 from .fake_server import Reply
 from .helpers import KEYS, contender_for, run

@@ -18,9 +18,9 @@ import pytest
 from keyring.backends import fail
 
 from desktop.cli import main
-from desktop.core import keys
-from desktop.core.errors import ContenderError
-from desktop.core.specs import make_contender
+from desktop.core.base import keys
+from desktop.core.base.errors import ContenderError
+from desktop.core.battle.specs import make_contender
 
 from .fake_server import Reply
 from .helpers import run

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from desktop.core.contenders.base import CancelToken
-from desktop.core.specs import make_contender
+from desktop.core.battle.specs import make_contender
 from tests.reliability.support import wait_until
 
 from .helpers import run, run_in_thread

@@ -8,7 +8,7 @@ import socket
 
 from desktop.cli import main
 from desktop.core.library import servers
-from desktop.core.specs import make_contender
+from desktop.core.battle.specs import make_contender
 
 from .fake_server import Reply
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from desktop.core.specs import make_contender
+from desktop.core.battle.specs import make_contender
 
 from .fake_server import Reply
 from .helpers import KEYS, contender_for, run
@@ -155,7 +155,7 @@ def test_spec_with_env_base_url_and_env_key(provider_env):
 
 
 def test_keyring_key_wins_over_env(provider_env, memory_keyring):
-    from desktop.core.keys import set_key
+    from desktop.core.base.keys import set_key
 
     set_key("openai", "sk-from-keyring-123456")
     provider_env.expected_keys["openai"] = "sk-from-keyring-123456"

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from desktop.core.answer import Answer
-from desktop.core.prices import cost_usd, find_price, price_table
+from desktop.core.contenders.answer import Answer
+from desktop.core.contenders.prices import cost_usd, find_price, price_table
 
 
 def answer(provider="openai", model="gpt-4o-mini", prompt=1000, output=500, spec=None) -> Answer:

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from desktop.cli import main
-from desktop.core.prices import find_price
-from desktop.core.specs import make_contender
+from desktop.core.contenders.prices import find_price
+from desktop.core.battle.specs import make_contender
 
 from .fake_server import Reply
 from .helpers import contender_for, run

@@ -8,9 +8,9 @@ import time
 import pytest
 
 from desktop.core.contenders.base import CancelToken
-from desktop.core.engine import Battle
-from desktop.core.params import Request
-from desktop.core.providers import pool
+from desktop.core.battle.engine import Battle
+from desktop.core.contenders.params import Request
+from desktop.core.providers import clients as pool
 
 from .fake_server import Reply
 from .helpers import contender_for, run_in_thread

@@ -19,9 +19,9 @@ import pytest
 
 from desktop.cli import main
 from desktop.core.contenders.base import CancelToken
-from desktop.core.engine import Battle, run_contender
-from desktop.core.params import GenerationParams, Request
-from desktop.core.specs import make_contender
+from desktop.core.battle.engine import Battle, run_contender
+from desktop.core.contenders.params import GenerationParams, Request
+from desktop.core.battle.specs import make_contender
 from desktop.core.store import get_battle, list_battles, open_store
 from tests.providers.fake_server import PROTOCOLS, Reply
 from tests.providers.helpers import contender_for

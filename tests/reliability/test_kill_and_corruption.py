@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.engine import Battle
-from desktop.core.params import GenerationParams, Request
-from desktop.core.specs import make_contender
+from desktop.core.battle.engine import Battle
+from desktop.core.contenders.params import GenerationParams, Request
+from desktop.core.battle.specs import make_contender
 from desktop.core.store import open_store
 from tests.providers.fake_server import Reply
 from tests.reliability.support import (

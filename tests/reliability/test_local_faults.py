@@ -11,12 +11,12 @@ import signal
 import numpy as np
 import pytest
 
-from desktop.core.answer import EV_DELTA, EV_STATUS
+from desktop.core.contenders.answer import EV_DELTA, EV_STATUS
 from desktop.core.contenders.base import CancelToken
-from desktop.core.engine import run_contender
-from desktop.core.local.pool import WorkerPool
-from desktop.core.params import GenerationParams, Request
-from desktop.core.specs import make_contender
+from desktop.core.battle.engine import run_contender
+from desktop.core.local.workers import WorkerPool
+from desktop.core.contenders.params import GenerationParams, Request
+from desktop.core.battle.specs import make_contender
 from tests.local.tiny_gguf import write_tiny_gguf
 
 

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from desktop.core import errors as E
-from desktop.core.answer import EV_STATUS
-from desktop.core.battle_record import record_battle
-from desktop.core.disclosure import neutral_reason
-from desktop.core.engine import Battle
-from desktop.core.params import GenerationParams, Request
+from desktop.core.base import errors as E
+from desktop.core.contenders.answer import EV_STATUS
+from desktop.core.battle.battle_record import record_battle
+from desktop.core.contenders.disclosure import neutral_reason
+from desktop.core.battle.engine import Battle
+from desktop.core.contenders.params import GenerationParams, Request
 from desktop.core.store import VoteRefused, cast_vote, get_battle, open_store, vote_blocker
 from desktop.core.store.votes import SIDE_FAILED
 from tests.providers.fake_server import PROTOCOLS, Reply

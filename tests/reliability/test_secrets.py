@@ -23,9 +23,9 @@ import pytest
 
 from desktop.cli import main
 from desktop.core.contenders.base import CancelToken
-from desktop.core.engine import run_contender
-from desktop.core.params import GenerationParams, Request
-from desktop.core.specs import make_contender
+from desktop.core.battle.engine import run_contender
+from desktop.core.contenders.params import GenerationParams, Request
+from desktop.core.battle.specs import make_contender
 from desktop.core.store import get_battle, open_store
 from tests.providers.fake_server import Reply
 

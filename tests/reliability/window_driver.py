@@ -22,7 +22,7 @@ def main() -> int:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    from desktop.core.params import GenerationParams
+    from desktop.core.contenders.params import GenerationParams
     from desktop.gui import settings_store
     from desktop.gui.app import make_app
     from desktop.gui.main_window import MainWindow

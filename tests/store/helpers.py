@@ -6,8 +6,8 @@ import random
 
 import numpy as np
 
-from desktop.core.answer import Answer
-from desktop.core.errors import ErrorInfo
+from desktop.core.contenders.answer import Answer
+from desktop.core.base.errors import ErrorInfo
 from desktop.core.store import make_record, save_battle
 from desktop.core.store.battles import insert_battle
 from desktop.core.store.votes import CHOICES, insert_vote

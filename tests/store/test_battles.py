@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import random
 
-from desktop.core.battle_record import assign_sides, positions, record_battle
+from desktop.core.battle.battle_record import assign_sides, positions, record_battle
 from desktop.core.contenders.base import Contender, Finish, ModelName, Usage
-from desktop.core.engine import Battle
-from desktop.core.errors import RATE_LIMIT, ContenderError
-from desktop.core.identity import find_identity_leaks
-from desktop.core.params import GenerationParams, Request
+from desktop.core.battle.engine import Battle
+from desktop.core.base.errors import RATE_LIMIT, ContenderError
+from desktop.core.contenders.identity import find_identity_leaks
+from desktop.core.contenders.params import GenerationParams, Request
 from desktop.core.store import (
     count_battles, delete_battle, get_battle, list_battles, resolve_battle_id,
 )

@@ -12,7 +12,7 @@ import pytest
 from desktop.cli import ask as ask_cmd
 from desktop.cli import main
 from desktop.core.contenders.base import Contender, Finish, ModelName
-from desktop.core.errors import AUTH, ContenderError
+from desktop.core.base.errors import AUTH, ContenderError
 from desktop.core.store import get_battle, list_battles, open_store
 
 LEFT = "compat:secret-left@http://127.0.0.1:9/v1"

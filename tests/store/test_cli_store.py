@@ -6,7 +6,7 @@ import csv
 import json
 
 from desktop.cli import main
-from desktop.core.errors import ErrorInfo
+from desktop.core.base.errors import ErrorInfo
 from desktop.core.store import make_record, open_store, save_battle
 from tests.store.helpers import answer, battle, populate
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from desktop.core import paths
+from desktop.core.base import paths
 from desktop.core.store import StoreError, cast_vote, get_battle, open_store
 from desktop.core.store import db as dbmod
 from tests.store.helpers import battle

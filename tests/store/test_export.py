@@ -8,8 +8,8 @@ import os
 
 import pytest
 
-from desktop.core import export
-from desktop.core.export import (
+from desktop.core.results import export
+from desktop.core.results.export import (
     ANSWER_COLUMNS, ExportError, TALLY_COLUMNS, VOTE_COLUMNS, export_tallies, export_votes, neutralise,
 )
 from desktop.core.store import cast_vote, make_record, save_battle

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.core.categories import (
+from desktop.core.battle.categories import (
     STARTER, CategoryError, all_categories, remove_category, resolve_category, user_categories,
 )
-from desktop.core.promptsets import PromptSetError, load_prompt_set
+from desktop.core.prompts.promptsets import PromptSetError, load_prompt_set
 from tests.store.helpers import battle
 
 

@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from desktop.core.categories import resolve_category
-from desktop.core.merge import MergeError, merge_database
+from desktop.core.battle.categories import resolve_category
+from desktop.core.importing.merge import MergeError, merge_database
 from desktop.core.stats.results import compute_results
 from desktop.core.store import cast_vote, get_battle, open_store
 from tests.store.helpers import battle, populate
@@ -89,7 +89,7 @@ def test_bad_files_are_refused_clearly(store, tmp_path):
 
 
 def test_merge_carries_whole_conversations(store, tmp_path):
-    from desktop.core.answer import Answer
+    from desktop.core.contenders.answer import Answer
     from desktop.core.store import append_turn
 
     def answer(text):

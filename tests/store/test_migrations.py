@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from desktop.core import paths
+from desktop.core.base import paths
 from desktop.core.store import StoreError, get_battle, open_store
 from desktop.core.store import migrations
 

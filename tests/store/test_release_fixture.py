@@ -12,7 +12,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from desktop.core import paths
+from desktop.core.base import paths
 from desktop.core.store import get_battle, list_battles, open_store
 from desktop.core.store.migrations import MIGRATIONS, applied
 from desktop.core.store.votes import vote_blocker

@@ -10,7 +10,7 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-from desktop.core.export import export_tallies, export_votes
+from desktop.core.results.export import export_tallies, export_votes
 from desktop.core.stats import bradley_terry as bt
 from desktop.core.stats.bias import position_bias
 from desktop.core.stats.headtohead import head_to_head

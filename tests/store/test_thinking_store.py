@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 
-from desktop.core import paths
-from desktop.core.export import export_votes
-from desktop.core.merge import merge_database
+from desktop.core.base import paths
+from desktop.core.results.export import export_votes
+from desktop.core.importing.merge import merge_database
 from desktop.core.store import (
     cast_vote,
     get_battle,

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from desktop.core.errors import CANCELLED, ErrorInfo
+from desktop.core.base.errors import CANCELLED, ErrorInfo
 from desktop.core.store import (
     VoteRefused, cast_vote, get_battle, get_vote, make_record, open_store, save_battle,
     vote_blocker,

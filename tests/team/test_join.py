@@ -132,7 +132,7 @@ def test_password_read_from_stdin_lives_in_the_real_keyring(team, capsys, monkey
 
     import keyring
 
-    from desktop.core import keys
+    from desktop.core.base import keys
 
     try:
         from keyring.backends import SecretService

@@ -9,9 +9,9 @@ import subprocess
 import sys
 
 from desktop.cli import main
-from desktop.core.categories import STARTER
-from desktop.core.promptsets import load_prompt_set
-from desktop.core.starter_sets import STARTER_SETS, find_starter, progress_of
+from desktop.core.battle.categories import STARTER
+from desktop.core.prompts.promptsets import load_prompt_set
+from desktop.core.prompts.starter_sets import STARTER_SETS, find_starter, progress_of
 from desktop.core.store import cast_vote, list_battles, make_record, save_battle
 from tests.local.tiny_gguf import write_tiny_gguf
 from tests.store.helpers import answer

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from desktop.cli import main
-from desktop.core.review import ReviewFilter, ReviewSession, review_queue
+from desktop.core.battle.review import ReviewFilter, ReviewSession, review_queue
 from tests.verdict.battles import decided_and_near, waiting
 
 

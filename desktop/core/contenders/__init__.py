@@ -1,1 +1,7 @@
-"""Contenders: every model, local or remote, streams through one interface (`base.Contender`)."""
+"""What a contender is, gets and gives: the streaming interface (`base.Contender`), the request
+(`params`), what comes back (`answer`), thinking split from the text (`thinking`), the reasoning
+setting (`reasoning`), what an answer cost (`prices`), names in an answer that give a blind battle
+away (`identity`), and the blind rule for what of an answer may be shown (`disclosure`).
+
+May import: base. Imported by every part that runs, stores or shows an answer.
+"""

@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar, Union
 
-from desktop.core.answer import Status
-from desktop.core.params import Request
+from desktop.core.contenders.answer import Status
+from desktop.core.contenders.params import Request
 
 
 @dataclass(frozen=True)

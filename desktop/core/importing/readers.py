@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop.core.csv_guard import restore
+from desktop.core.base.csv_guard import restore
 from desktop.core.importing.fields import (  # noqa: F401  (Vote, BadRow, Skipped: used here)
     A_WINS, B_WINS, BOTH_BAD, CONTROL, MAX_NAME, OUT_OF_RANGE, TIE, BadRow, Skipped, Vote,
     bad_name, id_text, shown, unix_time,
@@ -50,7 +50,7 @@ WINNERS = {"model_a": A_WINS, "model_b": B_WINS, "tie": TIE, "tie (bothbad)": BO
 ID_FIELDS = ("question_id", "battle_id", "id")
 ARENA = "chatbot-arena"
 OPEN_WEBUI = "open-webui"
-# The columns of `sidebyside export votes --source` (desktop.core.export_sources.COLUMNS).
+# The columns of `sidebyside export votes --source` (desktop.core.results.export_sources.COLUMNS).
 OUR_EXPORT = ["source", "model_a", "model_b", "winner", "category", "tstamp"]
 
 

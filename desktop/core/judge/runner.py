@@ -17,12 +17,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from desktop.core.answer import Answer
+from desktop.core.contenders.answer import Answer
 from desktop.core.contenders.base import CancelToken, Contender
-from desktop.core.engine import run_contender
+from desktop.core.battle.engine import run_contender
 from desktop.core.judge.prompt import SYSTEM_PROMPT, combine, parse_reply, question, to_seat
-from desktop.core.params import GenerationParams, Request
-from desktop.core.prices import cost_usd
+from desktop.core.contenders.params import GenerationParams, Request
+from desktop.core.contenders.prices import cost_usd
 from desktop.core.store.battles import get_battle
 from desktop.core.store.db import Store
 from desktop.core.store.judge_verdicts import BattleToJudge, JudgeVerdict, save_verdict

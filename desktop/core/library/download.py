@@ -37,7 +37,7 @@ from desktop.core.library.hub import (
     translate_error,
 )
 from desktop.core.library.quant import quant_of
-from desktop.core.safe_write import write_text_atomic
+from desktop.core.base.safe_write import write_text_atomic
 
 SPACE_MARGIN_BYTES = 200 * 1024**2
 HASH_CHUNK = 4 * 1024**2

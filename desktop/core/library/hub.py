@@ -24,7 +24,7 @@ from desktop.core.library import (
     AUTH, BAD_INPUT, GATED, NETWORK, NOT_FOUND, LibraryError,
 )
 from desktop.core.library import server_data
-from desktop.core.library.machine import Machine
+from desktop.core.library.memory import Machine
 from desktop.core.library.quant import DEFAULT_CONTEXT, is_gguf, memory_needed, quant_of
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
@@ -48,7 +48,7 @@ def cache_dir() -> Path:
 def token() -> str | None:
     """The user's Hugging Face token from the keyring or HF_TOKEN; None lets huggingface_hub use
     the token `hf auth login` stored, if any."""
-    from desktop.core.keys import get_key
+    from desktop.core.base.keys import get_key
 
     key, _ = get_key(KEY_NAME)
     return key
@@ -204,7 +204,7 @@ class RepoFiles:
 def files(repo: str, machine: Machine | None = None, context: int = DEFAULT_CONTEXT,
           revision: str | None = None) -> RepoFiles:
     """The GGUF files of a repository with size, quantisation, SHA-256 and whether each fits."""
-    from desktop.core.library.machine import this_machine
+    from desktop.core.library.memory import this_machine
 
     repo = check_repo_id(repo)
     machine = machine or this_machine()

@@ -26,9 +26,9 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.core.answer import Status
+from desktop.core.contenders.answer import Status
 from desktop.core.contenders.base import CancelToken, Finish, Thought, Usage
-from desktop.core.errors import CRASH, MODEL_LOAD, ContenderError
+from desktop.core.base.errors import CRASH, MODEL_LOAD, ContenderError
 from desktop.core.local.protocol import send
 
 # How long a stop waits for the worker to confirm before the answer is returned as cancelled
@@ -223,7 +223,7 @@ class WorkerProcess:
 
     def load(self, cancel: CancelToken) -> Iterator[Status]:
         s = self.settings
-        from desktop.core.local.machine import physical_cores
+        from desktop.core.local.build_info import physical_cores
 
         n_threads = s.n_threads or physical_cores()
         self._send({

@@ -5,7 +5,7 @@ conversation reaches the same `Llama` whose KV cache already holds the conversat
 llama.cpp then evaluates only the new part of the prompt. Two local sides of one battle each get
 their own worker back, so neither reads the other's cache.
 
-The worker splits the model's think tags off its output (desktop/core/thinking.py) where the
+The worker splits the model's think tags off its output (desktop/core/contenders/thinking.py) where the
 tokens are, so thinking arrives as `Thought`s and is counted token by token, and it passes the
 reasoning setting to the chat template's own switch (`enable_thinking`) where there is one.
 """
@@ -16,17 +16,17 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from desktop.core.answer import Status
+from desktop.core.contenders.answer import Status
 from desktop.core.contenders.base import CancelToken, Contender, ModelName, StreamItem
-from desktop.core.errors import CONTEXT_LENGTH, CRASH, ContenderError
+from desktop.core.base.errors import CONTEXT_LENGTH, CRASH, ContenderError
 from desktop.core.local import safe_mode, threads
 from desktop.core.local.load import machine_load
 from desktop.core.local.client import FirstBatchCrash, LoadSettings, WorkerProcess
-from desktop.core.local.pool import WorkerPool
+from desktop.core.local.workers import WorkerPool
 from desktop.core.local.models import (
     EMBEDDED_NAME, check_context_fits, check_gguf, embedded_model_path,
 )
-from desktop.core.params import Request
+from desktop.core.contenders.params import Request
 
 
 class LocalContender(Contender):

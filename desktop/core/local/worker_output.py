@@ -3,8 +3,8 @@
 The worker process (worker.py) calls these per generate request. They live apart from its main
 loop because they are the one part of it about the answer's text rather than the process:
 - The reasoning setting becomes template variables (`enable_thinking`), with a note when the
-  template has no such switch (desktop.core.reasoning).
-- The output is split at the think tags the chat template declares (desktop.core.thinking), so
+  template has no such switch (desktop.core.contenders.reasoning).
+- The output is split at the think tags the chat template declares (desktop.core.contenders.thinking), so
   thinking travels as "thought" events and the answer as "delta" events.
 - Text is batched: at most one pipe message every DELTA_BATCH_S, in order.
 Imports stay light at module level (only the protocol's `send`): the worker starts quickly and
@@ -23,7 +23,7 @@ DELTA_BATCH_S = 0.004
 def thinking_setup(llm, reasoning: str | None) -> tuple[dict, str | None]:
     """Template variables for the reasoning setting (its `enable_thinking` switch), and a note
     when the template has none."""
-    from desktop.core.reasoning import template_switches
+    from desktop.core.contenders.reasoning import template_switches
 
     return template_switches(llm.metadata.get("tokenizer.chat_template"), reasoning)
 
@@ -31,7 +31,7 @@ def thinking_setup(llm, reasoning: str | None) -> tuple[dict, str | None]:
 def thinking_splitter(llm, prompt_text: str):
     """A splitter for the think tags the template declares, started inside the thinking when
     the rendered prompt already opened it (DeepSeek-R1 style templates)."""
-    from desktop.core.thinking import ThinkSplitter, opens_thinking, tags_from_template
+    from desktop.core.contenders.thinking import ThinkSplitter, opens_thinking, tags_from_template
 
     tags = tags_from_template(llm.metadata.get("tokenizer.chat_template"))
     return ThinkSplitter(tags, opens_thinking(prompt_text, tags))

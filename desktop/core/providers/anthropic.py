@@ -22,13 +22,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from desktop.core import errors as E
+from desktop.core.base import errors as E
 from desktop.core.contenders.base import Finish, ModelName, StreamItem, Thought, Usage
-from desktop.core.errors import ContenderError
-from desktop.core.params import Request
+from desktop.core.base.errors import ContenderError
+from desktop.core.contenders.params import Request
 from desktop.core.providers.http import RemoteContender, json_or_protocol_error
 from desktop.core.providers.registry import KEY_REQUIRED, ProviderInfo
-from desktop.core.reasoning import anthropic_thinking
+from desktop.core.contenders.reasoning import anthropic_thinking
 
 if TYPE_CHECKING:  # the event type is only named here; the parser loads with a request
     from desktop.core.providers.sse import SSEEvent
@@ -58,7 +58,7 @@ class AnthropicContender(RemoteContender):
     default_base_url = PROVIDER.default_base_url
 
     def resolve_key(self) -> str | None:
-        from desktop.core.keys import require_key
+        from desktop.core.base.keys import require_key
 
         return require_key("anthropic")
 

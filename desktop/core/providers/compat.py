@@ -20,15 +20,15 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from desktop.core.answer import Status
+from desktop.core.contenders.answer import Status
 from desktop.core.contenders.base import CancelToken, StreamItem
-from desktop.core import errors as E
-from desktop.core.errors import BAD_REQUEST, ContenderError
-from desktop.core.params import Request
+from desktop.core.base import errors as E
+from desktop.core.base.errors import BAD_REQUEST, ContenderError
+from desktop.core.contenders.params import Request
 from desktop.core.providers.openai import OpenAIContender
-from desktop.core.redact import host_of
+from desktop.core.base.redact import host_of
 from desktop.core.providers.registry import KEY_PER_SERVER, SHAPE_MODEL_AT_URL, ProviderInfo
-from desktop.core.reasoning import compat_fields, not_taken
+from desktop.core.contenders.reasoning import compat_fields, not_taken
 
 PROVIDER = ProviderInfo(
     name="compat", label="OpenAI-compatible server",
@@ -78,7 +78,7 @@ class CompatContender(OpenAIContender):
         return f"compat:{self.base_url}"
 
     def resolve_key(self) -> str | None:
-        from desktop.core.keys import get_key
+        from desktop.core.base.keys import get_key
 
         key, _ = get_key("compat", self.base_url)
         return key

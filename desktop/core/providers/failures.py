@@ -1,7 +1,7 @@
 """How provider failures are read: error kinds from HTTP statuses and error bodies, and when
 and how long to wait before trying again.
 
-Shared by every HTTP provider (see http.py). Kinds are the stable ones in desktop.core.errors.
+Shared by every HTTP provider (see http.py). Kinds are the stable ones in desktop.core.base.errors.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from desktop.core import errors as E
-from desktop.core.errors import ContenderError
+from desktop.core.base import errors as E
+from desktop.core.base.errors import ContenderError
 
 if TYPE_CHECKING:
     import httpx

@@ -7,7 +7,7 @@ the last one wins, `modelVersion` naming the model, and `finishReason` on the la
 and MAX_TOKENS end normally; SAFETY, RECITATION and the other blocking reasons end the answer with
 a plain message. Output tokens include thinking tokens (`thoughtsTokenCount`), since those are
 billed as output; the engine counts them apart. The reasoning setting becomes
-`generationConfig.thinkingConfig` (desktop/core/reasoning.py); Gemini shows thought summaries only
+`generationConfig.thinkingConfig` (desktop/core/contenders/reasoning.py); Gemini shows thought summaries only
 when asked (`includeThoughts`).
 """
 
@@ -17,15 +17,15 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from desktop.core import errors as E
+from desktop.core.base import errors as E
 from desktop.core.contenders.base import Finish, ModelName, StreamItem, Thought, Usage
-from desktop.core.errors import ContenderError
-from desktop.core.params import Request
+from desktop.core.base.errors import ContenderError
+from desktop.core.contenders.params import Request
 from desktop.core.providers.http import (
     ErrorDetail, RemoteContender, classify, json_or_protocol_error,
 )
 from desktop.core.providers.registry import KEY_REQUIRED, ProviderInfo
-from desktop.core.reasoning import gemini_thinking
+from desktop.core.contenders.reasoning import gemini_thinking
 
 if TYPE_CHECKING:  # the event type is only named here; the parser loads with a request
     from desktop.core.providers.sse import SSEEvent
@@ -61,7 +61,7 @@ class GeminiContender(RemoteContender):
     default_base_url = PROVIDER.default_base_url
 
     def resolve_key(self) -> str | None:
-        from desktop.core.keys import require_key
+        from desktop.core.base.keys import require_key
 
         return require_key("gemini")
 

@@ -30,11 +30,11 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from desktop.core import errors as E
-from desktop.core.answer import Status
+from desktop.core.base import errors as E
+from desktop.core.contenders.answer import Status
 from desktop.core.contenders.base import CancelToken, Contender, StreamItem
-from desktop.core.errors import ContenderError
-from desktop.core.params import Request
+from desktop.core.base.errors import ContenderError
+from desktop.core.contenders.params import Request
 from desktop.core.providers.failures import (  # noqa: F401 - classify etc. re-exported
     RETRY_PHRASES, RETRYABLE_STATUSES, ErrorDetail, RetryableError, RetryPolicy, classify,
     parse_retry_after,
@@ -190,7 +190,7 @@ class RemoteContender(HttpErrors, Contender):
 
     def _client(self) -> httpx.Client:
         """The pooled client for this provider and server, kept for the app's life."""
-        from desktop.core.providers.pool import CLIENTS
+        from desktop.core.providers.clients import CLIENTS
 
         return CLIENTS.client(self.provider, self.base_url)
 
@@ -225,7 +225,7 @@ class RemoteContender(HttpErrors, Contender):
         left for the real request to report."""
         import httpx
 
-        from desktop.core.providers.pool import CLIENTS
+        from desktop.core.providers.clients import CLIENTS
 
         if not self.base_url.startswith(("http://", "https://")):
             return
@@ -253,7 +253,7 @@ class RemoteContender(HttpErrors, Contender):
     ) -> Iterator[StreamItem]:
         import httpx
 
-        from desktop.core.providers.pool import CLIENTS, Watch, watching
+        from desktop.core.providers.clients import CLIENTS, Watch, watching
 
         client = self._client()
         seen = Watch(cancel.is_set)

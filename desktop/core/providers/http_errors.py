@@ -20,9 +20,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from desktop.core import errors as E
-from desktop.core.errors import ContenderError
-from desktop.core.redact import host_of
+from desktop.core.base import errors as E
+from desktop.core.base.errors import ContenderError
+from desktop.core.base.redact import host_of
 from desktop.core.providers.failures import (
     RETRYABLE_STATUSES, ErrorDetail, RetryableError, parse_retry_after,
 )

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from desktop.core import errors as E
-from desktop.core.errors import ContenderError
-from desktop.core.params import Request
+from desktop.core.base import errors as E
+from desktop.core.base.errors import ContenderError
+from desktop.core.contenders.params import Request
 from desktop.core.providers.compat import ModelServerContender
 from desktop.core.providers.registry import KEY_NONE, ProviderInfo
 

@@ -9,7 +9,7 @@ parser also accepts: usage on the chunk with the finish reason, usage under `x_g
 llama.cpp server) or `delta.reasoning` (OpenRouter, Ollama) become `Thought`s, and usage's
 `completion_tokens_details.reasoning_tokens` the thinking token count. OpenAI's own reasoning
 models show no thinking text in Chat Completions, only its count. The reasoning setting becomes
-`reasoning_effort` (desktop/core/reasoning.py).
+`reasoning_effort` (desktop/core/contenders/reasoning.py).
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from desktop.core import errors as E
+from desktop.core.base import errors as E
 from desktop.core.contenders.base import Finish, ModelName, StreamItem, Thought, Usage
-from desktop.core.errors import ContenderError
-from desktop.core.params import Request
+from desktop.core.base.errors import ContenderError
+from desktop.core.contenders.params import Request
 from desktop.core.providers.http import RemoteContender, json_or_protocol_error
 from desktop.core.providers.registry import KEY_REQUIRED, ProviderInfo
-from desktop.core.reasoning import openai_fields
+from desktop.core.contenders.reasoning import openai_fields
 
 if TYPE_CHECKING:  # the event type is only named here; the parser loads with a request
     from desktop.core.providers.sse import SSEEvent
@@ -51,7 +51,7 @@ class OpenAIContender(RemoteContender):
     default_base_url = PROVIDER.default_base_url
 
     def resolve_key(self) -> str | None:
-        from desktop.core.keys import require_key
+        from desktop.core.base.keys import require_key
 
         return require_key("openai")
 

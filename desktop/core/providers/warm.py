@@ -13,10 +13,10 @@ def warm_specs(specs: list[str]) -> None:
 
 
 def _warm(spec: str) -> None:
-    from desktop.core.errors import ContenderError
-    from desktop.core.keys import get_key
+    from desktop.core.base.errors import ContenderError
+    from desktop.core.base.keys import get_key
     from desktop.core.providers.registry import get
-    from desktop.core.specs import make_contender, parse_spec
+    from desktop.core.battle.specs import make_contender, parse_spec
 
     try:
         provider = parse_spec(spec).provider

@@ -177,7 +177,7 @@ def team_votes(store: Store, voter: str | None, *, include_leaks: bool,
 
 def imported_kinds(store: Store, names: list[str]) -> dict[str, str]:
     """`open`, `proprietary` or "" (unknown) for each imported model name (see the docstring)."""
-    from desktop.core.prices import listed_as_proprietary
+    from desktop.core.contenders.prices import listed_as_proprietary
 
     seen: dict[str, set[str]] = {}
     with store.snapshot() as db:

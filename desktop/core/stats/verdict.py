@@ -18,7 +18,7 @@ Method (docs/verdict.md says the same, for users):
   rough, so read it as an order of magnitude. `None` when no number of votes up to
   `MAX_VOTES` would decide it.
 - **Cost per 1,000 prompts**: the mean cost of one answer × 1,000, each answer priced from its
-  recorded token counts with today's price table (`desktop/core/prices.py`), falling back to the
+  recorded token counts with today's price table (`desktop/core/contenders/prices.py`), falling back to the
   cost recorded at the time for a model the table no longer lists. `None` when no answer could
   be priced. **ttft_s** and **tokens_per_s**: medians over the answers that report them.
 - **Imported votes** (`source_verdict` over `pair_votes.load_source_votes`) count like the user's
@@ -188,8 +188,8 @@ def _median(values: list[float | None]) -> float | None:
 
 
 def _cost(side: SideFacts) -> float | None:
-    from desktop.core.answer import Answer
-    from desktop.core.prices import cost_usd
+    from desktop.core.contenders.answer import Answer
+    from desktop.core.contenders.prices import cost_usd
 
     if not side.provider:  # an imported vote: no answer, no tokens, nothing to price
         return None

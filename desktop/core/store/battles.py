@@ -19,9 +19,9 @@ import json
 import uuid
 from dataclasses import dataclass, field
 
-from desktop.core.answer import FINISH_LENGTH, FINISH_STOP, Answer
-from desktop.core.errors import ErrorInfo
-from desktop.core.identity import find_identity_leaks
+from desktop.core.contenders.answer import FINISH_LENGTH, FINISH_STOP, Answer
+from desktop.core.base.errors import ErrorInfo
+from desktop.core.contenders.identity import find_identity_leaks
 from desktop.core.store.db import Store, utc_now
 from desktop.core.store.outbox import queue_for_team
 

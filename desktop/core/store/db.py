@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
-from desktop.core import paths
+from desktop.core.base import paths
 
 # The error type, its kinds and the time format live in `store.base`, which the migrations
 # import too (they cannot import this module, which runs them).

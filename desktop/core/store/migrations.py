@@ -99,7 +99,7 @@ def m002_votes(db: sqlite3.Connection) -> None:
 
 @migration
 def m003_identity_leak(db: sqlite3.Connection) -> None:
-    from desktop.core.identity import find_identity_leaks
+    from desktop.core.contenders.identity import find_identity_leaks
 
     db.execute("ALTER TABLE battles ADD COLUMN identity_leak INTEGER NOT NULL DEFAULT 0")
     db.execute("ALTER TABLE battles ADD COLUMN leak_names TEXT NOT NULL DEFAULT '[]'")

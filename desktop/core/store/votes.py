@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from desktop.core.disclosure import neutral_reason, record_names_shown
-from desktop.core.errors import CANCELLED
+from desktop.core.contenders.disclosure import neutral_reason, record_names_shown
+from desktop.core.base.errors import CANCELLED
 from desktop.core.store.battles import BattleRecord, Vote, _load, answer_finished
 from desktop.core.store.db import Store, parse_utc, utc_now
 from desktop.core.store.outbox import queue_for_team

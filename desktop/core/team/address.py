@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from desktop.core import keys
+from desktop.core.base import keys
 from desktop.core.store.sources import SourceError
 
 DEFAULT_PORT = 5432

@@ -11,7 +11,7 @@ from __future__ import annotations
 import getpass
 from dataclasses import asdict, dataclass
 
-from desktop.core import keys
+from desktop.core.base import keys
 from desktop.core.store.db import Store, utc_now
 from desktop.core.team.address import (
     BAD_ADDRESS, NO_PASSWORD, NOT_JOINED, Address, TeamError, parse_address,

@@ -37,17 +37,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from desktop.core.answer import Answer
-from desktop.core.categories import CategoryError, resolve_category
+from desktop.core.contenders.answer import Answer
+from desktop.core.battle.categories import CategoryError, resolve_category
 from desktop.core.contenders.base import Contender
-from desktop.core.params import GenerationParams
-from desktop.core.promptsets import Problem, PromptSetError, load_prompt_set
-from desktop.core.round_session import RoundSession
+from desktop.core.contenders.params import GenerationParams
+from desktop.core.prompts.promptsets import Problem, PromptSetError, load_prompt_set
+from desktop.core.battle.round_session import RoundSession
 from desktop.core.stats.vote_order import category_ranks
 from desktop.core.store.base import utc_now
 from desktop.core.store.battles import BattleRecord, insert_battle, make_record
 from desktop.core.store.db import Store
-from desktop.core.starter_sets import UnknownStarterSet, find_starter
+from desktop.core.prompts.starter_sets import UnknownStarterSet, find_starter
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ It owns:
   part of the history: the next `start_turn` retries it. One turn at a time.
 - **Reveal.** How fast a turn's text may be shown (`reveal`: paced, together or live; blind
   battles default to paced so speed names no side): each turn is shown through `pacer()`
-  (desktop/core/reveal.py), the same for every turn of a conversation.
+  (desktop/core/battle/reveal.py), the same for every turn of a conversation.
 - **Saving and voting.** `finish_turn` saves the first turn as a new battle and later turns with
   `append_turn` (one transaction each); `vote` casts the vote, which judges the whole conversation
   and ends it: `start_turn` after it raises `ConversationEnded`.
@@ -29,19 +29,19 @@ from __future__ import annotations
 
 import random
 
-from desktop.core.answer import Answer, Status
-from desktop.core import battle_record
-from desktop.core.battle_record import other_slot
+from desktop.core.contenders.answer import Answer, Status
+from desktop.core.battle import battle_record
+from desktop.core.battle.battle_record import other_slot
 from desktop.core.contenders.base import Contender
-from desktop.core.disclosure import (  # noqa: F401 - REVEALING, blind_answer re-exported
+from desktop.core.contenders.disclosure import (  # noqa: F401 - REVEALING, blind_answer re-exported
     REVEALING, blind_answer, names_shown, seat_status, shown_answer,
 )
-from desktop.core.judge.after_vote import judge_line_after_vote
-from desktop.core.params import (
+from desktop.core.battle.judge_line import judge_line_after_vote
+from desktop.core.contenders.params import (
     ASSISTANT, USER, GenerationParams, Message, ParamsError, Request, check_params, settle_text,
 )
-from desktop.core.redact import HIDDEN
-from desktop.core.reveal import RevealPacer, check_reveal, default_reveal
+from desktop.core.base.redact import HIDDEN
+from desktop.core.battle.reveal import RevealPacer, check_reveal, default_reveal
 from desktop.core.store.battles import (
     SEATS, BattleRecord, ConversationEnded, append_turn, conversation_ended_message, get_battle,
     make_record, save_battle,
@@ -88,7 +88,7 @@ class RoundSession:
         self.a_slot = a_slot or (battle_record.assign_sides(rng) if blind else "left")
         self.record: BattleRecord | None = None
         # What a model judge said about this battle, set only once the vote is recorded
-        # (desktop/core/judge/after_vote.py); None before, and when no judge has seen it.
+        # (desktop/core/battle/judge_line.py); None before, and when no judge has seen it.
         self.judge_note: str | None = None
         self.turn = 0  # the number of the turn running or last run
         self._history: dict[str, tuple[Message, ...]] = {slot: () for slot in SLOTS}
@@ -137,14 +137,14 @@ class RoundSession:
         return [(seat, Status("waiting"))]
 
     def pacer(self) -> RevealPacer:
-        """A fresh pacer for the turn about to be shown (see desktop/core/reveal.py)."""
+        """A fresh pacer for the turn about to be shown (see desktop/core/battle/reveal.py)."""
         return RevealPacer(self.reveal)
 
     # -- turns --------------------------------------------------------------------------
     def start_turn(self, prompt: str):
         """Start the next turn (or retry a failed one) and return the started engine Battle;
         the caller drains its events and then calls `finish_turn`."""
-        from desktop.core.engine import Battle
+        from desktop.core.battle.engine import Battle
 
         if self.voted:
             raise ConversationEnded(conversation_ended_message(self.record))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from desktop.core.export import ExportSummary, write_csv
+from desktop.core.results.export import ExportSummary, write_csv
 from desktop.core.store.db import Store
 from desktop.core.store.sources import ALL, NO_CATEGORY, OWN, TEAM, resolve
 from desktop.core.team.read import team_vote_rows

@@ -6,7 +6,7 @@
   leading apostrophe, so a spreadsheet shows it as text instead of running it as a formula.
   Plain numbers (`-1.5`, `+3`) are left as they are; they cannot run anything.
 - An existing file is replaced only with `force=True`; a link or special file at the target is
-  refused (`desktop.core.safe_write`, which every writer shares). The file is written under an
+  refused (`desktop.core.base.safe_write`, which every writer shares). The file is written under an
   unpredictable temporary name beside the target, flushed to disk, then renamed over it, so a
   reader never sees half a file and a crash leaves the old one intact.
 """
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from desktop.core.csv_guard import neutralise
-from desktop.core.safe_write import WriteRefused, write_atomic
+from desktop.core.base.csv_guard import neutralise
+from desktop.core.base.safe_write import WriteRefused, write_atomic
 from desktop.core.stats.results import ALL, Results, compute_all, load_votes, results_for
 from desktop.core.store.db import Store
 

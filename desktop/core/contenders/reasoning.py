@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from desktop.core.params import REASONING_LEVELS
+from desktop.core.contenders.params import REASONING_LEVELS
 
 BUDGETS = {"low": 1024, "medium": 8192, "high": 24576}
 

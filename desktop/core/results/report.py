@@ -5,7 +5,7 @@ style-controlled ratings for all battles and each category, and position bias (`
 `sidebyside verdict --source`: own by default; style control needs answer texts, so it is
 fitted on own votes only and left out of a report over an imported source or all);
 `render(data)` (report_html.py) turns that into HTML; `write_report(store, path)` does both and
-writes the file through `desktop.core.safe_write` (an unpredictable temporary beside the
+writes the file through `desktop.core.base.safe_write` (an unpredictable temporary beside the
 target, renamed into place; links and special files refused). The file needs
 nothing else: the style sheet is inline, the plot is inline SVG, there are no scripts, fonts,
 images or links to fetch, so it opens the same offline, in a mail attachment or years later.
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from desktop.core.report_html import render
-from desktop.core.safe_write import WriteRefused, check_destination, write_text_atomic
+from desktop.core.results.report_html import render
+from desktop.core.base.safe_write import WriteRefused, check_destination, write_text_atomic
 from desktop.core.stats.pair_votes import load_source_votes
 from desktop.core.stats.results import Results, categories_in, load_votes, results_for
 from desktop.core.stats.style_control import StyleControl, load_style_votes, style_control_for

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from desktop.core.redact import redact
+from desktop.core.base.redact import redact
 
 # Local engine
 MODEL_NOT_FOUND = "model_not_found"

@@ -92,7 +92,7 @@ class GenerationParams:
     n_ctx: int = 4096
     n_threads: int | None = None  # None: the measured default (see local/threads.py)
     n_gpu_layers: int = 0
-    # Thinking effort, one of REASONING_LEVELS; each provider maps it (desktop/core/reasoning.py).
+    # Thinking effort, one of REASONING_LEVELS; each provider maps it (desktop/core/contenders/reasoning.py).
     reasoning: str | None = None
 
     def to_dict(self) -> dict:

@@ -17,8 +17,8 @@ import json
 import os
 from dataclasses import dataclass
 
-from desktop.core.errors import MISSING_KEY, ContenderError
-from desktop.core.safe_write import write_text_atomic
+from desktop.core.base.errors import MISSING_KEY, ContenderError
+from desktop.core.base.safe_write import write_text_atomic
 
 SERVICE = "sidebyside"
 SOURCE_KEYRING = "keyring"
@@ -214,7 +214,7 @@ def _failure(action: str, exc: Exception) -> str:
 
 
 def _index_path():
-    from desktop.core.paths import data_dir
+    from desktop.core.base.paths import data_dir
 
     return data_dir() / "keys.json"
 

@@ -1,4 +1,4 @@
-"""The report's HTML: `render(data)` turns a `ReportData` (desktop/core/report.py) into one
+"""The report's HTML: `render(data)` turns a `ReportData` (desktop/core/results/report.py) into one
 self-contained page: an inline style sheet, the rating plot as inline SVG (report_svg.py), no
 scripts, fonts, images or links. Every text that came from the database is escaped here."""
 
@@ -8,14 +8,14 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from desktop import __version__
-from desktop.core.report_svg import PlotRow, rating_plot
+from desktop.core.results.report_svg import PlotRow, rating_plot
 from desktop.core.stats.results import Results
 from desktop.core.stats.style_control import FEATURE_WORDS, StyleControl
 from desktop.core.stats.verdict import DECISION_WORDS, Verdict, format_number, format_usd
 from desktop.core.store.sources import ALL, OWN
 
 if TYPE_CHECKING:
-    from desktop.core.report import ReportData
+    from desktop.core.results.report import ReportData
 
 STYLE = """
 body { font-family: -apple-system, 'Segoe UI', 'DejaVu Sans', sans-serif; color: #1d1d1f;

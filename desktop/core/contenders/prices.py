@@ -14,7 +14,7 @@ import logging
 from importlib import resources
 from pathlib import Path
 
-from desktop.core.answer import Answer
+from desktop.core.contenders.answer import Answer
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def _user(path: Path) -> Table:
 
 def price_table() -> Table:
     """The shipped table with the user's overrides applied."""
-    from desktop.core.paths import data_dir
+    from desktop.core.base.paths import data_dir
 
     merged: Table = {p: dict(m) for p, m in _shipped().items()}
     for provider, models in _user(data_dir() / "prices.json").items():

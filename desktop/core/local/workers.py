@@ -51,7 +51,7 @@ class WorkerPool:
                 worker.kill()
         log_path = None
         try:
-            from desktop.core.paths import log_dir
+            from desktop.core.base.paths import log_dir
 
             log_path = log_dir() / "worker.log"
         except OSError:

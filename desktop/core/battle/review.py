@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from desktop.core.judge.after_vote import judge_line_after_vote
+from desktop.core.battle.judge_line import judge_line_after_vote
 from desktop.core.providers.registry import label as provider_label
 from desktop.core.stats.vote_order import order_ids
 from desktop.core.store.battles import BattleRecord, get_battle

@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from desktop.core.errors import BAD_SPEC, ContenderError
+from desktop.core.base.errors import BAD_SPEC, ContenderError
 
 
 def spec_help() -> str:

@@ -1,7 +1,7 @@
 """What `ask` says about a round: its store and category, its JSON, and what to do next.
 
 The round's rules (coin toss, what blind hides, turns, saving, voting) live in
-`desktop.core.round_session.RoundSession`; this module only opens the store for it and words its
+`desktop.core.battle.round_session.RoundSession`; this module only opens the store for it and words its
 results for the terminal.
 """
 
@@ -12,11 +12,11 @@ import sys
 
 from desktop.cli import UsageError
 from desktop.cli._store import StoreUnavailable, open_for_cli, push_for_team
-from desktop.core.answer import Answer
-from desktop.core.categories import CategoryError, resolve_category
-from desktop.core.identity import leak_warning
-from desktop.core.disclosure import shown_answer_dict
-from desktop.core.round_session import RoundSession, seat_label
+from desktop.core.contenders.answer import Answer
+from desktop.core.battle.categories import CategoryError, resolve_category
+from desktop.core.contenders.identity import leak_warning
+from desktop.core.contenders.disclosure import shown_answer_dict
+from desktop.core.battle.round_session import RoundSession, seat_label
 from desktop.core.store import BattleRecord, Store, StoreError, vote_blocker
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import secrets
 
-from desktop.core.answer import Answer
+from desktop.core.contenders.answer import Answer
 from desktop.core.store.battles import BattleRecord, make_record, save_battle
 from desktop.core.store.db import Store
 
@@ -66,7 +66,7 @@ def record_battle(
     category: str = "other",
     battle_id: str | None = None,
 ) -> BattleRecord:
-    """Save a finished `desktop.core.engine.Battle` (both answers present) in one transaction.
+    """Save a finished `desktop.core.battle.engine.Battle` (both answers present) in one transaction.
 
     `category` should already be canonical (see `categories.resolve_category`)."""
     missing = [slot for slot in ("left", "right") if slot not in battle.answers]

@@ -2,7 +2,7 @@
 
 Each set is a CSV file shipped inside the package (`desktop/data/promptsets/NAME.csv`, columns
 `prompt` and `category`), read by the same loader as any user's prompt set
-(`desktop.core.promptsets`), and every prompt carries its set's category, so the verdict can be
+(`desktop.core.prompts.promptsets`), and every prompt carries its set's category, so the verdict can be
 read per kind of task. The prompts were written for this project; none is taken from a benchmark.
 
 Progress lives in the database, not in a side file: a prompt counts as done once a battle on
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the window lists the sets before its first paint; the store loads later
-    from desktop.core.promptsets import PromptItem
+    from desktop.core.prompts.promptsets import PromptItem
     from desktop.core.store.db import Store
 
 
@@ -37,7 +37,7 @@ class StarterSet:
         return Path(str(resources.files("desktop").joinpath(f"data/promptsets/{self.name}.csv")))
 
     def items(self) -> list[PromptItem]:
-        from desktop.core.promptsets import load_prompt_set
+        from desktop.core.prompts.promptsets import load_prompt_set
 
         return load_prompt_set(self.path).items
 

@@ -17,17 +17,17 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
-from desktop.core import errors
-from desktop.core.answer import (
+from desktop.core.base import errors
+from desktop.core.contenders.answer import (
     EV_DELTA, EV_DONE, EV_START, EV_STATUS, EV_THINKING, FINISH_CANCELLED, FINISH_ERROR,
     FINISH_STOP, Answer, BattleEvent, Status,
 )
 from desktop.core.contenders.base import (
     CancelToken, Contender, Finish, ModelName, Thought, Usage,
 )
-from desktop.core.errors import ContenderError, ErrorInfo
-from desktop.core.params import Request
-from desktop.core.redact import redact
+from desktop.core.base.errors import ContenderError, ErrorInfo
+from desktop.core.contenders.params import Request
+from desktop.core.base.redact import redact
 
 SIDES = ("left", "right")
 
@@ -178,7 +178,7 @@ def _price(answer: Answer) -> float | None:
     if answer.provider == "local":
         return 0.0
     try:
-        from desktop.core.prices import cost_usd
+        from desktop.core.contenders.prices import cost_usd
     except ImportError:
         return None
     return cost_usd(answer)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from desktop.core.errors import ErrorInfo
-from desktop.core.redact import redact
+from desktop.core.base.errors import ErrorInfo
+from desktop.core.base.redact import redact
 
 FINISH_STOP = "stop"
 FINISH_LENGTH = "length"
@@ -92,7 +92,7 @@ class Status:
     message: str = ""
     progress: float | None = None  # 0..1 while loading
     retry_in_s: float | None = None  # seconds until the next try while retrying
-    kind: str | None = None  # while retrying: the error kind (desktop.core.errors) it retries
+    kind: str | None = None  # while retrying: the error kind (desktop.core.base.errors) it retries
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "message", redact(self.message))

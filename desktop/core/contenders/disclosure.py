@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from desktop.core import errors as E
-from desktop.core.answer import Answer, Status
-from desktop.core.errors import ErrorInfo
+from desktop.core.base import errors as E
+from desktop.core.contenders.answer import Answer, Status
+from desktop.core.base.errors import ErrorInfo
 
 # Fields of an answer that would give a blind seat away before the vote.
 # The thread count too: only a local side has one.
