@@ -254,7 +254,7 @@ def stop(trials: int) -> dict:
     _send(window, "Say hello.")  # load the model first
     wait_until(lambda: _finished(window), 300)
     done_at: dict[str, float] = {}
-    window.controller.side_done.connect(lambda position, _a: done_at.setdefault(position, time.perf_counter()))
+    window.controller.seat_done.connect(lambda position, _a: done_at.setdefault(position, time.perf_counter()))
     samples, finished_samples = [], []
     for _ in range(trials):
         done_at.clear()

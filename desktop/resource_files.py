@@ -25,10 +25,6 @@ def resources_dir() -> Path:
     return candidates[-1]
 
 
-def resource_path(*parts: str) -> Path:
-    return resources_dir().joinpath(*parts)
-
-
 def icon_paths() -> list[Path]:
     """The app icon at every size shipped, smallest first (for QIcon.addFile)."""
     icons = resources_dir() / "icons"

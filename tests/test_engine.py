@@ -35,8 +35,8 @@ def test_both_sides_stream_and_report_fields():
     battle = Battle(left, right, Request("Say hello.")).start()
     events = list(battle.events())
     answers = battle.wait()
-    assert [e.type for e in events if e.side == "left"][0] == EV_START
-    assert "".join(e.text for e in events if e.side == "left" and e.type == EV_DELTA) == "Hello"
+    assert [e.type for e in events if e.slot == "left"][0] == EV_START
+    assert "".join(e.text for e in events if e.slot == "left" and e.type == EV_DELTA) == "Hello"
     assert sum(1 for e in events if e.type == EV_DONE) == 2
     assert answers["left"].text == "Hello" and answers["left"].finish_reason == "stop"
     assert answers["left"].prompt_tokens == 5 and answers["left"].output_tokens == 2
@@ -68,7 +68,7 @@ def test_stop_marks_both_sides_cancelled_and_keeps_text():
     seen = {"left": 0, "right": 0}
     for event in battle.events(timeout=10):
         if event.type == EV_DELTA:
-            seen[event.side] += 1
+            seen[event.slot] += 1
             if all(v == 3 for v in seen.values()):
                 battle.stop()
     answers = battle.wait()
@@ -118,8 +118,8 @@ def test_both_sides_start_streaming_together_after_preparing():
     battle = Battle(SlowToPrepare(gate), Scripted(["quick"]), Request("x")).start()
     seen = []
     for event in battle.events(timeout=10):
-        seen.append((event.side, event.type))
-        if (event.side, event.type) == ("left", "status"):
+        seen.append((event.slot, event.type))
+        if (event.slot, event.type) == ("left", "status"):
             gate.set()  # the quick side must still be waiting at the start line here
     answers = battle.wait()
     assert seen.index(("right", EV_DELTA)) > seen.index(("left", "status"))
@@ -147,7 +147,7 @@ def test_events_can_be_polled_without_waiting():
     seen, deadline = [], time.monotonic() + 10
     while sum(e.type == EV_DONE for e in seen) < 2 and time.monotonic() < deadline:
         seen += battle.events_so_far()  # returns at once, possibly empty
-    assert "".join(e.text for e in seen if e.side == "left" and e.type == EV_DELTA) == "ab"
+    assert "".join(e.text for e in seen if e.slot == "left" and e.type == EV_DELTA) == "ab"
     assert sum(e.type == EV_DONE for e in seen) == 2
 
 

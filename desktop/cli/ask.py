@@ -167,18 +167,18 @@ def drive_turn(battle, labels: dict[str, str], as_json: bool, session=None) -> N
         if printer is None:
             if event.type == EV_STATUS and event.status and event.status.state == "notice":
                 # A setting left out: said on stderr, so the JSON on stdout stays one object.
-                print(f"sidebyside: {labels[event.side]}: {event.status.message}", file=sys.stderr)
+                print(f"sidebyside: {labels[event.slot]}: {event.status.message}", file=sys.stderr)
             continue
         if event.type == EV_DELTA:
-            printer.text(event.side, event.text)
+            printer.text(event.slot, event.text)
         elif event.type == EV_THINKING:
-            printer.thought(event.side, event.text)
+            printer.thought(event.slot, event.text)
         elif event.type == EV_STATUS and event.status and event.status.state in (
                 "retrying", "notice"):
-            status = session.public_status(event.side, event.status) if session else event.status
-            printer.status(event.side, status.message)
+            status = session.public_status(event.slot, event.status) if session else event.status
+            printer.status(event.slot, status.message)
         elif event.type == EV_DONE:
-            printer.finish(event.side)
+            printer.finish(event.slot)
     battle.wait()
 
 

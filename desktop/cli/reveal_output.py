@@ -39,11 +39,11 @@ def drive_paced(battle, labels: dict[str, str], mode: str) -> None:
             continue
         for event in events:
             if event.type == EV_DELTA:
-                pacer.add(event.side, TEXT, event.text)
+                pacer.add(event.slot, TEXT, event.text)
             elif event.type == EV_THINKING:
-                pacer.add(event.side, THOUGHT, event.text)
+                pacer.add(event.slot, THOUGHT, event.text)
             elif event.type == EV_DONE:
-                pacer.done(event.side)
+                pacer.done(event.slot)
             elif event.type == EV_STATUS and event.status is not None:
                 _status(event, printer)
         for side, release in pacer.release().items():
@@ -60,4 +60,4 @@ def _status(event, printer: LivePrinter) -> None:
     if event.status.state == "announce":
         print(f"sidebyside: {event.status.message}", file=sys.stderr)
     elif event.status.state == "notice":
-        printer.status(event.side, event.status.message)
+        printer.status(event.slot, event.status.message)

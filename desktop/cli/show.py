@@ -10,7 +10,7 @@ import json
 
 from desktop.cli import CommandFailed
 from desktop.cli._store import command_store, fail
-from desktop.core.contenders.disclosure import record_names_shown, shown_error, shown_answer_dict
+from desktop.core.contenders.disclosure import names_shown, shown_error, shown_answer_dict
 from desktop.core.store import BattleNotFound, get_battle, resolve_battle_id, vote_blocker
 from desktop.core.store.votes import CHOICE_WORDS
 
@@ -28,7 +28,7 @@ def register(subparsers) -> None:
 
 
 def conversation_json(record) -> dict:
-    revealed = record_names_shown(record)
+    revealed = names_shown(record)
     blocked = vote_blocker(record)
     out: dict = {
         "battle_id": record.id, "mode": record.mode, "category": record.category,
@@ -69,7 +69,7 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(conversation_json(record), ensure_ascii=False, indent=2))
         return 0
-    revealed = record_names_shown(record)
+    revealed = names_shown(record)
     state = ("voted: " + CHOICE_WORDS[record.vote.choice]) if record.vote else "not voted yet"
     print(f"Battle {record.id} · {record.mode} · {record.category} · "
           f"{len(record.turns)} turn{'s' if len(record.turns) != 1 else ''} · {state}")

@@ -83,16 +83,16 @@ class BattleRunner(QObject):
 
         for event in events:
             if event.type == EV_DELTA:
-                pending.setdefault(event.side, []).append(event.text)
+                pending.setdefault(event.slot, []).append(event.text)
                 continue
             if event.type == EV_THINKING:
-                if event.side in pending:  # keep the order: answer so far, then this thinking
+                if event.slot in pending:  # keep the order: answer so far, then this thinking
                     flush()
-                thoughts.setdefault(event.side, []).append(event.text)
+                thoughts.setdefault(event.slot, []).append(event.text)
                 continue
             flush()
             if event.type == EV_DONE:
-                self._done_sides.add(event.side)
+                self._done_sides.add(event.slot)
             self.event.emit(event)
             if self._detached:  # a receiver detached us mid-drain
                 return

@@ -178,11 +178,11 @@ class CompareView(QWidget):
         c = self.controller
         c.turn_started.connect(self._on_turn_started)
         c.started.connect(self._on_started)
-        c.side_started.connect(lambda pos: self.panes[pos].begin())
-        c.text.connect(lambda pos, text: self.panes[pos].append(text))
-        c.thought.connect(lambda pos, text, pieces: self.panes[pos].append_thought(text, pieces))
-        c.status.connect(lambda pos, status: self.panes[pos].set_status(status))
-        c.side_done.connect(lambda pos, answer: self.panes[pos].finish(answer))
+        c.seat_started.connect(lambda seat: self.panes[seat].begin())
+        c.text.connect(lambda seat, text: self.panes[seat].append(text))
+        c.thought.connect(lambda seat, text, pieces: self.panes[seat].append_thought(text, pieces))
+        c.status.connect(lambda seat, status: self.panes[seat].set_status(status))
+        c.seat_done.connect(lambda seat, answer: self.panes[seat].finish(answer))
         c.pacing.connect(self._on_pacing)
         c.finished.connect(self._on_finished)
         c.revealed.connect(self._on_revealed)
@@ -326,8 +326,8 @@ class CompareView(QWidget):
         if self.controller.names_shown:  # named mode: say who is who from the start
             for slot, picker in zip(("left", "right"), self.pickers):
                 label = wording.spec_label(picker.choice().spec)
-                self.panes[self.controller.position(slot)].name.setText(label)
-                self.panes[self.controller.position(slot)].name.show()
+                self.panes[self.controller.seat_of(slot)].name.setText(label)
+                self.panes[self.controller.seat_of(slot)].name.show()
         self.vote_bar.set_waiting("Both answers are on their way…")
 
     def _on_finished(self, record, blocker) -> None:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
 )
 
-from desktop.core.contenders.disclosure import record_names_shown, shown_answer
+from desktop.core.contenders.disclosure import names_shown, shown_answer
 from desktop.gui import theme, wording
 from desktop.gui.markdown_doc import IncrementalMarkdown
 from desktop.gui.reloading import ReloadOnShow
@@ -286,7 +286,7 @@ class HistoryView(ReloadOnShow, QWidget):
                 self.answer_thinking[position].reset()
             return
         self.detail_title.setText(record.prompt.strip()[:400])
-        hidden = not record_names_shown(record)
+        hidden = not names_shown(record)
         vote = wording.VOTE_PAST[record.vote.choice] if record.vote else "No vote yet."
         meta = [record.created_at[:19].replace("T", " ") + " UTC", record.category, vote]
         if record.identity_leak:

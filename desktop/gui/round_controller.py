@@ -10,8 +10,8 @@ retries it; after the vote a send is refused until a new round (Ctrl+N).
 
 Text reaches the view through the session's reveal pacer (desktop/core/battle/reveal.py): the runner's
 pieces and ends go in, and after each frame's drain what the pacer allows comes out as `text`,
-`thought` and `side_done`, so a blind pane never streams faster than the other one. A frame
-timer keeps releasing while the pacer holds text (a paced tail goes on after both sides ended);
+`thought` and `seat_done`, so a blind pane never streams faster than the other one. A frame
+timer keeps releasing while the pacer holds text (a paced tail goes on after both slots ended);
 the turn is saved, and the vote offered, once everything has been shown. Stop shows it all.
 """
 
@@ -43,8 +43,8 @@ class RoundController(QObject):
     text = Signal(str, str)  # seat, text
     thought = Signal(str, str, int)  # seat, thinking text, pieces it holds
     status = Signal(str, object)  # seat, Status
-    side_started = Signal(str)  # seat
-    side_done = Signal(str, object)  # seat, Answer
+    seat_started = Signal(str)  # seat
+    seat_done = Signal(str, object)  # seat, Answer
     finished = Signal(object, object)  # BattleRecord or None, blocker message or None
     revealed = Signal(object)  # BattleRecord with its vote
     problem = Signal(str)  # something to tell the user that belongs to no pane
@@ -65,7 +65,7 @@ class RoundController(QObject):
         self._key: tuple | None = None  # the contenders and mode the conversation runs with
         self._pacer = None  # the running turn's RevealPacer
         self._thought_pieces: dict[str, int] = {}  # thinking pieces arrived, not yet shown
-        self._ended = False  # both sides of the running turn are done (shown or not)
+        self._ended = False  # both slots of the running turn are done (shown or not)
         self._frame = QTimer(self)
         self._frame.setInterval(33)  # the pacer's clock while a turn is shown (frame_interval_ms)
         self._frame.timeout.connect(self._tick)
@@ -163,17 +163,18 @@ class RoundController(QObject):
         self.record = None
         return True
 
-    def position(self, slot: str) -> str:
+    def seat_of(self, slot: str) -> str:
+        """The seat ("a"/"b") where the contender in `slot` is shown."""
         return self.session.seat_of(slot) if self.session else "a"
 
     def _on_text(self, slot: str, text: str) -> None:
-        self._under_way.add(self.position(slot))
-        self._pacer.add(self.position(slot), "text", text)
+        self._under_way.add(self.seat_of(slot))
+        self._pacer.add(self.seat_of(slot), "text", text)
 
     def _on_thought(self, slot: str, text: str, pieces: int) -> None:
-        self._under_way.add(self.position(slot))
-        self._pacer.add(self.position(slot), "thought", text)
-        seat = self.position(slot)
+        self._under_way.add(self.seat_of(slot))
+        self._pacer.add(self.seat_of(slot), "thought", text)
+        seat = self.seat_of(slot)
         self._thought_pieces[seat] = self._thought_pieces.get(seat, 0) + pieces
 
     def _release(self) -> None:
@@ -188,24 +189,24 @@ class RoundController(QObject):
                     self.thought.emit(seat, text, max(1, self._thought_pieces.pop(seat, 0)))
             if release.done:
                 # Blind before the vote: its error names the seat, never the provider or host.
-                self.side_done.emit(seat, self.session.public_answer(release.answer, seat))
+                self.seat_done.emit(seat, self.session.public_answer(release.answer, seat))
 
     def _on_event(self, event) -> None:
         from desktop.core.contenders.answer import EV_DONE, EV_START, EV_STATUS
 
-        position = self.position(event.side)
+        seat = self.seat_of(event.slot)
         if event.type == EV_START:
-            self.side_started.emit(position)
+            self.seat_started.emit(seat)
         elif event.type == EV_STATUS and event.status is not None:
             if event.status.state == "announce":  # said once, in the status bar, naming no pane
                 self.problem.emit(event.status.message)
                 return
-            for seat, status in self.session.visible_statuses(event.side, event.status,
+            for each, status in self.session.visible_statuses(event.slot, event.status,
                                                               self._under_way):
-                self.status.emit(seat, status)
+                self.status.emit(each, status)
         elif event.type == EV_DONE:
-            self._under_way.add(position)
-            self._pacer.done(position, event.answer)  # shown once its text has been
+            self._under_way.add(seat)
+            self._pacer.done(seat, event.answer)  # shown once its text has been
 
     def _tick(self) -> None:
         self._release()

@@ -12,7 +12,7 @@ import importlib
 
 MODULES = (
     "desktop.core.battle.engine",
-    "desktop.core.battle.battle_record",
+    "desktop.core.battle.round_session",
     "desktop.core.store",
     "desktop.core.battle.categories",
     "desktop.core.contenders.identity",

@@ -35,7 +35,7 @@ def test_two_turns_by_keyboard_then_the_vote_ends_the_conversation(qtbot, make_w
     # Each contender was sent its own first answer back.
     battle = window.controller.runner.battle
     for slot, request in battle.requests.items():
-        seat = window.controller.position(slot)
+        seat = window.controller.seat_of(slot)
         assert [m.content for m in request.history] == ["First question?", first_texts[seat]]
 
     qtbot.keyClick(window.compare, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)

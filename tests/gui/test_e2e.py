@@ -67,7 +67,7 @@ def test_local_against_openai_on_loopback(qtbot, make_window, fake_openai):
     send_prompt(qtbot, window, "Name three colours.")
     wait_finished(qtbot, window, timeout=120_000)
     texts = {pos: pane.view.toPlainText() for pos, pane in window.compare.panes.items()}
-    remote = window.controller.position("right")
+    remote = window.controller.seat_of("right")
     assert "three colours" in texts[remote]
     assert texts["b" if remote == "a" else "a"].strip()
     record = _vote_with_shortcut(qtbot, window, Qt.Key.Key_2)

@@ -89,8 +89,8 @@ def test_paced_together_and_live(qtbot, make_window, fake_openai):
     window.compare.blind.setChecked(False)
     assert not window.compare.reveal.isEnabled()
     samples, totals = _battle(qtbot, window, fake_openai)
-    remote = window.controller.position("right")
-    local = window.controller.position("left")
+    remote = window.controller.seat_of("right")
+    local = window.controller.seat_of("left")
     assert totals[remote] == len(LONG)
     assert any(s[remote] >= s[local] + 200 for s in samples), "live: no pacing when named"
 

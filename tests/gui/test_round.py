@@ -80,7 +80,7 @@ def test_named_mode_keeps_contender_1_as_a(qtbot, make_window, fake_provider):
 
 def test_blind_mode_uses_the_fair_coin(qtbot, make_window, fake_provider, monkeypatch):
     calls = []
-    monkeypatch.setattr("desktop.core.battle.battle_record.assign_sides",
+    monkeypatch.setattr("desktop.core.battle.round_session.toss_coin",
                         lambda rng=None: calls.append(1) or "right")
     window = make_window("fake:alpha", "fake:beta")
     send_prompt(qtbot, window)

@@ -26,7 +26,7 @@ def test_battle_of_two_providers(provider_env):
     answers = battle.wait(5)
 
     for side in ("left", "right"):
-        types = [e.type for e in events if e.side == side]
+        types = [e.type for e in events if e.slot == side]
         assert types[0] == EV_START and types[-1] == EV_DONE
         assert EV_DELTA in types and EV_STATUS not in types
 
@@ -79,7 +79,7 @@ def test_stop_both_sides_mid_stream(provider_env):
     seen = set()
     for event in battle.events(timeout=10):
         if event.type == EV_DELTA:
-            seen.add(event.side)
+            seen.add(event.slot)
             if seen == {"left", "right"}:
                 battle.stop()
     answers = battle.wait(2)

@@ -19,7 +19,7 @@ import pytest
 
 from desktop.core.base import errors as E
 from desktop.core.contenders.answer import EV_STATUS
-from desktop.core.battle.battle_record import record_battle
+from desktop.core.battle.round_session import record_battle
 from desktop.core.contenders.disclosure import neutral_reason
 from desktop.core.battle.engine import Battle
 from desktop.core.contenders.params import GenerationParams, Request
@@ -105,7 +105,7 @@ def run_battle(left, right, prompt: str = "Say hello.") -> Battle:
     statuses = {"left": [], "right": []}
     for event in battle.events(timeout=60):
         if event.type == EV_STATUS and event.status is not None:
-            statuses[event.side].append(event.status)
+            statuses[event.slot].append(event.status)
     battle.wait(10)
     battle.statuses = statuses  # type: ignore[attr-defined]
     return battle

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from desktop.core.battle.battle_record import assign_sides, positions, record_battle
+from desktop.core.battle.round_session import record_battle, slot_seats, toss_coin
 from desktop.core.contenders.base import Contender, Finish, ModelName, Usage
 from desktop.core.battle.engine import Battle
 from desktop.core.base.errors import RATE_LIMIT, ContenderError
@@ -124,16 +124,16 @@ def test_ids_resolve_from_a_unique_prefix(store):
 
 
 def test_over_40_blind_battles_both_assignments_occur():
-    seen = [assign_sides() for _ in range(40)]
+    seen = [toss_coin() for _ in range(40)]
     assert set(seen) == {"left", "right"}
-    assert positions("left") == {"left": "a", "right": "b"}
-    assert positions("right") == {"right": "a", "left": "b"}
+    assert slot_seats("left") == {"left": "a", "right": "b"}
+    assert slot_seats("right") == {"right": "a", "left": "b"}
 
 
 def test_the_coin_is_fair():
     rng = random.Random(1)
     n = 10_000
-    lefts = sum(assign_sides(rng) == "left" for _ in range(n))
+    lefts = sum(toss_coin(rng) == "left" for _ in range(n))
     assert abs(lefts - n / 2) < 4 * (n / 4) ** 0.5  # within four standard deviations
 
 
@@ -141,7 +141,7 @@ def test_forty_recorded_blind_battles_use_both_assignments(store):
     for _ in range(40):
         left = Scripted("compat:m@http://x/v1", ["a", Finish("stop")])
         right = Scripted("local", ["b", Finish("stop")], kind="open")
-        record_battle(store, run(left, right), mode="blind", a_slot=assign_sides())
+        record_battle(store, run(left, right), mode="blind", a_slot=toss_coin())
     a_contenders = {row[0] for row in store.conn.execute(
         "SELECT contender FROM answers WHERE seat = 'a'")}
     assert a_contenders == {"compat:m@http://x/v1", "local"}

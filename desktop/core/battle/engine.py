@@ -1,7 +1,8 @@
 """The battle engine: two contenders answer one request at the same moment.
 
-Each side runs on its own thread and pushes `BattleEvent`s into one queue as they happen (start,
-status, thinking, delta, done). The CLI reads the queue directly; the window forwards it to the UI
+Each slot (`left`, `right`: where the user put a contender; docs/glossary.md) runs on its own
+thread and pushes `BattleEvent`s into one queue as they happen (start, status, thinking, delta,
+done). The CLI reads the queue directly; the window forwards it to the UI
 thread. `run_contender` is the single place that times, counts and prices an answer, so every
 provider reports the same fields the same way, and a failure keeps the text that had arrived.
 
@@ -28,8 +29,7 @@ from desktop.core.contenders.base import (
 from desktop.core.base.errors import ContenderError, ErrorInfo
 from desktop.core.contenders.params import Request
 from desktop.core.base.redact import redact
-
-SIDES = ("left", "right")
+from desktop.core.store.battles import SLOTS
 
 
 def run_contender(
@@ -43,11 +43,11 @@ def run_contender(
 ) -> Answer:
     """Prepare, then stream one answer; `emit(type, text, status)` is called for status and
     delta events. `ready` is called once preparation ended (successfully or not) and returns
-    when streaming may begin: a battle uses it to start both sides at the same moment. Times
+    when streaming may begin: a battle uses it to start both slots at the same moment. Times
     (first token, total) count from that moment, so loading a model is not counted.
     `refused` hears, before `ready`, that preparing found the request cannot be answered at all
     (a conversation too long for a local model's context), so the battle can hold the other
-    side back: nothing is sent to either."""
+    slot back: nothing is sent to either."""
     answer = Answer(
         # The spec as shown and saved: a password or key inside its address stays with the
         # contender object (which sends it) and goes nowhere else.
@@ -75,7 +75,7 @@ def run_contender(
                 refused(exc)
             raise
         finally:
-            ready(cancel)  # even when preparing failed, so the other side is not held up
+            ready(cancel)  # even when preparing failed, so the other slot is not held up
         started = clock()
         if cancel.is_set():
             contender.abandon()
@@ -185,7 +185,7 @@ def _price(answer: Answer) -> float | None:
 
 
 class _StartLine:
-    """Both sides prepare (load models) first, then start streaming at the same moment."""
+    """Both slots prepare (load models) first, then start streaming at the same moment."""
 
     def __init__(self, parties: int) -> None:
         self._lock = threading.Lock()
@@ -203,58 +203,58 @@ class _StartLine:
 
 
 class Battle:
-    """Runs two contenders concurrently; read `events()` until both sides are done."""
+    """Runs two contenders concurrently; read `events()` until both slots are done."""
 
     def __init__(self, left: Contender, right: Contender, request: Request,
                  *, requests: dict[str, Request] | None = None) -> None:
-        """`requests` gives a side a request of its own (a conversation's follow-up carries
-        each side's own earlier answers); otherwise both sides get `request`."""
+        """`requests` gives a slot a request of its own (a conversation's follow-up carries
+        each slot's own earlier answers); otherwise both slots get `request`."""
         self.contenders = {"left": left, "right": right}
         self.request = request
-        self.requests = {side: (requests or {}).get(side, request) for side in SIDES}
+        self.requests = {slot: (requests or {}).get(slot, request) for slot in SLOTS}
         self.answers: dict[str, Answer] = {}
-        self._cancels = {side: CancelToken() for side in SIDES}
+        self._cancels = {slot: CancelToken() for slot in SLOTS}
         self._events: "queue.Queue[BattleEvent]" = queue.Queue()
         self._threads: list[threading.Thread] = []
-        self._pending = len(SIDES)
-        self._start_line = _StartLine(len(SIDES))
+        self._pending = len(SLOTS)
+        self._start_line = _StartLine(len(SLOTS))
         self._refusal: tuple[str, ContenderError] | None = None
 
-    def _refuse(self, side: str, exc: ContenderError) -> None:
-        """A side cannot take this turn: stop the others before they send anything."""
-        self._refusal = (side, exc)
+    def _refuse(self, slot: str, exc: ContenderError) -> None:
+        """A slot cannot take this turn: stop the others before they send anything."""
+        self._refusal = (slot, exc)
         for other, token in self._cancels.items():
-            if other != side:
+            if other != slot:
                 token.cancel()
 
     def start(self) -> "Battle":
-        for side in SIDES:
+        for slot in SLOTS:
             thread = threading.Thread(
-                target=self._run_side, args=(side,), name=f"battle-{side}", daemon=True
+                target=self._run_slot, args=(slot,), name=f"battle-{slot}", daemon=True
             )
             self._threads.append(thread)
             thread.start()
         return self
 
-    def _run_side(self, side: str) -> None:
+    def _run_slot(self, slot: str) -> None:
         def emit(type_: str, text: str, status: Status | None) -> None:
-            self._events.put(BattleEvent(side=side, type=type_, text=text, status=status))
+            self._events.put(BattleEvent(slot=slot, type=type_, text=text, status=status))
 
-        self._events.put(BattleEvent(side=side, type=EV_START))
-        answer = run_contender(self.contenders[side], self.requests[side], self._cancels[side],
+        self._events.put(BattleEvent(slot=slot, type=EV_START))
+        answer = run_contender(self.contenders[slot], self.requests[slot], self._cancels[slot],
                                emit, ready=self._start_line.arrive_and_wait,
-                               refused=lambda exc: self._refuse(side, exc))
+                               refused=lambda exc: self._refuse(slot, exc))
         refusal = self._refusal
-        if refusal is not None and refusal[0] != side and answer.error is not None \
+        if refusal is not None and refusal[0] != slot and answer.error is not None \
                 and answer.error.kind == errors.CANCELLED:
-            # Held back because the other side cannot take the turn: say why, not "stopped".
+            # Held back because the other slot cannot take the turn: say why, not "stopped".
             answer.finish_reason = FINISH_ERROR
             answer.error = refusal[1].info()
-        self.answers[side] = answer
-        self._events.put(BattleEvent(side=side, type=EV_DONE, answer=answer))
+        self.answers[slot] = answer
+        self._events.put(BattleEvent(slot=slot, type=EV_DONE, answer=answer))
 
     def events(self, timeout: float | None = None) -> Iterator[BattleEvent]:
-        """Yield events as they happen until both sides are done."""
+        """Yield events as they happen until both slots are done."""
         while self._pending:
             event = self._events.get(timeout=timeout)
             if event.type == EV_DONE:
@@ -272,7 +272,7 @@ class Battle:
             return out
 
     def stop(self) -> None:
-        """Stop both sides at once; each keeps its partial text with finish reason `cancelled`."""
+        """Stop both slots at once; each keeps its partial text with finish reason `cancelled`."""
         for token in self._cancels.values():
             token.cancel()
 

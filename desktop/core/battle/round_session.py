@@ -2,9 +2,10 @@
 both drive this object and neither re-states its rules.
 
 It owns:
-- **Seats.** The fair coin (`battle_record.assign_sides`) decides, before anything is shown, which
-  contender slot (`left`/`right`: the CLI's `--left`/`--right`, the window's pickers) sits in seat
-  A. Seats are labelled `a`, `b`, ... (`SEATS`); a contender keeps its seat for the whole
+- **Seats and slots** (docs/glossary.md). A *slot* (`left`/`right`: the CLI's `--left`/`--right`,
+  the window's pickers) is where the user put a contender; a *seat* (`a`, `b`, ...: `SEATS`) is
+  where its answer is shown and what the vote names. The fair coin (`toss_coin`) decides, before
+  anything is shown, which slot sits in seat A; a contender keeps its seat for the whole
   conversation. Everything a face shows is addressed by seat, never by slot.
 - **Blind rules.** Before the vote a blind round shows no name, provider, model, kind or price
   (`public_answer`), errors and retry notices name a seat, never a provider, model or host
@@ -15,11 +16,12 @@ It owns:
   earlier answers) with the same system prompt and parameters. A turn where a seat failed is not
   part of the history: the next `start_turn` retries it. One turn at a time.
 - **Reveal.** How fast a turn's text may be shown (`reveal`: paced, together or live; blind
-  battles default to paced so speed names no side): each turn is shown through `pacer()`
+  battles default to paced so speed names no seat): each turn is shown through `pacer()`
   (desktop/core/battle/reveal.py), the same for every turn of a conversation.
 - **Saving and voting.** `finish_turn` saves the first turn as a new battle and later turns with
   `append_turn` (one transaction each); `vote` casts the vote, which judges the whole conversation
-  and ends it: `start_turn` after it raises `ConversationEnded`.
+  and ends it: `start_turn` after it raises `ConversationEnded`. `record_battle` is the short
+  path for a single finished one-turn battle (tests, tools).
 
 Saving runs wherever the caller runs `finish_turn`/`vote` (the window: its database thread); the
 session holds no lock, so a face calls it from one thread at a time.
@@ -28,28 +30,51 @@ session holds no lock, so a face calls it from one thread at a time.
 from __future__ import annotations
 
 import random
+import secrets
+from dataclasses import dataclass
 
-from desktop.core.contenders.answer import Answer, Status
-from desktop.core.battle import battle_record
-from desktop.core.battle.battle_record import other_slot
-from desktop.core.contenders.base import Contender
-from desktop.core.contenders.disclosure import (  # noqa: F401 - REVEALING, blind_answer re-exported
-    REVEALING, blind_answer, names_shown, seat_status, shown_answer,
-)
+from desktop.core.base.redact import HIDDEN
+from desktop.core.battle.engine import Battle
 from desktop.core.battle.judge_line import judge_line_after_vote
+from desktop.core.battle.reveal import RevealPacer, check_reveal, default_reveal
+from desktop.core.contenders.answer import Answer, Status
+from desktop.core.contenders.base import Contender
+from desktop.core.contenders.disclosure import names_shown, seat_status, shown_answer
 from desktop.core.contenders.params import (
     ASSISTANT, USER, GenerationParams, Message, ParamsError, Request, check_params, settle_text,
 )
-from desktop.core.base.redact import HIDDEN
-from desktop.core.battle.reveal import RevealPacer, check_reveal, default_reveal
 from desktop.core.store.battles import (
-    SEATS, BattleRecord, ConversationEnded, append_turn, conversation_ended_message, get_battle,
-    make_record, save_battle,
+    SEATS, SLOTS, BattleRecord, ConversationEnded, answer_finished, append_turn,
+    conversation_ended_message, get_battle, make_record, save_battle,
 )
 from desktop.core.store.db import Store
 from desktop.core.store.votes import VoteReceipt, VoteRefused, cast_vote, vote_blocker
 
-SLOTS = ("left", "right")
+_SYSTEM_RANDOM = secrets.SystemRandom()
+
+
+@dataclass(frozen=True)
+class _Unsaved:
+    """A round not saved yet, as `names_shown` reads a battle: its mode, and no vote."""
+
+    mode: str
+    vote: None = None
+
+
+def toss_coin(rng: random.Random | None = None) -> str:
+    """The fair coin: the slot ("left" or "right") whose contender sits in seat A."""
+    return "left" if (rng or _SYSTEM_RANDOM).getrandbits(1) == 0 else "right"
+
+
+def other_slot(slot: str) -> str:
+    return "right" if slot == "left" else "left"
+
+
+def slot_seats(a_slot: str) -> dict[str, str]:
+    """Slot -> seat: {"left": "a", "right": "b"} when the left slot sits in seat A."""
+    return {a_slot: "a", other_slot(a_slot): "b"}
+
+
 
 
 def seat_label(seat: str) -> str:
@@ -85,7 +110,7 @@ class RoundSession:
         self.category = category
         self.reveal = check_reveal(reveal) if reveal else default_reveal(blind)
         self.store = store
-        self.a_slot = a_slot or (battle_record.assign_sides(rng) if blind else "left")
+        self.a_slot = a_slot or (toss_coin(rng) if blind else "left")
         self.record: BattleRecord | None = None
         # What a model judge said about this battle, set only once the vote is recorded
         # (desktop/core/battle/judge_line.py); None before, and when no judge has seen it.
@@ -104,17 +129,22 @@ class RoundSession:
         return "a" if slot == self.a_slot else "b"
 
     @property
+    def mode(self) -> str:
+        return "blind" if self.blind else "named"
+
+    @property
     def voted(self) -> bool:
         return self.record is not None and self.record.vote is not None
 
     @property
     def revealed(self) -> bool:
-        """Names may be shown: a named round, or a blind one after its vote."""
-        return names_shown("blind" if self.blind else "named", self.voted)
+        """Names may be shown: the one rule, `disclosure.names_shown`, asked of the saved
+        battle (or, before it is saved, of a round that has no vote yet)."""
+        return names_shown(self.record if self.record is not None else _Unsaved(self.mode))
 
     # -- what may be shown --------------------------------------------------------------
     def public_answer(self, answer: Answer, seat: str | None = None) -> Answer:
-        """The answer as a face may show it now; `seat` names the side in a blind error."""
+        """The answer as a face may show it now; `seat` is named in a blind error."""
         return shown_answer(answer, seat, self.revealed)
 
     def public_status(self, slot: str, status: Status) -> Status:
@@ -144,8 +174,6 @@ class RoundSession:
     def start_turn(self, prompt: str):
         """Start the next turn (or retry a failed one) and return the started engine Battle;
         the caller drains its events and then calls `finish_turn`."""
-        from desktop.core.battle.engine import Battle
-
         if self.voted:
             raise ConversationEnded(conversation_ended_message(self.record))
         if self._battle is not None:
@@ -175,7 +203,7 @@ class RoundSession:
         self._battle = None
         answers = battle.answers
         prompt = battle.request.prompt
-        if all(_finished(answers[slot]) for slot in SLOTS):
+        if all(answer_finished(answers[slot]) for slot in SLOTS):
             for slot in SLOTS:
                 self._history[slot] = (*self._history[slot], Message(USER, prompt),
                                        Message(ASSISTANT, answers[slot].text))
@@ -184,7 +212,7 @@ class RoundSession:
         by_seat = {seat: answers[slot] for seat, slot in self.seats.items()}
         if self.record is None:
             record = make_record(
-                prompt, by_seat["a"], by_seat["b"], mode="blind" if self.blind else "named",
+                prompt, by_seat["a"], by_seat["b"], mode=self.mode,
                 a_slot=self.a_slot, category=self.category, params=self.params.to_dict(),
             )
             self.record = save_battle(self.store, record)
@@ -192,10 +220,6 @@ class RoundSession:
             self.record = append_turn(self.store, self.record.id, prompt, by_seat)
         self.turn = self.record.turns[-1].number
         return self.record
-
-    def abandon_turn(self) -> None:
-        """Forget a turn that will not be finished (the window moved on)."""
-        self._battle = None
 
     def vote_blocker(self) -> VoteRefused | None:
         if self.record is None:
@@ -251,7 +275,26 @@ class RoundSession:
         return session
 
 
-def _finished(answer: Answer) -> bool:
-    from desktop.core.store.battles import answer_finished
 
-    return answer_finished(answer)
+def record_battle(
+    store: Store,
+    battle: Battle,
+    *,
+    mode: str = "named",
+    a_slot: str = "left",
+    category: str = "other",
+    battle_id: str | None = None,
+) -> BattleRecord:
+    """Save a finished one-turn `Battle` (both answers present) in one transaction.
+
+    `category` should already be canonical (see `categories.resolve_category`)."""
+    missing = [slot for slot in SLOTS if slot not in battle.answers]
+    if missing:
+        raise ValueError(f"the battle has not finished: no answer for {', '.join(missing)}")
+    answers = battle.answers
+    record = make_record(
+        battle.request.prompt, answers[a_slot], answers[other_slot(a_slot)], mode=mode,
+        a_slot=a_slot, category=category, params=battle.request.params.to_dict(),
+        battle_id=battle_id,
+    )
+    return save_battle(store, record)

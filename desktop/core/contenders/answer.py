@@ -100,7 +100,7 @@ class Status:
 
 @dataclass(frozen=True)
 class BattleEvent:
-    side: str  # "left" or "right"
+    slot: str  # "left" or "right"
     type: str
     text: str = ""
     status: Status | None = None

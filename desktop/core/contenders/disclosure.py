@@ -58,14 +58,13 @@ RETRY_WORDS = {
 }
 
 
-def names_shown(mode: str, voted: bool) -> bool:
-    """May this battle's names be shown? Named battles always; blind ones after their vote."""
-    return mode != "blind" or voted
+def names_shown(battle) -> bool:
+    """May this battle's names be shown? Named battles always; blind ones after their vote.
 
-
-def record_names_shown(record) -> bool:
-    """`names_shown` for a saved battle (a BattleRecord)."""
-    return names_shown(record.mode, record.vote is not None)
+    The one place the rule is decided: `show`, History, the window (through the round session)
+    and vote refusals ask it. `battle` is a BattleRecord, or anything with its `mode` ("blind"
+    or "named") and `vote` (None until one is cast). The report counts voted battles only."""
+    return battle.mode != "blind" or battle.vote is not None
 
 
 def seat_name(seat: str | None) -> str:

@@ -132,8 +132,3 @@ class Request:
         out = [{"role": m.role, "content": m.content} for m in self.history]
         out.append({"role": USER, "content": self.prompt})
         return out
-
-    def follow_up(self, answer: str, prompt: str) -> "Request":
-        """The next turn's request: this one's turns, this side's own `answer`, then `prompt`."""
-        history = (*self.history, Message(USER, self.prompt), Message(ASSISTANT, answer))
-        return Request(prompt=prompt, params=self.params, history=history)

@@ -30,8 +30,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from desktop.core.contenders.params import REASONING_LEVELS
-
 BUDGETS = {"low": 1024, "medium": 8192, "high": 24576}
 
 Fields = dict[str, Any]
@@ -40,12 +38,6 @@ Fields = dict[str, Any]
 def not_taken(level: str) -> str:
     return (f"This model does not take the reasoning setting “{level}”, so it was left out: "
             "the model answers as it does by default.")
-
-
-def check_level(level: str | None) -> str | None:
-    if level is not None and level not in REASONING_LEVELS:
-        raise ValueError(f"reasoning must be one of {', '.join(REASONING_LEVELS)}, not {level!r}")
-    return level
 
 
 # --- OpenAI -----------------------------------------------------------------------------------

@@ -86,11 +86,12 @@ class BattleRecord:
         """The finished turns, which a vote judges (a failed last turn is left out)."""
         return sum(1 for t in self.turns if t.finished) if self.turns else 1
 
-    def answer(self, position: str) -> Answer:
-        return self.a if position == "a" else self.b
+    def answer(self, seat: str) -> Answer:
+        return self.a if seat == "a" else self.b
 
-    def slot_of(self, position: str) -> str:
-        if position == "a":
+    def slot_of(self, seat: str) -> str:
+        """The slot ("left"/"right") whose contender sat in `seat`."""
+        if seat == "a":
             return self.a_slot
         return "right" if self.a_slot == "left" else "left"
 

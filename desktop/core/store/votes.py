@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from desktop.core.contenders.disclosure import neutral_reason, record_names_shown
+from desktop.core.contenders.disclosure import neutral_reason, names_shown
 from desktop.core.base.errors import CANCELLED
 from desktop.core.store.battles import BattleRecord, Vote, _load, answer_finished
 from desktop.core.store.db import Store, parse_utc, utc_now
@@ -60,11 +60,11 @@ def vote_blocker(battle: BattleRecord) -> VoteRefused | None:
     if battle.turns and any(turn.finished for turn in battle.turns):
         return None  # a failed last turn is left out; the finished turns can be judged
     last = battle.turns[-1].answers if battle.turns else {"a": battle.a, "b": battle.b}
-    for position in sorted(last):
-        answer = last[position]
+    for seat in sorted(last):
+        answer = last[seat]
         if answer_finished(answer):
             continue
-        label = position.upper()
+        label = seat.upper()
         if answer.finish_reason == "cancelled" or (answer.error and answer.error.kind == CANCELLED):
             return VoteRefused(
                 SIDE_CANCELLED,
@@ -74,7 +74,7 @@ def vote_blocker(battle: BattleRecord) -> VoteRefused | None:
             )
         detail = ""
         if answer.error and answer.error.message:  # blind before the vote: the kind, no name
-            words = answer.error.message if record_names_shown(battle) else \
+            words = answer.error.message if names_shown(battle) else \
                 neutral_reason(answer.error)
             detail = ": " + words.rstrip().rstrip(".")
         return VoteRefused(
