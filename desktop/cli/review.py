@@ -14,9 +14,10 @@ import sys
 
 from desktop.cli._store import command_store
 from desktop.core.battle.review import ORDERS, ReviewFilter, ReviewSession, queue_rows
+from desktop.core.contenders.choices import CHOICES
 from desktop.core.store.votes import VoteRefused
 
-KEYS = {"1": "a", "2": "b", "3": "tie", "4": "both_bad"}
+KEYS = {str(number): choice for number, choice in enumerate(CHOICES, start=1)}  # as the window's Ctrl+1…4
 ASK = "Vote: 1 A is better · 2 B is better · 3 tie · 4 both bad · u undo · s skip · q quit > "
 
 

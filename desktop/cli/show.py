@@ -10,9 +10,9 @@ import json
 
 from desktop.cli import CommandFailed
 from desktop.cli._store import command_store, fail
+from desktop.core.contenders.choices import CHOICE_WORDS
 from desktop.core.contenders.disclosure import names_shown, shown_error, shown_answer_dict
 from desktop.core.store import BattleNotFound, get_battle, resolve_battle_id, vote_blocker
-from desktop.core.store.votes import CHOICE_WORDS
 
 
 def register(subparsers) -> None:

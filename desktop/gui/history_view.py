@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
 )
 
+from desktop.core.contenders.choices import VOTE_PAST, VOTE_SHORT
 from desktop.core.contenders.disclosure import names_shown, shown_answer
 from desktop.gui import theme, wording
 from desktop.gui.markdown_doc import IncrementalMarkdown
@@ -30,7 +31,6 @@ from desktop.gui.reloading import ReloadOnShow
 from desktop.gui.source_box import SourceBox
 from desktop.gui.thinking_block import ThinkingBlock
 
-VOTE_WORDS = {"a": "A better", "b": "B better", "tie": "Tie", "both_bad": "Both bad", None: "—"}
 IMPORTED_LIMIT = 500  # imported votes listed at once (the newest that match)
 SEARCH_HINTS = {
     "own": "Search prompts and answers",
@@ -207,7 +207,7 @@ class HistoryView(ReloadOnShow, QWidget):
             if s.turns > 1:
                 first_line = f"{first_line}  ({s.turns} turns)"
             cells = (s.created_at[:16].replace("T", " "), first_line, s.category,
-                     "Failed" if s.failed else VOTE_WORDS.get(s.choice, "—"))
+                     "Failed" if s.failed else VOTE_SHORT.get(s.choice, "—"))
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if j == 1:
@@ -237,7 +237,7 @@ class HistoryView(ReloadOnShow, QWidget):
         self.imported_table.setColumnHidden(5, page is None or page.source != "all")
         for i, vote in enumerate(self.imported):
             cells = (_when(vote.tstamp) or "—", vote.model_a, vote.model_b,
-                     VOTE_WORDS[vote.choice], vote.category, vote.source)
+                     VOTE_SHORT[vote.choice], vote.category, vote.source)
             for j, text in enumerate(cells):
                 self.imported_table.setItem(i, j, QTableWidgetItem(text))
 
@@ -287,7 +287,7 @@ class HistoryView(ReloadOnShow, QWidget):
             return
         self.detail_title.setText(record.prompt.strip()[:400])
         hidden = not names_shown(record)
-        vote = wording.VOTE_PAST[record.vote.choice] if record.vote else "No vote yet."
+        vote = VOTE_PAST[record.vote.choice] if record.vote else "No vote yet."
         meta = [record.created_at[:19].replace("T", " ") + " UTC", record.category, vote]
         if record.identity_leak:
             meta.append("an answer names " + ", ".join(record.leak_names))
@@ -319,7 +319,7 @@ class HistoryView(ReloadOnShow, QWidget):
         when = _when(vote.tstamp)
         self.detail_meta.setText(" · ".join([
             f"{when} UTC" if when else "time unknown", vote.category,
-            f"Outcome: {VOTE_WORDS[vote.choice]}", f"imported from “{vote.source}”",
+            f"Outcome: {VOTE_SHORT[vote.choice]}", f"imported from “{vote.source}”",
             "imported votes keep no prompt and no answers",
         ]))
         self.answer_heads["a"].setText(f"A · {vote.model_a}")

@@ -10,9 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from desktop.gui import wording
-
-CHOICES = ("a", "b", "tie", "both_bad")
+from desktop.core.contenders.choices import CHOICES, VOTE_LABELS, VOTE_PAST
 
 
 class VoteBar(QWidget):
@@ -32,7 +30,7 @@ class VoteBar(QWidget):
         self._keys: dict[str, QKeySequence] = {}
         for number, choice in enumerate(CHOICES, start=1):
             keys = QKeySequence(f"Ctrl+{number}")
-            label = wording.VOTE_LABELS[choice]
+            label = VOTE_LABELS[choice]
             button = QPushButton(label, objectName="vote")
             shortcut_text = keys.toString(QKeySequence.SequenceFormat.NativeText)
             button.setToolTip(f"{label} ({shortcut_text})")
@@ -80,4 +78,4 @@ class VoteBar(QWidget):
         """After the vote; `judge_note` is what a model judge said (only ever after it)."""
         self.set_enabled(False)
         note = f" {judge_note}" if judge_note else ""
-        self.hint.setText(wording.VOTE_PAST[choice] + note + " Ctrl+N starts a new round.")
+        self.hint.setText(VOTE_PAST[choice] + note + " Ctrl+N starts a new round.")

@@ -19,18 +19,6 @@ FINISH_WORDS = {
     "stopped": "Stopped",
     "error": "Failed",
 }
-VOTE_LABELS = {
-    "a": "A is better",
-    "b": "B is better",
-    "tie": "Tie",
-    "both_bad": "Both are bad",
-}
-VOTE_PAST = {
-    "a": "You voted: A is better.",
-    "b": "You voted: B is better.",
-    "tie": "You voted: tie.",
-    "both_bad": "You voted: both are bad.",
-}
 NEUTRAL_LEAK = (
     "An answer names a model or its maker, so this round may not be fully blind. "
     "You can still vote; the names are shown after."

@@ -25,14 +25,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from desktop.core.battle.judge_line import judge_line_after_vote
+from desktop.core.contenders.choices import VOTE_CHOSEN
 from desktop.core.providers.registry import label as provider_label
 from desktop.core.stats.vote_order import order_ids
 from desktop.core.store.battles import BattleRecord, get_battle
 from desktop.core.store.db import Store
 from desktop.core.store.votes import VoteReceipt, cast_vote, vote_blocker
 
-VOTE_WORDS = {"a": "you chose A", "b": "you chose B", "tie": "a tie",
-              "both_bad": "both bad"}
 
 
 @dataclass(frozen=True)
@@ -142,7 +141,7 @@ def reveal_line(record: BattleRecord, choice: str | None = None) -> str:
     """After the vote, one line: which seat was which, and what was chosen (`choice`, or the
     record's own vote)."""
     choice = choice or (record.vote.choice if record.vote else None)
-    said = f" ({VOTE_WORDS[choice]})" if choice else ""
+    said = f" ({VOTE_CHOSEN[choice]})" if choice else ""
     return f"A was {name_of(record.a)}, B was {name_of(record.b)}{said}."
 
 

@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from desktop.core.stats.tallies import A_WINS, B_WINS, BOTH_BAD, TIE, wilson_interval
+from desktop.core.contenders.choices import A_WINS, B_WINS, BOTH_BAD, TIE
+from desktop.core.stats.tallies import wilson_interval
 
 
 @dataclass

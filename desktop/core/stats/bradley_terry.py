@@ -31,7 +31,7 @@ import math
 
 import numpy as np
 
-from desktop.core.stats.tallies import A_WINS, B_WINS
+from desktop.core.contenders.choices import A_WINS, B_WINS
 
 SCALE = 400.0
 BASE = 10.0

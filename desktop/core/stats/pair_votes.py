@@ -27,7 +27,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from desktop.core.store.db import Store
-from desktop.core.store.sources import ALL, OUTCOME_CODES, OWN, TEAM, resolve, vote_outcomes
+from desktop.core.contenders.choices import OUTCOME_CHOICES
+from desktop.core.store.sources import ALL, OWN, TEAM, resolve, vote_outcomes
 from desktop.core.team.read import team_pair_rows
 
 OPEN, PROPRIETARY = "open", "proprietary"
@@ -125,7 +126,7 @@ def load_source_votes(
     data = vote_outcomes(store, source, imported_only=True)
     kinds = imported_kinds(store, data.contenders)
     unknown: Counter = Counter()
-    choices = {code: choice for choice, code in OUTCOME_CODES.items()}
+    choices = OUTCOME_CHOICES
     for a, b, code, count, category in zip(data.a.tolist(), data.b.tolist(),
                                            data.outcome.tolist(), data.count.tolist(),
                                            data.category.tolist()):

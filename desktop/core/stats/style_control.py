@@ -37,7 +37,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from desktop.core.stats.bradley_terry import CENTRE, SCALE, _penalty
-from desktop.core.stats.tallies import A_WINS, B_WINS, OUTCOME_CODES, Z95
+from desktop.core.contenders.choices import A_WINS, B_WINS, OUTCOME_CODES
+from desktop.core.stats.tallies import Z95
 from desktop.core.store.db import Store
 
 FEATURES = ("length", "headers", "lists", "bold")

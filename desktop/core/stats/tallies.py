@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-A_WINS, B_WINS, TIE, BOTH_BAD = 0, 1, 2, 3
-OUTCOME_CODES = {"a": A_WINS, "b": B_WINS, "tie": TIE, "both_bad": BOTH_BAD}
+# The outcome codes are the vote table's (desktop/core/contenders/choices.py).
+from desktop.core.contenders.choices import A_WINS, B_WINS, BOTH_BAD, TIE
+
 Z95 = 1.959963984540054
 
 

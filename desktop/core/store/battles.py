@@ -20,6 +20,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from desktop.core.contenders.answer import FINISH_LENGTH, FINISH_STOP, Answer
+from desktop.core.contenders.choices import CHOICE_WORDS
 from desktop.core.base.errors import ErrorInfo
 from desktop.core.contenders.identity import find_identity_leaks
 from desktop.core.store.db import Store, utc_now
@@ -230,8 +231,6 @@ def append_turn(store: Store, battle_id: str, prompt: str, answers: dict[str, An
 
 
 def conversation_ended_message(record: BattleRecord) -> str:
-    from desktop.core.store.votes import CHOICE_WORDS
-
     vote = record.vote
     when = vote.voted_at.replace("T", " ")[:16] if vote else ""
     choice = CHOICE_WORDS.get(vote.choice, vote.choice) if vote else ""

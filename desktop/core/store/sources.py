@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from desktop.core.contenders.choices import OUTCOME_CHOICES, OUTCOME_CODES
 from desktop.core.store.db import Store, utc_now
 
 OWN = "own"
@@ -31,9 +32,6 @@ ALL = "all"
 # imported under that name before teams existed keeps its name and wins (see `resolve`).
 TEAM = "team"
 RESERVED = (OWN, ALL)
-# Outcome codes, as in desktop.core.stats.tallies (A wins, B wins, tie, both bad).
-OUTCOME_CODES = {"a": 0, "b": 1, "tie": 2, "both_bad": 3}
-OUTCOME_CHOICES = {code: choice for choice, code in OUTCOME_CODES.items()}
 NO_CATEGORY = "other"  # what an imported vote without a category counts under
 
 

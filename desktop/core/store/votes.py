@@ -14,14 +14,13 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from desktop.core.contenders.disclosure import neutral_reason, names_shown
+from desktop.core.contenders.choices import CHOICE_WORDS, CHOICES
+from desktop.core.contenders.disclosure import names_shown, neutral_reason
 from desktop.core.base.errors import CANCELLED
 from desktop.core.store.battles import BattleRecord, Vote, _load, answer_finished
 from desktop.core.store.db import Store, parse_utc, utc_now
 from desktop.core.store.outbox import queue_for_team
 
-CHOICES = ("a", "b", "tie", "both_bad")
-CHOICE_WORDS = {"a": "A is better", "b": "B is better", "tie": "a tie", "both_bad": "both are bad"}
 
 # VoteRefused reasons
 NOT_FOUND = "not_found"

@@ -18,7 +18,8 @@ from collections.abc import Iterator
 import numpy as np
 
 from desktop.core.store.db import Store
-from desktop.core.store.sources import OUTCOME_CODES, TEAM, Outcomes
+from desktop.core.contenders.choices import OUTCOME_CODES
+from desktop.core.store.sources import TEAM, Outcomes
 from desktop.core.team.address import TeamError
 from desktop.core.team.schema import ensure_schema
 from desktop.core.team.server import connect, server_error
