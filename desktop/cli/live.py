@@ -14,6 +14,7 @@ from typing import TextIO
 
 from desktop.cli.terminal import write_styled
 from desktop.core.contenders.answer import Answer
+from desktop.core.contenders.metrics import metrics_line as answer_metrics
 
 _COLOURS = {0: "\033[36m", 1: "\033[35m"}
 _RESET = "\033[0m"
@@ -89,22 +90,7 @@ def metrics_line(answer: Answer, name: str, *, blind: bool = False) -> str:
     which would tell a fast side from a slow one (`sidebyside show` has them after the vote)."""
     if answer.error is not None and answer.error.kind != "cancelled":
         return f"{name}: error ({answer.error.kind}): {answer.error.message}"
-    parts = [name]
     if blind:
         return " · ".join([name, answer.finish_reason or ""]).rstrip(" ·")
-    if answer.output_tokens is not None:
-        parts.append(f"{answer.output_tokens} tokens")
-    if answer.thinking_tokens:
-        parts.append(f"thinking {answer.thinking_tokens} tokens")
-    if answer.tokens_per_s is not None:
-        parts.append(f"{answer.tokens_per_s:.1f} tok/s")
-    if answer.threads:
-        parts.append(f"{answer.threads} thread{'s' if answer.threads != 1 else ''}")
-    if answer.ttft_s is not None:
-        parts.append(f"first token {answer.ttft_s:.2f} s")
-    if answer.total_s is not None:
-        parts.append(f"total {answer.total_s:.2f} s")
-    if answer.cost_usd is not None:
-        parts.append(f"${answer.cost_usd:.6f}".rstrip("0").rstrip(".") if answer.cost_usd else "$0")
-    parts.append(answer.finish_reason or "")
+    parts = [name, answer_metrics(answer), answer.finish_reason or ""]
     return " · ".join(p for p in parts if p)

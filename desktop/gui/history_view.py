@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.contenders.choices import VOTE_PAST, VOTE_SHORT
 from desktop.core.contenders.disclosure import names_shown, shown_answer
+from desktop.core.contenders.metrics import metrics_line
 from desktop.gui import theme, wording
 from desktop.gui.markdown_doc import IncrementalMarkdown
 from desktop.gui.reloading import ReloadOnShow
@@ -305,7 +306,7 @@ class HistoryView(ReloadOnShow, QWidget):
             head = position.upper()
             if not hidden:
                 head += f" · {wording.display_name(answer)}"
-                head += f"<br><span style='font-size:9pt; font-weight:400'>{wording.metrics(answer)}</span>"
+                head += f"<br><span style='font-size:9pt; font-weight:400'>{metrics_line(answer)}</span>"
             state, message = wording.finished(shown_answer(answer, position, not hidden))
             if message:
                 head += f"<br><span style='font-size:9pt; font-weight:400'>{message}</span>"

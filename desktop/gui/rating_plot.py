@@ -7,28 +7,17 @@ average reads at a glance. Painted with QPainter from plain numbers; no plotting
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from desktop.core.stats.axis import ticks
+from desktop.core.stats.axis import PlotRow, ticks
 from desktop.gui import theme
 
 ROW_H = 30
 TOP = 14
 BOTTOM = 34
 BASELINE = 1000.0
-
-
-@dataclass(frozen=True)
-class PlotRow:
-    label: str
-    rating: float
-    low: float
-    high: float
-    open_model: bool = False
 
 
 class RatingPlot(QWidget):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from desktop.core.contenders.metrics import metrics_line
+
 if TYPE_CHECKING:  # the engine's types load after the first paint (see round_controller)
     from desktop.core.contenders.answer import Answer
 
@@ -71,26 +73,9 @@ def display_name(answer: Answer) -> str:
     return f"{answer.model or answer.contender} · {provider_label(answer.provider)}"
 
 
-def metrics(answer: Answer) -> str:
-    parts = []
-    if answer.ttft_s is not None:
-        parts.append(f"first token {answer.ttft_s:.2f} s")
-    if answer.tokens_per_s is not None:
-        parts.append(f"{answer.tokens_per_s:.1f} tok/s")
-    if answer.output_tokens is not None:
-        parts.append(f"{answer.output_tokens} tokens")
-    if answer.threads:
-        parts.append(f"{answer.threads} thread{'s' if answer.threads != 1 else ''}")
-    if answer.cost_usd is not None:
-        parts.append("free" if answer.cost_usd == 0 else f"${answer.cost_usd:.4f}")
-    else:
-        parts.append("cost unknown")
-    return " · ".join(parts)
-
-
 def reveal_html(answer: Answer, won: bool | None, muted: str = "#6b7280") -> str:
     """The pane's footer after the vote: the metrics, and whether this was the pick."""
     from html import escape
 
     badge = "<b>Your pick</b> · " if won else ""
-    return f"{badge}<span style='color:{muted}'>{escape(metrics(answer))}</span>"
+    return f"{badge}<span style='color:{muted}'>{escape(metrics_line(answer))}</span>"

@@ -4,10 +4,9 @@ Plain numbers in, a string out; every label is escaped."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from html import escape
 
-from desktop.core.stats.axis import ticks
+from desktop.core.stats.axis import PlotRow, ticks
 
 ROW_H = 34
 TOP = 16
@@ -18,17 +17,6 @@ BASELINE = 1000.0
 OPEN_COLOUR = "#2e7d32"
 PROPRIETARY_COLOUR = "#1f5fbf"
 STYLE_COLOUR = "#b35c00"
-
-
-@dataclass(frozen=True)
-class PlotRow:
-    label: str
-    rating: float
-    low: float
-    high: float
-    open_model: bool
-    style: tuple[float, float, float] | None = None  # (rating, low, high) with style controlled
-
 
 
 def rating_plot(rows: list[PlotRow]) -> str:

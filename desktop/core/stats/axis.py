@@ -1,9 +1,21 @@
-"""Round-number ticks for a rating axis, shared by the window's plot and the report's SVG so
-both draw the same scale for the same ratings."""
+"""What a rating plot draws, shared by the window's plot (gui/rating_plot.py) and the report's SVG
+(results/report_svg.py): one `PlotRow` per contender, and round-number ticks, so both draw the
+same rows on the same scale for the same ratings."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PlotRow:
+    label: str
+    rating: float
+    low: float
+    high: float
+    open_model: bool = False
+    style: tuple[float, float, float] | None = None  # (rating, low, high) with style controlled
 
 
 def ticks(lo: float, hi: float, target: int = 6) -> list[float]:
