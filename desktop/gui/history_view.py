@@ -292,11 +292,11 @@ class HistoryView(ReloadOnShow, QWidget):
         meta = [record.created_at[:19].replace("T", " ") + " UTC", record.category, vote]
         if record.identity_leak:
             meta.append("an answer names " + ", ".join(record.leak_names))
+        if len(record.turns) > 1:
+            meta.append(f"{len(record.turns)} turns")
         if hidden:
             meta.append("names stay hidden until this battle has a vote")
         self.detail_meta.setText(" · ".join(meta))
-        if len(record.turns) > 1:
-            meta.append(f"{len(record.turns)} turns")
         for position, (_view, md) in self.answer_views.items():
             answer = record.answer(position)
             md.set_text(conversation_markdown(record, position))
