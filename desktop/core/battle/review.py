@@ -105,7 +105,7 @@ def queue_rows(store: Store, flt: ReviewFilter = ReviewFilter()) -> list[QueueRo
     out = []
     for battle_id, prompt, mode, a_slot, category, created, spec_a, spec_b in rows:
         pair = None
-        if mode != "blind":
+        if mode != "blind":  # names_shown for a waiting battle (it has no vote): named only
             pair = [spec_a, spec_b] if a_slot == "left" else [spec_b, spec_a]
         out.append(QueueRow(battle_id, " ".join(prompt.split()), pair, category, created))
     by_id = {row.battle_id: row for row in out}

@@ -9,7 +9,9 @@ writes the file through `desktop.core.base.safe_write` (an unpredictable tempora
 target, renamed into place; links and special files refused). The file needs
 nothing else: the style sheet is inline, the plot is inline SVG, there are no scripts, fonts,
 images or links to fetch, so it opens the same offline, in a mail attachment or years later.
-Every text from the database (contender names, categories) is escaped.
+Every text from the database (contender names, categories) is escaped. Names are shown: the
+report counts voted battles only, and a battle with a vote shows its names
+(`contenders.disclosure.names_shown`).
 """
 
 from __future__ import annotations
