@@ -26,63 +26,63 @@ class LivePrinter:
         self.out = out or sys.stdout
         self.colour = self.out.isatty()
         width = max(len(label) for label in labels.values())
-        self.labels: dict[str, tuple[str, str]] = {}  # side -> (colour code or '', text)
-        for index, (side, label) in enumerate(labels.items()):
+        self.labels: dict[str, tuple[str, str]] = {}  # slot -> (colour code or '', text)
+        for index, (slot, label) in enumerate(labels.items()):
             text = label.ljust(width) + " │ "
-            self.labels[side] = (_COLOURS[index % 2] if self.colour else "", text)
+            self.labels[slot] = (_COLOURS[index % 2] if self.colour else "", text)
         self.width = max(20, shutil.get_terminal_size((100, 24)).columns - width - 3)
-        self.buffers = {side: "" for side in labels}
-        self.thought_buffers = {side: "" for side in labels}
+        self.buffers = {slot: "" for slot in labels}
+        self.thought_buffers = {slot: "" for slot in labels}
 
-    def text(self, side: str, piece: str) -> None:
-        self.buffers[side] = self._wrap(side, self.buffers[side] + piece, self._line)
+    def text(self, slot: str, piece: str) -> None:
+        self.buffers[slot] = self._wrap(slot, self.buffers[slot] + piece, self._line)
 
-    def thought(self, side: str, piece: str) -> None:
-        self.thought_buffers[side] = self._wrap(
-            side, self.thought_buffers[side] + piece, self._thought_line)
+    def thought(self, slot: str, piece: str) -> None:
+        self.thought_buffers[slot] = self._wrap(
+            slot, self.thought_buffers[slot] + piece, self._thought_line)
 
-    def _wrap(self, side: str, buffer: str, write) -> str:
+    def _wrap(self, slot: str, buffer: str, write) -> str:
         """Write the whole lines in `buffer`; return what is left for the next piece."""
         while True:
             newline = buffer.find("\n")
             if 0 <= newline <= self.width:
-                write(side, buffer[:newline].removesuffix("\r"))  # a Windows line end
+                write(slot, buffer[:newline].removesuffix("\r"))  # a Windows line end
                 buffer = buffer[newline + 1:]
                 continue
             if len(buffer) > self.width:
                 cut = buffer.rfind(" ", 0, self.width)
                 cut = self.width if cut <= 0 else cut
-                write(side, buffer[:cut])
+                write(slot, buffer[:cut])
                 buffer = buffer[cut:].lstrip(" ")
                 continue
             return buffer
 
-    def _thought_line(self, side: str, text: str) -> None:
-        self._line(side, f"thinking: {text}", dim=True)
+    def _thought_line(self, slot: str, text: str) -> None:
+        self._line(slot, f"thinking: {text}", dim=True)
 
-    def status(self, side: str, message: str) -> None:
-        self._line(side, message if self.colour else f"({message})", dim=True)
+    def status(self, slot: str, message: str) -> None:
+        self._line(slot, message if self.colour else f"({message})", dim=True)
 
-    def finish(self, side: str) -> None:
-        if self.thought_buffers[side]:
-            self._thought_line(side, self.thought_buffers[side])
-            self.thought_buffers[side] = ""
-        if self.buffers[side]:
-            self._line(side, self.buffers[side])
-            self.buffers[side] = ""
+    def finish(self, slot: str) -> None:
+        if self.thought_buffers[slot]:
+            self._thought_line(slot, self.thought_buffers[slot])
+            self.thought_buffers[slot] = ""
+        if self.buffers[slot]:
+            self._line(slot, self.buffers[slot])
+            self.buffers[slot] = ""
 
-    def _line(self, side: str, text: str, dim: bool = False) -> None:
+    def _line(self, slot: str, text: str, dim: bool = False) -> None:
         # Only the label's colour and the dimming are escape codes of ours; the text (an
         # answer, a model's name, a server's message) is made visible (terminal.py).
-        colour, label = self.labels[side]
+        colour, label = self.labels[slot]
         dim = dim and self.colour
         write_styled(self.out, (colour, True), (label, False), (_RESET if colour else "", True),
                      (_DIM if dim else "", True), (text, False), (_RESET if dim else "", True),
                      ("\n", False))
         self.out.flush()
 
-    def metrics(self, side: str, answer: Answer, name: str, *, blind: bool = False) -> None:
-        self._line(side, metrics_line(answer, name, blind=blind))
+    def metrics(self, slot: str, answer: Answer, name: str, *, blind: bool = False) -> None:
+        self._line(slot, metrics_line(answer, name, blind=blind))
 
 
 def metrics_line(answer: Answer, name: str, *, blind: bool = False) -> str:

@@ -46,11 +46,11 @@ def drive_paced(battle, labels: dict[str, str], mode: str) -> None:
                 pacer.done(event.slot)
             elif event.type == EV_STATUS and event.status is not None:
                 _status(event, printer)
-        for side, release in pacer.release().items():
+        for slot, release in pacer.release().items():
             for kind, text in release.pieces:
-                (printer.text if kind == TEXT else printer.thought)(side, text)
+                (printer.text if kind == TEXT else printer.thought)(slot, text)
             if release.done:
-                printer.finish(side)
+                printer.finish(slot)
     battle.wait()
 
 

@@ -347,9 +347,9 @@ class CompareView(QWidget):
     def _on_revealed(self, record) -> None:
         choice = record.vote.choice if record.vote else None
         muted = theme.colours().muted
-        for position, pane in self.panes.items():
-            answer = record.answer(position)
-            won = choice == position if choice in ("a", "b") else None
+        for seat, pane in self.panes.items():
+            answer = record.answer(seat)
+            won = choice == seat if choice in ("a", "b") else None
             pane.reveal(wording.reveal_html(answer, won, muted), wording.display_name(answer))
             pane.show_note("")
         if record.identity_leak:

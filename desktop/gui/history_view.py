@@ -118,23 +118,23 @@ class HistoryView(ReloadOnShow, QWidget):
         self.answer_thinking = {}
         answers = QSplitter(Qt.Orientation.Horizontal)
         code = QColor(theme.colours().code)
-        for position in ("a", "b"):
+        for seat in ("a", "b"):
             box = QWidget()
             box_layout = QVBoxLayout(box)
             box_layout.setContentsMargins(0, 0, 0, 0)
-            head = QLabel(position.upper(), objectName="paneTitle")
+            head = QLabel(seat.upper(), objectName="paneTitle")
             head.setWordWrap(True)
             view = QTextBrowser()
-            view.setAccessibleName(f"Answer {position.upper()} of the chosen battle")
+            view.setAccessibleName(f"Answer {seat.upper()} of the chosen battle")
             view.setOpenExternalLinks(True)
-            thinking = ThinkingBlock(position.upper())
+            thinking = ThinkingBlock(seat.upper())
             box_layout.addWidget(head)
             box_layout.addWidget(thinking)
             box_layout.addWidget(view, 1)
             answers.addWidget(box)
-            self.answer_heads[position] = head
-            self.answer_thinking[position] = thinking
-            self.answer_views[position] = (view, IncrementalMarkdown(view.document(), code))
+            self.answer_heads[seat] = head
+            self.answer_thinking[seat] = thinking
+            self.answer_views[seat] = (view, IncrementalMarkdown(view.document(), code))
         detail = QWidget()
         detail_layout = QVBoxLayout(detail)
         detail_layout.setContentsMargins(0, 8, 0, 0)
@@ -281,10 +281,10 @@ class HistoryView(ReloadOnShow, QWidget):
         if record is None:
             self.detail_title.setText("Choose a battle to see both answers.")
             self.detail_meta.setText("")
-            for position, (_view, md) in self.answer_views.items():
+            for seat, (_view, md) in self.answer_views.items():
                 md.clear()
-                self.answer_heads[position].setText(position.upper())
-                self.answer_thinking[position].reset()
+                self.answer_heads[seat].setText(seat.upper())
+                self.answer_thinking[seat].reset()
             return
         self.detail_title.setText(record.prompt.strip()[:400])
         hidden = not names_shown(record)
@@ -297,20 +297,20 @@ class HistoryView(ReloadOnShow, QWidget):
         if hidden:
             meta.append("names stay hidden until this battle has a vote")
         self.detail_meta.setText(" · ".join(meta))
-        for position, (_view, md) in self.answer_views.items():
-            answer = record.answer(position)
-            md.set_text(conversation_markdown(record, position))
-            self.answer_thinking[position].reset()
-            self.answer_thinking[position].set_blind(hidden)  # no count or time before the vote
-            self.answer_thinking[position].finish(answer)
-            head = position.upper()
+        for seat, (_view, md) in self.answer_views.items():
+            answer = record.answer(seat)
+            md.set_text(conversation_markdown(record, seat))
+            self.answer_thinking[seat].reset()
+            self.answer_thinking[seat].set_blind(hidden)  # no count or time before the vote
+            self.answer_thinking[seat].finish(answer)
+            head = seat.upper()
             if not hidden:
                 head += f" · {wording.display_name(answer)}"
                 head += f"<br><span style='font-size:9pt; font-weight:400'>{metrics_line(answer)}</span>"
-            state, message = wording.finished(shown_answer(answer, position, not hidden))
+            state, message = wording.finished(shown_answer(answer, seat, not hidden))
             if message:
                 head += f"<br><span style='font-size:9pt; font-weight:400'>{message}</span>"
-            self.answer_heads[position].setText(head)
+            self.answer_heads[seat].setText(head)
 
     def _show_imported(self, vote) -> None:
         """An imported vote: who was compared and how it went; it has nothing to run again or

@@ -230,7 +230,7 @@ def _own(db, index, info, category_names):
     outcome = np.empty(n, dtype=np.int64)
     category = np.empty(n, dtype=object)
     leak = np.empty(n, dtype=bool)
-    latest: dict[str, tuple[str, str]] = {}  # contender -> (battle_id, position), last seen
+    latest: dict[str, tuple[str, str]] = {}  # contender -> (battle_id, seat), last seen
     codes = OUTCOME_CODES
     for r, (cat, leaked, ca, cb, choice, battle_id) in enumerate(rows):
         a[r] = index.setdefault(ca, len(index))
@@ -243,11 +243,11 @@ def _own(db, index, info, category_names):
             category_names[key] = cat
         category[r] = key
         leak[r] = leaked
-    for contender, (battle_id, position) in latest.items():
+    for contender, (battle_id, seat) in latest.items():
         row = db.execute(
             "SELECT model, provider, kind FROM answers WHERE battle_id = ? AND turn = 1 "
             "AND seat = ?",
-            (battle_id, position),
+            (battle_id, seat),
         ).fetchone()
         info[contender] = tuple(row) if row else ("", contender.split(":")[0], "")
     ones = np.ones(n, dtype=np.int64)
