@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from desktop.core.battle.categories import all_categories
 from desktop.core.importing import ImportSummary, import_file
 from desktop.core.importing.merge import MergeSummary, merge_database
 from desktop.core.operations.changes import NOTHING, Changes, Done
@@ -26,9 +27,10 @@ def import_votes(store: Store, path: str | Path, source: str | None = None,
 
 def merge(store: Store, other: str | Path) -> Done[MergeSummary]:
     """Pool another Side by Side database's battles and votes. Raises MergeError."""
+    before = all_categories(store)  # merged battles may bring names of their own
     s = merge_database(store, other)
     return Done(s, Changes(battles=s.battles_added > 0, votes=s.votes_added > 0,
-                           categories=s.categories_added > 0))
+                           categories=all_categories(store) != before))
 
 
 def remove_source(store: Store, name: str) -> Done[int]:
