@@ -352,7 +352,9 @@ class MainWindow(QMainWindow):
 
     def _judge_battles(self) -> None:  # File → Judge battles… (desktop/gui/background_judge.py)
         from desktop.gui.background_judge import BackgroundJudge
-        self._judge = self._judge or BackgroundJudge(self.statusBar(), self)
+        if self._judge is None:
+            self._judge = BackgroundJudge(self.statusBar(), self)
+            self._judge.changed.connect(self.on_changes)  # its verdicts: the Verdict reloads
         self._judge.ask(self)
 
     def batch_launcher(self):

@@ -10,13 +10,16 @@ from desktop.core.team.settings import TeamSettings, join, leave
 MEMBERSHIP = Changes(team=True, sources=True)  # the `team` source comes or goes with it
 
 
-def team_join(store: Store, address: str, password: str, voter: str | None = None,
-              push_texts: bool = True) -> Done[TeamSettings]:
-    return Done(join(store, address, password, voter=voter or None, push_texts=push_texts),
-                MEMBERSHIP)
+def team_join(store: Store, address: str, password: str | None, voter: str | None = None,
+              push_texts: bool = True, remember: bool = True) -> Done[TeamSettings]:
+    """Join (or rejoin) a team store; `remember` keeps the password in the keyring. Raises
+    TeamError."""
+    return Done(join(store, address, password, voter=voter or None, push_texts=push_texts,
+                     remember=remember), MEMBERSHIP)
 
 
 def team_leave(store: Store) -> Done[TeamSettings]:
+    """Forget the team (what was pushed stays there). Raises TeamError."""
     return Done(leave(store), MEMBERSHIP)
 
 
