@@ -4,9 +4,12 @@ it stands for does, and says what it changed. These tests do not require Qt."""
 from __future__ import annotations
 
 import csv
+import random
 
 import pytest
 
+from desktop.core.battle.round_session import RoundSession
+from desktop.core.contenders.params import GenerationParams
 from desktop.core.battle.categories import CategoryError, all_categories, category_for
 from desktop.core.operations import battles, team, votes_io
 from desktop.core.operations.changes import NOTHING, Changes
@@ -15,6 +18,7 @@ from desktop.core.results.export import VOTE_COLUMNS
 from desktop.core.results.export_sources import COLUMNS as SOURCE_COLUMNS
 from desktop.core.store import VoteRefused, get_battle, open_store
 from tests.store.helpers import battle
+from tests.test_round_session import Echo
 
 ARENA = ("question_id,model_a,model_b,winner,category,tstamp\n"
          "q1,gpt-4,claude-2,model_a,Coding,1690000000\n"
@@ -109,3 +113,23 @@ def test_the_workspace_tells_its_listeners_what_each_operation_changed(store):
     finally:
         workspace.close()
     assert heard == [Changes(battles=True, votes=True), Changes(battles=True, votes=True)]
+
+
+def test_saving_a_round_changes_battles_and_a_new_category_then_its_vote_ends_it(store):
+    session = RoundSession({"left": Echo("left"), "right": Echo("right")}, GenerationParams(),
+                           blind=True, category=" Sea  shanties ", rng=random.Random(1))
+    first = battles.save_turn(store, session, _drained(session, "Sing."))
+    assert first.value.record.category == "Sea shanties" and first.value.blocker is None
+    assert first.changes == Changes(battles=True, categories=True)
+    second = battles.save_turn(store, session, _drained(session, "Again."))
+    assert len(second.value.record.turns) == 2 and second.changes == Changes(battles=True)
+    voted = battles.vote_round(store, session, "tie", 3.0)
+    assert voted.value.vote.choice == "tie" and voted.changes == Changes(battles=True, votes=True)
+
+
+def _drained(session, prompt):
+    battle = session.start_turn(prompt)
+    for _ in battle.events():
+        pass
+    battle.wait()
+    return battle
