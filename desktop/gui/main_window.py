@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 
 class MainWindow(QMainWindow):
-    changed = Signal(object)  # an operation's Changes (emitted on the thread that ran it)
+    changed = Signal(object, object)  # an operation's Changes and initiator (any thread)
 
     def __init__(self, settings: settings_store.WindowSettings | None = None,
                  services: Workspace | None = None) -> None:
@@ -144,9 +144,7 @@ class MainWindow(QMainWindow):
         if name == "review":
             from desktop.gui.review_view import ReviewView
 
-            view = ReviewView(self.services, self.db)
-            view.changed.connect(lambda: self.on_changes(refresh.REVIEW_VOTE, besides="review"))
-            return view
+            return ReviewView(self.services, self.db)
         from desktop.gui.history_view import HistoryView
 
         view = HistoryView(self.services, self.db)

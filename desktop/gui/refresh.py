@@ -14,9 +14,8 @@ SHOWS: dict[str, frozenset[str]] = {
     "review": frozenset({"battles", "votes", "categories"}),
 }
 
-# Changes made by views that run their own sessions on the database thread (a review's vote or
-# undo, a background batch): named here so the window maps them like any other.
-REVIEW_VOTE = Changes(battles=True, votes=True)
+# A background batch saves battles through its own sessions, on its own thread: named here so
+# the window maps its signal like any operation's Changes.
 BATCH_SAVED = Changes(battles=True)
 
 

@@ -4,7 +4,7 @@ asking for it, still brings every view that shows what changed up to date."""
 
 from __future__ import annotations
 
-from desktop.core.operations import votes_io
+from desktop.core.operations import battles, votes_io
 from desktop.core.operations.changes import Changes
 from desktop.core.store import open_store
 from desktop.gui.refresh import stale_views
@@ -52,3 +52,17 @@ def test_views_reload_from_the_changes_of_an_operation_nobody_told_them_about(
     assert combo.findText("Sea shanties") == -1
     window.db.submit(window.services.run, votes_io.merge, str(other_path))
     qtbot.waitUntil(lambda: combo.findText("Sea shanties") >= 0)
+
+
+def test_the_view_that_made_a_change_is_not_sent_back_to_reload_it(qtbot, make_window):
+    store = open_store()
+    ids = [battle(store, prompt=f"Prompt {n}").id for n in range(2)]
+    store.close()
+    window = make_window()
+    verdict = window.view("verdict")
+    review = window.view("review")  # shown now: the verdict is hidden
+    qtbot.waitUntil(lambda: review.record is not None)
+    assert not verdict._stale and not review._stale
+    window.db.submit(lambda: window.services.run(battles.vote, ids[0], "a", initiator="review"))
+    qtbot.waitUntil(lambda: verdict._stale)  # reloads when next shown
+    assert not review._stale  # the Review tab showed its own vote; its queue is kept

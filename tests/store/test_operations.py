@@ -104,15 +104,16 @@ def test_the_workspace_tells_its_listeners_what_each_operation_changed(store):
     rec = battle(store)
     heard: list[Changes] = []
     workspace = Workspace()
-    workspace.listen(heard.append)
+    workspace.listen(lambda changes, initiator: heard.append((changes, initiator)))
     try:
         receipt = workspace.vote(rec.id, "b", 1.0)
         assert receipt.vote.choice == "b"
         assert workspace.delete_battle("no-such-battle") is False  # nothing changed: not told
-        assert workspace.delete_battle(rec.id) is True
+        assert workspace.run(battles.delete_battle, rec.id, initiator="history") is True
     finally:
         workspace.close()
-    assert heard == [Changes(battles=True, votes=True), Changes(battles=True, votes=True)]
+    assert heard == [(Changes(battles=True, votes=True), None),
+                     (Changes(battles=True, votes=True), "history")]
 
 
 def test_saving_a_round_changes_battles_and_a_new_category_then_its_vote_ends_it(store):

@@ -35,7 +35,7 @@ class Workspace:
     def __init__(self) -> None:
         self._store: Store | None = None
         self._open_lock = threading.Lock()
-        self._listeners: list[Callable[[Changes], None]] = []
+        self._listeners: list[Callable[[Changes, str | None], None]] = []
 
     @property
     def store(self) -> Store:
@@ -53,16 +53,18 @@ class Workspace:
             self._store = None
 
     # -- operations: each tells the listeners what it changed --------------------------
-    def listen(self, listener: Callable[[Changes], None]) -> None:
-        """Call `listener(changes)` after each operation that changed something."""
+    def listen(self, listener: Callable[[Changes, str | None], None]) -> None:
+        """Call `listener(changes, initiator)` after each operation that changed something."""
         self._listeners.append(listener)
 
-    def run(self, operation: Callable[..., Done], *args, **kwargs):
-        """Run `operation(store, *args, **kwargs)`, tell the listeners, return its value."""
+    def run(self, operation: Callable[..., Done], *args, initiator: str | None = None, **kwargs):
+        """Run `operation(store, *args, **kwargs)`, tell the listeners, return its value.
+        `initiator` names the view that asked (it shows the result itself, so it need not
+        reload: Anki's `OpChanges` handler)."""
         done = operation(self.store, *args, **kwargs)
         if done.changes:
             for listener in self._listeners:
-                listener(done.changes)
+                listener(done.changes, initiator)
         return done.value
 
     def save_turn(self, session, battle) -> battles.SavedRound:
