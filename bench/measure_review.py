@@ -53,7 +53,7 @@ def measure(quick: bool = False) -> list[Figure]:
 
     from desktop.gui.app import make_app
     from desktop.gui.review_view import ReviewView
-    from desktop.gui.services import Services
+    from desktop.core.operations.workspace import Workspace as Services
     from desktop.gui.tasks import TaskRunner
 
     votes = 30 if quick else 120

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from desktop.cli import CommandFailed
 from desktop.core.base.redact import redact
 from desktop.core.store import Store, StoreError, open_store
-from desktop.core.team.push import push_outbox
+from desktop.core.operations.team import push_team
 
 
 class StoreUnavailable(Exception):
@@ -55,7 +55,7 @@ def command_store(read_only: bool = False, push: bool = True) -> Iterator[Store]
 def push_for_team(store: Store) -> None:
     """Push the team outbox; a failure is one line on stderr, never the command's failure."""
     try:
-        result = push_outbox(store)  # without a team: one query, no connection
+        result = push_team(store).value  # without a team: one query, no connection
     except StoreError:
         return  # the database itself failed: the command has already said so
     if result.error is not None:

@@ -19,6 +19,7 @@ from desktop.core.contenders.params import (
 )
 from desktop.core.battle.reveal import LIVE, REVEAL_MODES
 from desktop.core.battle.round_session import RoundSession, TurnRefused
+from desktop.core.operations import battles as battle_ops
 
 
 def register(subparsers) -> None:
@@ -303,7 +304,8 @@ def ask_turn(session, prompt: str, args, json_lines: bool) -> tuple[bool, bool]:
     answers = battle.answers
     record, save_error = None, None
     try:
-        record = session.finish_turn(battle)
+        record = (battle_ops.save_turn(session.store, session, battle).value.record
+                  if session.store is not None else session.finish_turn(battle))  # --no-save
     except StoreError as exc:
         save_error = exc.message
     if args.json:

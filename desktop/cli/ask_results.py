@@ -13,7 +13,7 @@ import sys
 from desktop.cli import UsageError
 from desktop.cli._store import StoreUnavailable, open_for_cli, push_for_team
 from desktop.core.contenders.answer import Answer
-from desktop.core.battle.categories import CategoryError, resolve_category
+from desktop.core.battle.categories import CategoryError, category_for
 from desktop.core.contenders.identity import leak_warning
 from desktop.core.contenders.disclosure import shown_answer_dict
 from desktop.core.battle.round_session import RoundSession, seat_label
@@ -38,7 +38,7 @@ class AskContext:
             except StoreUnavailable as exc:
                 raise StoreUnavailable(f"{exc} (Or add --no-save to ask without saving.)") from None
             try:
-                self.category = resolve_category(self.store, args.category)
+                self.category = category_for(self.store, args.category)
             except CategoryError as exc:
                 self.store.close()
                 raise UsageError(exc.message) from None
@@ -49,12 +49,9 @@ class AskContext:
             self.category = args.category
 
     def category_for(self, name: str | None) -> str:
-        if not name or self.store is None:
+        if self.store is None:
             return name or self.category
-        try:
-            return resolve_category(self.store, name)
-        except CategoryError:
-            return self.category
+        return category_for(self.store, name, self.category, lenient=True)
 
     def close(self) -> None:
         if self.store is not None:

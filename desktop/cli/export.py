@@ -5,6 +5,9 @@ from __future__ import annotations
 from desktop.cli import CommandFailed
 from desktop.cli._store import command_store
 from desktop.cli._voter import add_voter_option, check_voter, voter_of
+from desktop.core.operations import votes_io
+from desktop.core.results.export import ExportError
+from desktop.core.store.sources import SourceError
 
 
 def register(subparsers) -> None:
@@ -29,29 +32,20 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from desktop.core.results.export import ExportError, export_tallies, export_votes  # numpy: lazily
-    from desktop.core.store.sources import OWN, SourceError, resolve
-
     voter = voter_of(args)
     with command_store(read_only=True) as store:  # reads only: works on a read-only folder
         try:
             check_voter(store, voter)
-            source = resolve(store, args.source)
             if args.what == "tallies":
-                summary = export_tallies(store, args.path, category=args.category,
-                                         include_leaks=args.include_leaks, force=args.force,
-                                         source=source, voter=voter)
-                noun = "contender row"
-            elif source != OWN:
-                from desktop.core.results.export_sources import export_source_votes
-
-                summary = export_source_votes(store, args.path, source, category=args.category,
-                                              force=args.force, voter=voter)
-                noun = "vote"
-            else:
-                summary = export_votes(store, args.path, category=args.category,
-                                       answers=args.answers, force=args.force)
-                noun = "vote"
+                done = votes_io.export_tallies(
+                    store, args.path, category=args.category, include_leaks=args.include_leaks,
+                    force=args.force, source=args.source, voter=voter)
+            else:  # which export runs for the source is the operation's to decide
+                done = votes_io.export_votes(
+                    store, args.path, category=args.category, source=args.source,
+                    answers=args.answers, force=args.force, voter=voter)
+            summary = done.value
+            noun = "contender row" if args.what == "tallies" else "vote"
         except (ExportError, SourceError) as exc:
             raise CommandFailed(exc.message) from None
     plural = "" if summary.rows == 1 else "s"

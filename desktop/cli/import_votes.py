@@ -9,6 +9,8 @@ import time
 from desktop.cli import CommandFailed
 from desktop.cli._store import command_store
 from desktop.cli.terminal import redraw
+from desktop.core.importing import ImportFailed
+from desktop.core.operations import votes_io
 
 BAR_WIDTH = 30
 
@@ -30,13 +32,11 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from desktop.core.importing import ImportFailed, import_file
-
     bar = ProgressBar() if sys.stderr.isatty() else None
     with command_store() as store:
         try:
-            summary = import_file(store, args.file, args.source,
-                                  progress=bar.update if bar else None)
+            summary = votes_io.import_votes(store, args.file, args.source,
+                                            bar.update if bar else None).value
         except ImportFailed as exc:
             raise CommandFailed(exc.message) from None
         finally:

@@ -14,7 +14,8 @@ from desktop.core.contenders.base import CancelToken
 from desktop.core.base.errors import ContenderError
 from desktop.core.judge.agreement import agreements
 from desktop.core.judge.data import load_judged
-from desktop.core.judge.runner import JudgeFailed, JudgeSummary, judge_battles
+from desktop.core.judge.runner import JudgeFailed, JudgeSummary
+from desktop.core.operations.judging import judge
 from desktop.core.battle.specs import make_contender
 from desktop.core.store.judge_verdicts import unjudged_battles
 
@@ -78,8 +79,8 @@ def run(args) -> int:
                 return 0
             cancel = CancelToken()
             try:
-                summary = judge_battles(store, contender, battles, max_cost=args.max_cost,
-                                        cancel=cancel, progress=_progress_bar())
+                summary = judge(store, contender, battles, max_cost=args.max_cost,
+                                cancel=cancel, progress=_progress_bar()).value
             except KeyboardInterrupt:
                 cancel.cancel()
                 raise

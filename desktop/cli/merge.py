@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from desktop.cli import CommandFailed
 from desktop.cli._store import command_store
-from desktop.core.importing.merge import MergeError, merge_database
+from desktop.core.importing.merge import MergeError
+from desktop.core.operations import votes_io
 
 
 def register(subparsers) -> None:
@@ -21,7 +22,7 @@ def register(subparsers) -> None:
 def run(args) -> int:
     with command_store() as store:
         try:
-            s = merge_database(store, args.other)
+            s = votes_io.merge(store, args.other).value
         except MergeError as exc:
             raise CommandFailed(exc.message) from None
     print(f"Merged {args.other}: {s.battles_added} new battle(s), {s.votes_added} new vote(s).")

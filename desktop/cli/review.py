@@ -15,6 +15,7 @@ import sys
 from desktop.cli._store import command_store
 from desktop.core.battle.review import ORDERS, ReviewFilter, ReviewSession, queue_rows
 from desktop.core.contenders.choices import CHOICES
+from desktop.core.operations.reviewing import review_undo, review_vote
 from desktop.core.store.votes import VoteRefused
 
 KEYS = {str(number): choice for number, choice in enumerate(CHOICES, start=1)}  # as the window's Ctrl+1…4
@@ -99,12 +100,12 @@ def walk(store, flt: ReviewFilter) -> int:
         if key == "s":
             session.position += 1
         elif key == "u":
-            back = session.undo()
+            back = review_undo(store, session).value
             print("Nothing to undo in this review." if back is None else
                   f"Vote taken back. {session.count}")
         elif key in KEYS:
             try:
-                result = session.vote(record.id, KEYS[key])
+                result = review_vote(store, session, record.id, KEYS[key]).value
             except VoteRefused as exc:
                 print(f"sidebyside: {exc.message}", file=sys.stderr)
                 session.position += 1

@@ -6,6 +6,8 @@ import json
 
 from desktop.cli import CommandFailed
 from desktop.cli._store import command_store
+from desktop.core.operations import votes_io
+from desktop.core.store.sources import SourceError, list_sources, own_vote_count
 
 
 def register(subparsers) -> None:
@@ -23,15 +25,13 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from desktop.core.store.sources import SourceError, list_sources, own_vote_count, remove_source
-
     # Listing works on a read-only folder; `rm` there is refused plainly when it writes.
     with command_store(read_only=True) as store:
         try:
             if args.action == "rm":
                 if not args.name:
                     raise CommandFailed("Say which source to remove: sidebyside sources rm NAME.")
-                removed = remove_source(store, args.name)
+                removed = votes_io.remove_source(store, args.name).value
                 print(f"Removed the source '{args.name}' and its {removed} vote(s).")
                 return 0
             if args.name:

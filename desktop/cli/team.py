@@ -19,7 +19,7 @@ from desktop.cli._store import command_store
 from desktop.core.team import settings as team_settings
 from desktop.core.base import keys
 from desktop.core.team.address import PASSWORD_ENV, Address, TeamError, parse_address
-from desktop.core.team.push import push_outbox
+from desktop.core.operations import team as team_ops
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -77,9 +77,9 @@ def cmd_join(args: argparse.Namespace) -> int:
     no_keyring = keys.keyring_problem() is not None
     with command_store() as store:
         try:
-            joined = team_settings.join(store, str(address), password, voter=args.name,
+            joined = team_ops.team_join(store, str(address), password, voter=args.name,
                                         push_texts=not args.keep_texts_local,
-                                        remember=not (from_env and no_keyring))
+                                        remember=not (from_env and no_keyring)).value
         except TeamError as exc:
             raise CommandFailed(exc.message) from None
     if from_env and no_keyring:
@@ -114,7 +114,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_leave(args: argparse.Namespace) -> int:
     with command_store(push=False) as store:
         try:
-            left = team_settings.leave(store)
+            left = team_ops.team_leave(store).value
         except TeamError as exc:
             raise CommandFailed(exc.message) from None
     print(f"Left the team store {left.server}. Votes already pushed stay there; new ones stay "
@@ -128,7 +128,7 @@ def cmd_push(args: argparse.Namespace) -> int:
             team_settings.require(store)
         except TeamError as exc:
             raise CommandFailed(exc.message) from None
-        result = push_outbox(store)
+        result = team_ops.push_team(store).value
     if result.error is not None:
         raise CommandFailed(f"{result.error.message} {result.waiting} battle(s) wait here.")
     print(f"Pushed {result.votes} vote(s) ({result.battles} battle(s)); {result.waiting} waiting.")

@@ -12,9 +12,8 @@ import json
 from desktop.cli._store import command_store, fail
 from desktop.core.contenders.identity import leak_warning
 from desktop.core.battle.judge_line import judge_line_after_vote
-from desktop.core.store import (
-    CHOICES, BattleNotFound, VoteRefused, cast_vote, resolve_battle_id, winner_of,
-)
+from desktop.core.operations import battles
+from desktop.core.store import CHOICES, BattleNotFound, VoteRefused, winner_of
 from desktop.core.store.votes import CHOICE_WORDS
 
 
@@ -35,9 +34,8 @@ def register(subparsers) -> None:
 def run(args) -> int:
     with command_store() as store:
         try:
-            battle_id = resolve_battle_id(store, args.battle_id)
-            receipt = cast_vote(store, battle_id, args.choice)
-            judge_note = judge_line_after_vote(store, battle_id)  # only ever after the vote
+            receipt = battles.vote(store, args.battle_id, args.choice).value
+            judge_note = judge_line_after_vote(store, receipt.battle.id)  # only ever after the vote
         except (BattleNotFound, VoteRefused) as exc:
             if args.json:
                 print(json.dumps({"error": {"kind": getattr(exc, "reason", "not_found"),

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QInputDialog, QStatusBar, QWidget
 
 from desktop.core.contenders.base import CancelToken
 from desktop.core.base.errors import ContenderError
-from desktop.core.judge.runner import JudgeFailed, judge_battles
+from desktop.core.judge.runner import JudgeFailed
+from desktop.core.operations.judging import judge
 from desktop.core.battle.specs import make_contender
 from desktop.core.store import open_store
 from desktop.core.store.judge_verdicts import unjudged_battles
@@ -27,6 +28,7 @@ class BackgroundJudge(QObject):
     progress = Signal(int, int)  # done, total
     finished = Signal(str)  # a plain summary
     failed = Signal(str)  # a plain message
+    changed = Signal(object)  # the run's Changes (verdicts saved), for the window's views
 
     def __init__(self, status: QStatusBar, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -77,9 +79,8 @@ class BackgroundJudge(QObject):
         try:
             store = open_store()
             battles = unjudged_battles(store, contender.spec)
-            summary = judge_battles(store, contender, battles, max_cost=max_cost, cancel=cancel,
-                                    progress=lambda done, total, _: self.progress.emit(done,
-                                                                                       total))
+            done = judge(store, contender, battles, max_cost=max_cost, cancel=cancel,
+                         progress=lambda n, total, _: self.progress.emit(n, total))
         except JudgeFailed as exc:
             self.failed.emit(exc.message + " The verdicts so far are kept.")
             return
@@ -91,6 +92,9 @@ class BackgroundJudge(QObject):
             contender.close()
             if store is not None:
                 store.close()
+        summary = done.value
+        if done.changes:
+            self.changed.emit(done.changes)
         word = "stopped" if summary.cancelled else "done"
         self.finished.emit(f"Judging with {contender.spec} {word}: {len(summary.judged)} of "
                            f"{summary.asked} battles judged, kept apart from your votes.")

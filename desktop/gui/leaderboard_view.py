@@ -1,6 +1,6 @@
 """The leaderboard tab: ratings with intervals, a plot, position bias, head to head, export.
 
-Results are computed on a worker thread (`Services.leaderboard`, which reads a snapshot of the
+Results are computed on a worker thread (`Workspace.leaderboard`, which reads a snapshot of the
 database), so a large history (or an imported source of millions of votes) never blocks the
 window; the view shows "Updating…" meanwhile and ignores an answer that a newer request has
 overtaken. The Votes box picks whose votes count: yours (the default), one imported source, or
@@ -34,7 +34,6 @@ class _Progress(QObject):
 
 
 class LeaderboardView(ReloadOnShow, QWidget):
-    sources_changed = Signal()  # an import added a source (the Verdict's Votes box lists them)
 
     def __init__(self, services, db, work, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -310,8 +309,7 @@ class LeaderboardView(ReloadOnShow, QWidget):
         self._import_note = text + "."
         self._set_sources(sorted({*self._source_names(), summary.source}, key=str.lower))
         self.source.setCurrentIndex(max(0, self.source.findData(summary.source)))
-        self.reload()
-        self.sources_changed.emit()
+        self.reload()  # the other views hear of the new source from the import's Changes
 
     def _import_failed(self, exc: BaseException) -> None:
         self.import_button.setEnabled(True)

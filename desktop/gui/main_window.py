@@ -8,32 +8,40 @@ window stops both answers, waits for every thread and saves the settings.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QTimer
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QTimer, Signal
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from desktop import APP_NAME
 from desktop.gui import main_menu
+from desktop.gui import refresh
 from desktop.gui import round_controller as rc
 from desktop.gui import settings_store
 from desktop.gui.compare_view import CompareView
 from desktop.gui.contender_picker import CHOSEN
-from desktop.gui.services import Services
 from desktop.gui.tasks import TaskRunner
 from desktop.gui.team_sync import TeamSync
 
+if TYPE_CHECKING:
+    from desktop.core.operations.workspace import Workspace
+
 
 class MainWindow(QMainWindow):
+    changed = Signal(object, object)  # an operation's Changes and initiator (any thread)
+
     def __init__(self, settings: settings_store.WindowSettings | None = None,
-                 services: Services | None = None) -> None:
+                 services: Workspace | None = None) -> None:
         super().__init__()
         self.setWindowTitle(APP_NAME)
         self.setAccessibleName(APP_NAME)
         self.settings = settings or settings_store.load()
-        self.services = services or Services()
+        self._services = services
+        services and services.listen(self.changed.emit)
         self.db = TaskRunner("sidebyside-db", 1, self)  # the one writer
         self.work = TaskRunner("sidebyside-work", 2, self)  # scans, results, connection tests
         self.controller = rc.RoundController(self.db, self)
-        self.controller.services = self.services
+        self.controller.workspace = lambda: self.services
         # The tabs are in the window before the comparison view is built into them, so that its
         # widgets are made in place rather than moved (each move re-styles the whole tree).
         self.tabs = QTabWidget()
@@ -57,9 +65,9 @@ class MainWindow(QMainWindow):
         self._closing = False
         self.compare.prompt.setFocus()  # typing goes straight into the prompt
 
-        self.team_sync = TeamSync(self.services, self.work, self)  # started after the first paint
+        self.team_sync = TeamSync(lambda: self.services, self.work, self)  # started after paint
+        self.changed.connect(self.on_changes)  # queued: on the UI thread, in the order made
         self.controller.revealed.connect(self._after_vote)
-        self.controller.finished.connect(self._after_turn)
         self.controller.problem.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.compare.choices_changed.connect(self._choices_changed)
         self.compare.open_settings.connect(self.open_settings)
@@ -74,6 +82,20 @@ class MainWindow(QMainWindow):
         self._fallback.setSingleShot(True)
         self._fallback.timeout.connect(self._after_show)
         self._fallback.start(1000)
+
+    @property
+    def services(self) -> Workspace:
+        """The data folder's operations and reads (desktop/core/operations), made on first use."""
+        if self._services is None:
+            # deferred: it loads the importers, numpy and the statistics, not needed to paint
+            from desktop.core.operations.workspace import Workspace
+
+            self._services = Workspace()
+            self._services.listen(self.changed.emit)
+        return self._services
+
+    def on_changes(self, changes, besides: str | None = None) -> None:
+        refresh.apply(self, changes, besides)  # the views showing what changed load again
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
@@ -118,15 +140,11 @@ class MainWindow(QMainWindow):
         if name == "leaderboard":
             from desktop.gui.leaderboard_view import LeaderboardView
 
-            view = LeaderboardView(self.services, self.db, self.work)
-            view.sources_changed.connect(self._after_import)
-            return view
+            return LeaderboardView(self.services, self.db, self.work)
         if name == "review":
             from desktop.gui.review_view import ReviewView
 
-            view = ReviewView(self.services, self.db)
-            view.changed.connect(lambda: self._mark_stale("verdict", "leaderboard", "history"))
-            return view
+            return ReviewView(self.services, self.db)
         from desktop.gui.history_view import HistoryView
 
         view = HistoryView(self.services, self.db)
@@ -318,30 +336,8 @@ class MainWindow(QMainWindow):
         if category:
             self.compare.category.setEditText(category)
 
-    def _after_turn(self, record, _blocker) -> None:
-        """A saved turn changes the conversation the history shows."""
-        view = self.views.get("history")
-        if record is not None and view is not None:
-            view.mark_stale()
-
-    def _after_vote(self, record) -> None:
-        self.team_sync.kick()  # the vote is saved and queued; take it to the team store
+    def _after_vote(self, record) -> None:  # the views refresh from the vote's Changes
         self.compare.promptset.advance()
-        self._mark_stale("verdict", "leaderboard", "history", "review")
-
-    def _mark_stale(self, *names: str) -> None:
-        for name in names:
-            view = self.views.get(name)
-            if view is not None and hasattr(view, "mark_stale"):
-                view.mark_stale()
-
-    def _after_import(self) -> None:
-        """A new imported source: the Verdict's and History's Votes boxes list it next time
-        they show."""
-        for name in ("verdict", "history"):
-            view = self.views.get(name)
-            if view is not None:
-                view.mark_stale()
 
     def rerun(self, prompt: str, category: str) -> None:
         self.tabs.setCurrentIndex(0)
@@ -354,7 +350,9 @@ class MainWindow(QMainWindow):
 
     def _judge_battles(self) -> None:  # File → Judge battles… (desktop/gui/background_judge.py)
         from desktop.gui.background_judge import BackgroundJudge
-        self._judge = self._judge or BackgroundJudge(self.statusBar(), self)
+        if self._judge is None:
+            self._judge = BackgroundJudge(self.statusBar(), self)
+            self._judge.changed.connect(self.on_changes)  # its verdicts: the Verdict reloads
         self._judge.ask(self)
 
     def batch_launcher(self):
@@ -364,7 +362,7 @@ class MainWindow(QMainWindow):
             from desktop.gui.batch_task import BatchLauncher
 
             self._batches = BatchLauncher(self)
-            self._batches.changed.connect(lambda: self._mark_stale("history", "review"))
+            self._batches.changed.connect(lambda: self.on_changes(refresh.BATCH_SAVED))
         return self._batches
 
     # -- closing ---------------------------------------------------------------------------
@@ -378,7 +376,7 @@ class MainWindow(QMainWindow):
             self._judge and self._judge.shutdown()
             self.work.shutdown(wait=True)
             self.db.shutdown(wait=True, cancel_pending=False)
-            self.services.close()
+            self._services and self._services.close()  # never opened: nothing to close
             from desktop.core.providers.clients import close_all
 
             close_all()  # the warm connections end with the app

@@ -30,6 +30,7 @@ from desktop.core.battle.review import (
     ReviewFilter, ReviewSession, pairs_waiting, reveal_line,
 )
 from desktop.core.battle.batch import batch_names
+from desktop.core.operations import reviewing
 from desktop.gui import theme
 from desktop.gui.history_view import conversation_markdown
 from desktop.gui.markdown_doc import IncrementalMarkdown
@@ -45,7 +46,6 @@ EMPTY = "No battles are waiting for a vote. Run a prompt set in the background (
 
 class ReviewView(QWidget):
     voted = Signal(object)  # the BattleRecord with its vote, once stored (names may show)
-    changed = Signal()  # a vote was cast or taken back: results views are stale
 
     def __init__(self, services, db, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -222,8 +222,11 @@ class ReviewView(QWidget):
         if following is not None:  # prepared while reading: on screen at once
             self._show(None if following is END else following)
 
-        def cast():
-            result = session.vote(record.id, choice, decide_s)
+        services = self.services
+
+        def cast():  # the other views hear of the vote from its Changes
+            result = services.run(reviewing.review_vote, session, record.id, choice, decide_s,
+                                  initiator="review")
             return result, session.current(), session.peek()
 
         self.db.submit(cast, on_done=lambda found: self._cast(record, following, found),
@@ -242,7 +245,6 @@ class ReviewView(QWidget):
             judge.setObjectName("judge_after_vote")
             self.after_vote.addWidget(judge)
         self.voted.emit(result.receipt.battle)
-        self.changed.emit()
 
     def _failed(self, exc: BaseException) -> None:
         self.reveal.setText(getattr(exc, "message", None) or
@@ -254,8 +256,10 @@ class ReviewView(QWidget):
         if session is None or not session.voted:
             return
 
+        services = self.services
+
         def take_back():
-            return session.undo(), session.peek()
+            return services.run(reviewing.review_undo, session, initiator="review"), session.peek()
 
         self.db.submit(take_back, on_done=self._undone, on_error=self._failed)
 
@@ -265,4 +269,3 @@ class ReviewView(QWidget):
         self._next = following if following is not None else END
         self.reveal.setText("Vote taken back.")
         self._show(record)
-        self.changed.emit()

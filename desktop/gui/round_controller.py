@@ -53,8 +53,8 @@ class RoundController(QObject):
 
     def __init__(self, db, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._db = db  # TaskRunner wrapping `services.Services` calls
-        self.services = None  # set by the window
+        self._db = db  # the database TaskRunner, which runs the Workspace's operations
+        self.workspace = None  # () -> the window's Workspace (desktop/core/operations), set by it
         self.state = IDLE
         self.runner: BattleRunner | None = None
         self.session: RoundSession | None = None
@@ -225,7 +225,7 @@ class RoundController(QObject):
         if runner is None:
             return
         self._db.submit(
-            partial(self.services.save_turn, self.session, runner.battle),
+            partial(self.workspace().save_turn, self.session, runner.battle),
             on_done=lambda saved, r=runner: self._on_saved(r, saved),
             on_error=lambda exc, r=runner: self._on_save_failed(r, exc),
         )
@@ -252,7 +252,7 @@ class RoundController(QObject):
         decide_s = None if self._ready_at is None else time.monotonic() - self._ready_at
         self._set_state(VOTED)
         self._db.submit(
-            self.services.vote_round, self.session, choice, decide_s,
+            self.workspace().vote_round, self.session, choice, decide_s,
             on_done=lambda receipt: self._on_voted(record, receipt),
             on_error=lambda exc: self._on_vote_failed(record, exc),
         )

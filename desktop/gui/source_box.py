@@ -42,7 +42,7 @@ class SourceBox(QComboBox):
             self.addItem(f"Imported: {name}", name)
         if imported:
             self.addItem(ALL_SOURCES_LABEL, "all")
-        if TEAM in names:  # `Services.result_sources` lists it only for a folder in a team
+        if TEAM in names:  # `Workspace.result_sources` lists it only for a folder in a team
             self.addItem(TEAM_LABEL, TEAM)
         self.setCurrentIndex(max(0, self.findData(current)))
         self.blockSignals(False)

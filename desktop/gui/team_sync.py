@@ -16,9 +16,9 @@ PUSH_EVERY_MS = 60_000
 class TeamSync(QObject):
     pushed = Signal(object)  # the PushResult, on the UI thread
 
-    def __init__(self, services, runner, parent: QObject | None = None) -> None:
+    def __init__(self, workspace, runner, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._services, self._runner = services, runner
+        self._workspace, self._runner = workspace, runner  # () -> the window's Workspace
         self._busy = self._again = False
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.kick)
@@ -33,7 +33,7 @@ class TeamSync(QObject):
             self._again = True
             return
         self._busy = True
-        self._runner.submit(self._services.push_team, on_done=self._done, on_error=self._done)
+        self._runner.submit(self._workspace().push_team, on_done=self._done, on_error=self._done)
 
     def _done(self, result) -> None:
         self._busy = False

@@ -1,8 +1,8 @@
 """The Verdict tab, the first of the results: for each open/proprietary pair and kind of task,
 is the open model as good, how sure are we, and what does each side cost and how fast is it.
 
-It shows `desktop.core.stats.verdict` as computed on a worker thread (`Services.verdict`), with
-the margin as a setting beside it, and offers the shareable HTML report (`Services.report`).
+It shows `desktop.core.stats.verdict` as computed on a worker thread (`Workspace.verdict`), with
+the margin as a setting beside it, and offers the shareable HTML report (`Workspace.report`).
 The Votes box, as on the Leaderboard, picks whose votes count: yours (the default), one imported
 source, or all; imported models whose kind is unknown are left out, and the summary says so.
 """

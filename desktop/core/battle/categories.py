@@ -81,6 +81,22 @@ def resolve_category(store: Store, name: str | None) -> str:
     return cleaned
 
 
+def category_for(store: Store, name: str | None, fallback: str = DEFAULT, *,
+                 lenient: bool = False) -> str:
+    """The category a battle is filed under, the one rule both faces use: a blank name files it
+    under `fallback`; any other is made canonical (a new name is added as the user's own). A bad
+    name raises CategoryError, or with `lenient` files it under `fallback` (a prompt set's line
+    whose category cannot be a name must not stop the set)."""
+    if name is None or not name.strip():
+        return fallback
+    try:
+        return resolve_category(store, name)
+    except CategoryError:
+        if lenient:
+            return fallback
+        raise
+
+
 def add_category(store: Store, name: str) -> str:
     return resolve_category(store, name)
 
