@@ -1,6 +1,6 @@
 """The battle engine: two contenders answer one request at the same moment.
 
-Each slot (`left`, `right`: where the user put a contender; docs/glossary.md) runs on its own
+Each slot (`left`, `right`: where the user put a contender; docs/architecture.md) runs on its own
 thread and pushes `BattleEvent`s into one queue as they happen (start, status, thinking, delta,
 done). The CLI reads the queue directly; the window forwards it to the UI
 thread. `run_contender` is the single place that times, counts and prices an answer, so every

@@ -2,7 +2,7 @@
 both drive this object and neither re-states its rules.
 
 It owns:
-- **Seats and slots** (docs/glossary.md). A *slot* (`left`/`right`: the CLI's `--left`/`--right`,
+- **Seats and slots** (docs/architecture.md). A *slot* (`left`/`right`: the CLI's `--left`/`--right`,
   the window's pickers) is where the user put a contender; a *seat* (`a`, `b`, ...: `SEATS`) is
   where its answer is shown and what the vote names. The fair coin (`toss_coin`) decides, before
   anything is shown, which slot sits in seat A; a contender keeps its seat for the whole
