@@ -11,9 +11,9 @@ retries it; after the vote a send is refused until a new round (Ctrl+N).
 Text reaches the view through the session's reveal pacer (desktop/core/reveal.py): the runner's
 pieces and ends go in, and after each frame's drain what the pacer allows comes out as `text`,
 `thought` and `side_done`, so a blind pane never streams faster than the other one. The runner's
-frame is the pacer's clock while the sides answer; after both ended, a frame timer of this
-object's keeps releasing while the pacer still holds text (a paced tail);
-the turn is saved, and the vote offered, once everything has been shown. Stop shows it all.
+frame is the pacer's clock while the sides answer; after both ended, the controller's own frame
+timer keeps releasing while the pacer still holds text (a paced tail); the turn is saved, and
+the vote offered, once everything has been shown. Stop shows it all.
 """
 
 from __future__ import annotations
