@@ -18,7 +18,7 @@ import os
 import sys
 import time
 
-from bench.gui_probe import _answers, _finished, _local_threads, _send, _window, wait_until
+from bench.gui_probe import _answers, _finished, _local_threads, _send, _window
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -52,12 +52,34 @@ def _why_threads() -> dict:
             "measured_best": learned.get("best") if learned else None}
 
 
+def _wait_finished(window, timeout_s: float) -> None:
+    """Run the event loop until the round is saved, woken by the controller's own signal: a
+    poll every 20 ms (gui_probe.wait_until) would add 50 wake-ups a second of the harness to
+    the window process whose CPU and neighbour load are being measured."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if _finished(window):
+        return
+    loop = QEventLoop()
+    deadline = QTimer(loop)
+    deadline.setSingleShot(True)
+    deadline.timeout.connect(loop.quit)
+    deadline.start(int(timeout_s * 1000))
+    window.controller.state_changed.connect(loop.quit)
+    while not _finished(window) and deadline.isActive():
+        loop.exec()
+    window.controller.state_changed.disconnect(loop.quit)
+    deadline.stop()
+    if not _finished(window):
+        raise TimeoutError(f"the round did not finish in {timeout_s:.0f} s")
+
+
 def play(window) -> dict:
     why = _why_threads()
     workers = {pid: _cpu_s(pid) for pid in _worker_pids()}
     own = time.process_time()
     _send(window)
-    wait_until(lambda: _finished(window), 300)
+    _wait_finished(window, 300)
     own = time.process_time() - own
     worker_cpu = sum(_cpu_s(pid) - workers.get(pid, 0.0) for pid in _worker_pids())
     answers = _answers(window)

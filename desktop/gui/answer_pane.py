@@ -1,11 +1,13 @@
 """One answer pane: its state, the streaming answer as Markdown, and the reveal after the vote.
 
-Text arrives through `append()` (once a frame, see battle_runner) and is painted at most once a
-frame (`RENDER_INTERVAL_MS`) by `IncrementalMarkdown`, which only redraws the block still being
-written. Before the vote the pane says nothing that could tell which model wrote it: its title
-is "A" or "B", its states are the same words for every model, and no metric is shown (blind,
-the thinking header says only "Thinking…"; `set_blind`). `reveal()` adds the name and metrics.
-Thinking has its own collapsed block above the answer, in every pane alike (thinking_block.py).
+Text arrives through `append()` (once a frame, see battle_runner) and is rendered in the same
+pass of the event loop (a zero timer joins what one frame brought) by `IncrementalMarkdown`,
+which only redraws the block still being written: a frame wakes the UI thread once, not once
+for the drain and again for each pane. Before the vote the pane says nothing that could tell
+which model wrote it: its title is "A" or "B", its states are the same words for every model,
+and no metric is shown (blind, the thinking header says only "Thinking…"; `set_blind`).
+`reveal()` adds the name and metrics. Thinking has its own collapsed block above the answer,
+in every pane alike (thinking_block.py).
 
 In a conversation the pane shows it turn by turn: the earlier turns (each prompt above this
 seat's answer) in a read-only view above, then the current turn's prompt, then its answer.
@@ -28,7 +30,7 @@ from desktop.gui.thinking_block import ThinkingBlock
 if TYPE_CHECKING:  # not imported to paint the window: see round_controller
     from desktop.core.contenders.answer import Answer, Status
 
-RENDER_INTERVAL_MS = 33  # one frame at 30 Hz (battle_runner): text arriving within it is painted once
+RENDER_INTERVAL_MS = 0  # render after the frame's drain, in the same pass (text comes once a frame)
 
 
 class AnswerPane(QFrame):

@@ -1,13 +1,16 @@
 """Bridges one engine `Battle` to the UI thread.
 
 The UI thread collects the battle's events itself, without waiting: a timer drains the battle's
-queue once a frame (the screen's refresh rate, `frame_interval_ms`, 30 to 60 times a second),
-merging consecutive text pieces of a side into one, so what the window does per remote token
-stops growing once tokens come faster than frames. After each drain `drained` fires: the round
-controller releases what the reveal pacer allows then (desktop/core/battle/reveal.py). No thread sits
-between the engine and the window, so a provider streaming thousands of tokens a second costs
-neither a thread wake-up per token nor more than a bounded number of UI wake-ups, and the
-local model keeps its CPU. A start, status or done event waits at most one frame.
+queue once a frame (the screen's refresh rate, `frame_interval_ms`, at most 30 a second; 10
+while a local model generates, `LOCAL_FRAME_MS`, as the window then competes with it for the
+cores), merging consecutive text pieces of a side into one, so what the window does per remote
+token stops growing once tokens come faster than frames. After every frame's drain, with or
+without new events, `drained` fires: the round controller releases what the reveal pacer allows
+then (desktop/core/battle/reveal.py), and the panes render it in the same pass, so a frame is one
+wake-up of the UI thread. No thread sits between the engine and the window, so a provider
+streaming thousands of tokens a second costs neither a thread wake-up per token nor more than a
+bounded number of UI wake-ups, and the local model keeps its CPU. A start, status or done event
+waits at most one frame.
 
 Invariants:
 - Signals are emitted on the UI thread only; no other thread ever touches this object.
@@ -24,6 +27,10 @@ from PySide6.QtGui import QGuiApplication
 from desktop.core.contenders.answer import EV_DELTA, EV_DONE, EV_THINKING
 
 DRAIN_INTERVAL_MS = 33  # when no screen says its refresh rate
+# While a local model generates, frames come at most 10 a second: its llama.cpp threads want
+# every core, and each frame (drain, render, paint) is taken from them (bench figures 1a, 1b;
+# the window's CPU per round a quarter lower than at 15 frames a second).
+LOCAL_FRAME_MS = 100
 SIDES = 2
 
 
@@ -52,13 +59,28 @@ class BattleRunner(QObject):
         self.battle = battle
         self._done_sides: set[str] = set()
         self._detached = False
+        self._frame_ms = frame_interval_ms()
+        # Sides whose model runs on this machine's cores (the engine's contenders say so).
+        self._local = {slot for slot, c in getattr(battle, "contenders", {}).items()
+                       if getattr(c, "provider", "") == "local"}
         self._timer = QTimer(self)
-        self._timer.setInterval(frame_interval_ms())
+        self._timer.setInterval(self._interval())
         self._timer.timeout.connect(self._drain)
+
+    def _interval(self) -> int:
+        """The frame: slower while a local side is still generating (see LOCAL_FRAME_MS)."""
+        if self._local - self._done_sides:
+            return max(self._frame_ms, LOCAL_FRAME_MS)
+        return self._frame_ms
 
     def start(self) -> "BattleRunner":
         self._timer.start()
         return self
+
+    @property
+    def frame_ms(self) -> int:
+        """The frame now: how often the window drains, renders and paints."""
+        return self._timer.interval()
 
     @property
     def running(self) -> bool:
@@ -69,6 +91,7 @@ class BattleRunner(QObject):
             return
         events = self.battle.events_so_far()
         if not events:
+            self.drained.emit()  # the frame still ticks: paced text may be due
             return
         pending: dict[str, list[str]] = {}
         thoughts: dict[str, list[str]] = {}
@@ -93,6 +116,8 @@ class BattleRunner(QObject):
             flush()
             if event.type == EV_DONE:
                 self._done_sides.add(event.slot)
+                if event.slot in self._local:  # the cores are free again: back to full rate
+                    self._timer.setInterval(self._interval())
             self.event.emit(event)
             if self._detached:  # a receiver detached us mid-drain
                 return

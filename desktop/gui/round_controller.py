@@ -10,9 +10,10 @@ retries it; after the vote a send is refused until a new round (Ctrl+N).
 
 Text reaches the view through the session's reveal pacer (desktop/core/battle/reveal.py): the runner's
 pieces and ends go in, and after each frame's drain what the pacer allows comes out as `text`,
-`thought` and `seat_done`, so a blind pane never streams faster than the other one. A frame
-timer keeps releasing while the pacer holds text (a paced tail goes on after both slots ended);
-the turn is saved, and the vote offered, once everything has been shown. Stop shows it all.
+`thought` and `seat_done`, so a blind pane never streams faster than the other one. The runner's
+frame is the pacer's clock while the sides answer; after both ended, the controller's own frame
+timer keeps releasing while the pacer still holds text (a paced tail); the turn is saved, and
+the vote offered, once everything has been shown. Stop shows it all.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ class RoundController(QObject):
         self._thought_pieces: dict[str, int] = {}  # thinking pieces arrived, not yet shown
         self._ended = False  # both slots of the running turn are done (shown or not)
         self._frame = QTimer(self)
-        self._frame.setInterval(33)  # the pacer's clock while a turn is shown (frame_interval_ms)
+        self._frame.setInterval(33)  # the pacer's clock once the runner ended (frame_interval_ms)
         self._frame.timeout.connect(self._tick)
         self.local_pool = None  # the window's local model workers: made on first use, closed
         # by `shutdown` (the window's closeEvent)
@@ -124,7 +125,6 @@ class RoundController(QObject):
         self._pacer = self.session.pacer()
         self._thought_pieces = {}
         self._ended = False
-        self._frame.start()
         self.runner = BattleRunner(battle, self)
         self.runner.text.connect(self._on_text)
         self.runner.thought.connect(self._on_thought)
@@ -219,6 +219,8 @@ class RoundController(QObject):
             return
         self._ended = True  # saved once everything is shown, so the vote comes after it
         self._tick()
+        if self._pacer is not None and not self._pacer.complete:
+            self._frame.start()  # the runner's frame has stopped: release the paced tail
 
     def _save(self) -> None:
         runner = self.runner

@@ -13,7 +13,6 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from desktop.core.contenders.params import REASONING_LEVELS, GenerationParams
-from desktop.core.base.safe_write import write_text_atomic
 
 VERSION = 1
 # First run: the embedded model on one side, a proprietary model on the other.
@@ -57,6 +56,10 @@ def save(settings: WindowSettings, path: Path | None = None) -> None:
     path = path or _default_path()
     data = {"version": VERSION, **to_dict(settings)}
     # The shared safe writer: an unpredictable temporary, never written through a link.
+    # deferred: it brings secrets, hmac and hashlib (~6 ms), and the window loads its settings
+    # before its first paint but saves them only later.
+    from desktop.core.base.safe_write import write_text_atomic
+
     write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False), force=True)
 
 

@@ -13,12 +13,6 @@ from PySide6.QtWidgets import (
 )
 
 
-def add_to_menu(menu, window) -> None:
-    """The File menu's Team… entry (kept here so the main window only names it)."""
-    act = menu.addAction("&Team…")
-    act.triggered.connect(lambda: TeamDialog(window.services, window.work, window).exec())
-
-
 class TeamDialog(QDialog):
     def __init__(self, services, runner, parent=None) -> None:
         super().__init__(parent)

@@ -123,3 +123,49 @@ def test_one_endless_paragraph_stays_linear(renderer):
         return md.rendered_chars
 
     assert cost(40_000) <= 2.2 * cost(20_000)
+
+
+def test_open_paragraph_is_shown_at_once_and_parsed_a_few_times_a_second(qapp):
+    """Each frame adds the new words to the open paragraph without re-parsing it; its Markdown
+    catches up once the interval passed, and the finished answer is the one-shot render."""
+    from PySide6.QtGui import QColor, QFont, QTextDocument
+
+    from desktop.gui.markdown_doc import TAIL_MARKDOWN_INTERVAL_S, IncrementalMarkdown
+
+    now = [0.0]
+    doc = QTextDocument()
+    md = IncrementalMarkdown(doc, QColor("#eeeeee"), clock=lambda: now[0])
+    md.append("Some **bold")
+    for _ in range(300):  # 300 frames within one interval
+        md.append(" word")
+    assert doc.toPlainText().endswith("word word")  # every frame's words are on screen
+    assert md.rendered_chars <= 2 * len(md.source)  # not one re-parse of the paragraph a frame
+
+    now[0] += TAIL_MARKDOWN_INTERVAL_S
+    md.append(" end** and more")
+    assert doc.toPlainText() == "Some " + "bold" + " word" * 300 + " end and more"
+    block, bold = doc.begin(), []
+    it = block.begin()
+    while not it.atEnd():
+        fragment = it.fragment()
+        if fragment.charFormat().fontWeight() == QFont.Weight.Bold:
+            bold.append(fragment.text())
+        it += 1
+    assert bold and bold[0].startswith("bold word") and bold[0].endswith("word end")
+
+    md.finish()
+    full = QTextDocument()
+    full.setMarkdown(md.source, QTextDocument.MarkdownFeature.MarkdownDialectGitHub)
+    assert _structure(doc) == _structure(full)
+
+
+def test_words_appended_between_parses_keep_their_spaces(qapp):
+    from PySide6.QtGui import QColor, QTextDocument
+
+    from desktop.gui.markdown_doc import IncrementalMarkdown
+
+    doc = QTextDocument()
+    md = IncrementalMarkdown(doc, QColor("#eeeeee"), clock=lambda: 0.0)
+    for piece in ["One ", "two ", "three\n", "four ", "five"]:
+        md.append(piece)
+    assert doc.toPlainText() == "One two three four five"
