@@ -17,11 +17,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from desktop.core.contenders.answer import Status
-from desktop.core.contenders.base import CancelToken, Contender, ModelName, StreamItem
+from desktop.core.contenders.base import CancelToken, ModelName, StreamItem
 from desktop.core.base.errors import CONTEXT_LENGTH, CRASH, ContenderError
 from desktop.core.local import safe_mode, threads
 from desktop.core.local.load import machine_load
 from desktop.core.local.client import FirstBatchCrash, LoadSettings, WorkerProcess
+from desktop.core.local.provider import LocalProvider
 from desktop.core.local.workers import WorkerPool
 from desktop.core.local.models import (
     EMBEDDED_NAME, check_context_fits, check_gguf, embedded_model_path,
@@ -29,9 +30,8 @@ from desktop.core.local.models import (
 from desktop.core.contenders.params import Request
 
 
-class LocalContender(Contender):
-    provider = "local"
-    default_kind = "open"
+class LocalContender(LocalProvider):
+    """The local engine's contender; what it declares is on `LocalProvider`."""
 
     def __init__(self, spec: str, path: str | None, kind: str | None = None,
                  pool: WorkerPool | None = None) -> None:

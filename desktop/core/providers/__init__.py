@@ -4,3 +4,6 @@ One module per provider, each only its wire protocol; `http.py` holds what they 
 retries, timeouts, Stop, error kinds) and `sse.py` the event-stream parser. No provider SDKs:
 httpx speaks HTTP, and the formats follow the providers' own documentation.
 """
+
+# The registry hands desktop.core.base.keys its directory of providers when it loads.
+from desktop.core.providers import registry  # noqa: F401, E402

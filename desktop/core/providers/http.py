@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from desktop.core.base import errors as E
 from desktop.core.contenders.answer import Status
-from desktop.core.contenders.base import CancelToken, Contender, StreamItem
+from desktop.core.base.keys import require_key
+from desktop.core.contenders.base import KEY_REQUIRED, CancelToken, Contender, StreamItem
 from desktop.core.base.errors import ContenderError
 from desktop.core.contenders.params import Request
 from desktop.core.providers.failures import (  # noqa: F401 - classify etc. re-exported
@@ -82,8 +83,6 @@ class RemoteContender(HttpErrors, Contender):
     """A contender reached over HTTP with a server-sent event stream."""
 
     label: ClassVar[str] = "The server"  # names the provider in messages: "OpenAI", ...
-    env_base_url: ClassVar[str | None] = None  # e.g. OPENAI_BASE_URL
-    default_base_url: ClassVar[str] = ""
 
     def __init__(
         self,
@@ -97,7 +96,7 @@ class RemoteContender(HttpErrors, Contender):
         retry: RetryPolicy | None = None,
     ) -> None:
         super().__init__(spec, model, kind)
-        env_base = os.environ.get(self.env_base_url, "").strip() if self.env_base_url else ""
+        env_base = os.environ.get(self.base_url_env, "").strip() if self.base_url_env else ""
         self.base_url = (base_url or env_base or self.default_base_url).rstrip("/")
         self._api_key = api_key
         self.idle_timeout_s = idle_timeout_s
@@ -124,7 +123,7 @@ class RemoteContender(HttpErrors, Contender):
 
     def resolve_key(self) -> str | None:
         """The API key to send; raise `missing_key` when the provider needs one and has none."""
-        raise NotImplementedError
+        return require_key(self.provider) if self.key == KEY_REQUIRED else None
 
     def endpoint(self) -> str:
         raise NotImplementedError

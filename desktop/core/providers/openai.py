@@ -18,25 +18,16 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from desktop.core.base import errors as E
-from desktop.core.contenders.base import Finish, ModelName, StreamItem, Thought, Usage
+from desktop.core.contenders.base import (
+    KEY_REQUIRED, Finish, ModelName, StreamItem, Thought, Usage,
+)
 from desktop.core.base.errors import ContenderError
 from desktop.core.contenders.params import Request
 from desktop.core.providers.http import RemoteContender, json_or_protocol_error
-from desktop.core.providers.registry import KEY_REQUIRED, ProviderInfo
 from desktop.core.contenders.reasoning import openai_fields
 
 if TYPE_CHECKING:  # the event type is only named here; the parser loads with a request
     from desktop.core.providers.sse import SSEEvent
-
-PROVIDER = ProviderInfo(
-    name="openai", label="OpenAI", contender="desktop.core.providers.openai:OpenAIContender",
-    spec_form="openai:MODEL", spec_example="openai:gpt-4o-mini", kind="proprietary",
-    key=KEY_REQUIRED, key_env_vars=("OPENAI_API_KEY",), auth="Authorization: Bearer KEY",
-    key_hint="platform.openai.com/api-keys",
-    base_url_env="OPENAI_BASE_URL", default_base_url="https://api.openai.com/v1",
-    default_models=("gpt-4o-mini", "gpt-4o", "gpt-4.1-mini"),
-    framing="Chat Completions, server-sent events", order=10,
-)
 
 # Reasoning models accept only the default temperature and top_p.
 REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
@@ -45,15 +36,15 @@ FINISH_REASONS = {"stop": "stop", "length": "length", "tool_calls": "stop", "fun
 
 
 class OpenAIContender(RemoteContender):
-    provider = PROVIDER.name
-    label = PROVIDER.label
-    env_base_url = PROVIDER.base_url_env
-    default_base_url = PROVIDER.default_base_url
-
-    def resolve_key(self) -> str | None:
-        from desktop.core.base.keys import require_key
-
-        return require_key("openai")
+    provider = "openai"
+    label = "OpenAI"
+    spec_form, spec_example = "openai:MODEL", "openai:gpt-4o-mini"
+    key, key_env_vars = KEY_REQUIRED, ("OPENAI_API_KEY",)
+    auth, key_hint = "Authorization: Bearer KEY", "platform.openai.com/api-keys"
+    base_url_env, default_base_url = "OPENAI_BASE_URL", "https://api.openai.com/v1"
+    default_models = ("gpt-4o-mini", "gpt-4o", "gpt-4.1-mini")
+    framing = "Chat Completions, server-sent events"
+    order = 10
 
     def endpoint(self) -> str:
         return f"{self.base_url}/chat/completions"
