@@ -82,23 +82,17 @@ class CompatContender(OpenAIContender):
         key, _ = get_key(self.provider, self.base_url)
         return key
 
-    def body(self, request: Request) -> dict:
-        p = request.params
-        body: dict[str, Any] = {
-            "model": self.model,
-            "messages": request.messages(),
-            "stream": True,
-            "max_tokens": p.max_tokens,
-            "temperature": p.temperature,
-            "top_p": p.top_p,
-        }
-        if self._send_stream_options:
-            body["stream_options"] = {"include_usage": True}
-        if p.seed is not None:
-            body["seed"] = p.seed
-        if self._send_reasoning:
-            body.update(compat_fields(p.reasoning))
-        return body
+    # The body is OpenAI's (openai.py), with the widely supported parameters.
+    max_tokens_field = "max_tokens"
+
+    def asks_usage(self) -> bool:
+        return self._send_stream_options
+
+    def takes_sampling(self) -> bool:
+        return True
+
+    def reasoning_fields(self, request: Request) -> dict[str, Any]:
+        return compat_fields(request.params.reasoning) if self._send_reasoning else {}
 
     def setting_notes(self, request: Request) -> list[str]:
         return []  # the server decides; a refusal is handled in `stream`

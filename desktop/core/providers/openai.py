@@ -15,7 +15,7 @@ models show no thinking text in Chat Completions, only its count. The reasoning 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from desktop.core.base import errors as E
 from desktop.core.contenders.base import (
@@ -55,22 +55,38 @@ class OpenAIContender(RemoteContender):
             headers["Authorization"] = f"Bearer {key}"
         return headers
 
+    # The one Chat Completions request body, for OpenAI and every compatible server; these
+    # hooks are where servers differ (compat.py).
+    max_tokens_field: ClassVar[str] = "max_completion_tokens"
+
     def body(self, request: Request) -> dict:
         p = request.params
         body: dict[str, Any] = {
             "model": self.model,
             "messages": request.messages(),
             "stream": True,
-            "stream_options": {"include_usage": True},
-            "max_completion_tokens": p.max_tokens,
+            self.max_tokens_field: p.max_tokens,
         }
-        if not self.model.startswith(REASONING_PREFIXES):
+        if self.asks_usage():
+            body["stream_options"] = {"include_usage": True}
+        if self.takes_sampling():
             body["temperature"] = p.temperature
             body["top_p"] = p.top_p
         if p.seed is not None:
             body["seed"] = p.seed
-        body.update(openai_fields(self.model, p.reasoning)[0])
+        body.update(self.reasoning_fields(request))
         return body
+
+    def asks_usage(self) -> bool:
+        """Whether to ask for usage at the end of the stream (`stream_options`)."""
+        return True
+
+    def takes_sampling(self) -> bool:
+        """Reasoning models accept only the default temperature and top_p."""
+        return not self.model.startswith(REASONING_PREFIXES)
+
+    def reasoning_fields(self, request: Request) -> dict[str, Any]:
+        return openai_fields(self.model, request.params.reasoning)[0]
 
     def setting_notes(self, request: Request) -> list[str]:
         note = openai_fields(self.model, request.params.reasoning)[1]
