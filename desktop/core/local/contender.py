@@ -48,8 +48,10 @@ class LocalContender(LocalProvider):
         machine_load().start()  # a running sample from now on, so no answer waits for one
 
     @classmethod
-    def from_spec(cls, spec, kind=None, pool: WorkerPool | None = None) -> "LocalContender":
-        return cls(spec.raw, spec.path, kind, pool)
+    def from_spec(cls, spec, kind=None, *, workers: WorkerPool | None = None,
+                  clients: object = None) -> "LocalContender":
+        """The contender a parsed spec names; `clients` (HTTP connections) is not needed."""
+        return cls(spec.raw, spec.path, kind, workers)
 
     def model_file(self) -> Path:
         if self.path is None:

@@ -25,6 +25,7 @@ from desktop.core.contenders.base import CancelToken, StreamItem
 from desktop.core.base import errors as E
 from desktop.core.base.errors import BAD_REQUEST, ContenderError
 from desktop.core.contenders.params import Request
+from desktop.core.providers.clients import ClientPool
 from desktop.core.providers.openai import OpenAIContender
 from desktop.core.base.redact import host_of
 from desktop.core.base.keys import get_key
@@ -71,8 +72,9 @@ class CompatContender(OpenAIContender):
         self._send_reasoning = True
 
     @classmethod
-    def from_spec(cls, spec, kind: str | None = None) -> "CompatContender":
-        return cls(spec.raw, spec.model, kind, base_url=spec.base_url)
+    def from_spec(cls, spec, kind: str | None = None, *, clients: ClientPool | None = None,
+                  workers: object = None) -> "CompatContender":
+        return cls(spec.raw, spec.model, kind, base_url=spec.base_url, clients=clients)
 
     @property
     def key_name(self) -> str:
@@ -149,8 +151,9 @@ class ModelServerContender(CompatContender):
     label_from_host = False
 
     @classmethod
-    def from_spec(cls, spec, kind: str | None = None) -> "ModelServerContender":
-        return cls(spec.raw, spec.model, kind)
+    def from_spec(cls, spec, kind: str | None = None, *, clients: ClientPool | None = None,
+                  workers: object = None) -> "ModelServerContender":
+        return cls(spec.raw, spec.model, kind, clients=clients)
 
     @property
     def key_name(self) -> str:
