@@ -66,10 +66,10 @@ def contender_class(provider: str):
 def make_contender(text: str, kind: str | None = None, *, local_pool=None, clients=None):
     """Build the contender a spec names. `kind` ("open"/"proprietary") overrides the default.
     The resources a contender uses come from the caller, who owns and closes them:
-    `local_pool` (a `local.workers.WorkerPool`) serves a local model's workers, `clients` (a
-    `providers.clients.ClientPool`) a remote one's connections. Without them a contender makes
-    its own, which its `close()` ends. A class takes them in `from_spec(spec, kind, workers=,
-    clients=)`, each using the one it needs."""
+    `local_pool` (a `local.workers.WorkerPool`, required for a local model) serves a local
+    model's workers, `clients` (a `providers.clients.ClientPool`) a remote one's connections;
+    a remote contender given none makes a pool of its own, which its `close()` ends. A class
+    takes them in `from_spec(spec, kind, workers=, clients=)`, each using the one it needs."""
     spec = parse_spec(text)
     if kind not in (None, "open", "proprietary"):
         raise ContenderError(BAD_SPEC, f"Kind must be 'open' or 'proprietary', not '{kind}'.")

@@ -27,7 +27,7 @@ def _warm(spec: str, clients: ClientPool) -> None:
         if info is not None and info.needs_key and not get_key(provider)[0]:
             return  # it can't answer yet; no reason to reach its server
         contender = make_contender(spec, clients=clients)
-    except ContenderError:
+    except (ContenderError, ValueError):  # a bad spec, or a local model: nothing to connect to
         return
     warm = getattr(contender, "warm", None)
     if warm is not None:

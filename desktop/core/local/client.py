@@ -160,10 +160,8 @@ def _open_log(path: Path) -> int:
 
 
 class WorkerProcess:
-    def __init__(self, settings: LoadSettings, log_path: Path | None = None,
-                 spawner: Spawner | None = None) -> None:
-        """`spawner`: the long-lived thread of the pool that keeps this worker (see
-        `Spawner`); without one the worker is started from the calling thread."""
+    def __init__(self, settings: LoadSettings, log_path: Path | None, spawner: Spawner) -> None:
+        """`spawner`: the long-lived thread of the pool that keeps this worker (`Spawner`)."""
         self.settings = settings
         self.model_name = Path(settings.path).stem
         self.loaded = False
@@ -175,8 +173,7 @@ class WorkerProcess:
         self.last_cached_tokens = 0  # prompt tokens the last request found in the KV cache
         log = _open_log(log_path) if log_path else subprocess.DEVNULL
         try:
-            start = spawner.popen if spawner is not None else subprocess.Popen
-            self.process = start(
+            self.process = spawner.popen(
                 worker_command(),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,

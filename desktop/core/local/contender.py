@@ -33,15 +33,14 @@ from desktop.core.contenders.params import Request
 class LocalContender(LocalProvider):
     """The local engine's contender; what it declares is on `LocalProvider`."""
 
-    def __init__(self, spec: str, path: str | None, kind: str | None = None,
-                 pool: WorkerPool | None = None) -> None:
+    def __init__(self, spec: str, path: str | None, kind: str | None = None, *,
+                 pool: WorkerPool) -> None:
         self.path = path  # None: the embedded model, located on first use
         model = EMBEDDED_NAME if path is None else Path(path).stem
         super().__init__(spec, model, kind)
-        # The pool of whoever made this contender (the window, a CLI command), who closes it;
-        # or, without one, a pool of its own that `close()` ends.
-        self._owns_pool = pool is None
-        self.pool = pool if pool is not None else WorkerPool()
+        # The pool of whoever made this contender (the window, a CLI command), who closes it:
+        # a worker outlives the contender, warm for the next one.
+        self.pool = pool
         self._prepared = None  # the loaded worker `prepare` hands to `stream`
         self._last_worker = None  # the worker of the previous answer, asked for again
         self._busy_cores: float | None = None  # other programs' CPU, read while preparing
@@ -51,7 +50,9 @@ class LocalContender(LocalProvider):
     def from_spec(cls, spec, kind=None, *, workers: WorkerPool | None = None,
                   clients: object = None) -> "LocalContender":
         """The contender a parsed spec names; `clients` (HTTP connections) is not needed."""
-        return cls(spec.raw, spec.path, kind, workers)
+        if workers is None:
+            raise ValueError("A local contender runs in its caller's WorkerPool (workers=).")
+        return cls(spec.raw, spec.path, kind, pool=workers)
 
     def model_file(self) -> Path:
         if self.path is None:
@@ -160,10 +161,6 @@ class LocalContender(LocalProvider):
                 yield from self._generate_in_safe_mode(worker, payload, cancel, crash)
         finally:
             self.pool.release(worker)
-
-    def close(self) -> None:
-        if self._owns_pool:
-            self.pool.shutdown()
 
     def _generate(self, worker: WorkerProcess, payload: dict, cancel: CancelToken):
         settings = worker.settings
