@@ -16,11 +16,15 @@ from desktop.core.battle.engine import Battle, run_contender
 from desktop.core.local.client import worker_environment
 from desktop.core.local.models import embedded_model_path
 from desktop.core.local.threads import default_threads
+from desktop.core.local.workers import WorkerPool
 from desktop.core.contenders.params import GenerationParams, Request
 from desktop.core.battle.specs import make_contender
 
 
 def answer(spec: str, prompt: str = "Say hello.", pool=None, **params):
+    if pool is None:  # the caller's workers, as a command owns them
+        with WorkerPool() as own:
+            return answer(spec, prompt, own, **params)
     events = []
     result = run_contender(
         make_contender(spec, local_pool=pool), Request(prompt, GenerationParams(**params)), CancelToken(),
