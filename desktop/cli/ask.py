@@ -20,6 +20,7 @@ from desktop.core.contenders.params import (
 from desktop.core.battle.reveal import LIVE, REVEAL_MODES
 from desktop.core.battle.round_session import RoundSession, TurnRefused
 from desktop.core.operations import battles as battle_ops
+from desktop.core.providers.clients import ClientPool
 
 
 def register(subparsers) -> None:
@@ -133,14 +134,17 @@ def params_from_args(args) -> GenerationParams:
     )
 
 
-def build_contenders(args, pool=None) -> dict:
-    """The two contenders; local ones run their workers in `pool` (the command's own)."""
+def build_contenders(args, pool=None, clients=None) -> dict:
+    """The two contenders; local ones run their workers in `pool`, remote ones connect through
+    `clients` (both the command's own)."""
     from desktop.core.battle.specs import make_contender
 
     try:
         return {
-            "left": make_contender(args.left or "local", args.left_kind, local_pool=pool),
-            "right": make_contender(args.right or "local", args.right_kind, local_pool=pool),
+            "left": make_contender(args.left or "local", args.left_kind, local_pool=pool,
+                                   clients=clients),
+            "right": make_contender(args.right or "local", args.right_kind, local_pool=pool,
+                                    clients=clients),
         }
     except ContenderError as exc:
         raise UsageError(exc.message) from None
@@ -192,8 +196,8 @@ def run(args) -> int:
     if args.file and args.prompt is not None:
         raise UsageError("give a PROMPT or --file PROMPTS, not both.")
     check_args(args)
-    with local_worker_pool() as pool:
-        contenders = build_contenders(args, pool)
+    with local_worker_pool() as pool, ClientPool() as clients:
+        contenders = build_contenders(args, pool, clients)
         if getattr(args, "promptset", None):
             from desktop.cli.starter_run import starter_items
 
@@ -252,11 +256,11 @@ def run_continue(args) -> int:
         raise UsageError("--continue keeps the battle's contenders, seats and mode; drop "
                          "--left/--right/--blind/--no-save.")
     prompt = read_prompt(args)
-    with command_store() as store, local_worker_pool() as pool:
+    with command_store() as store, local_worker_pool() as pool, ClientPool() as clients:
         try:
             battle_id = resolve_battle_id(store, args.continue_id)
-            session = RoundSession.resume(store, battle_id,
-                                          functools.partial(make_contender, local_pool=pool))
+            session = RoundSession.resume(store, battle_id, functools.partial(
+                make_contender, local_pool=pool, clients=clients))
             if args.reveal:
                 session.reveal = args.reveal
         except (BattleNotFound, ConversationEnded) as exc:

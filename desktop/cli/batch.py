@@ -17,6 +17,7 @@ from desktop.cli import CommandFailed, UsageError
 from desktop.cli._store import command_store
 from desktop.cli.terminal import write_styled
 from desktop.cli.ask import build_contenders, local_worker_pool, params_from_args, _positive_int
+from desktop.core.providers.clients import ClientPool
 from desktop.core.battle.batch import ORDERS, BatchError, BatchPlan, BatchResult, Eta, make_plan, run_batch
 
 BAR_WIDTH = 24
@@ -151,8 +152,8 @@ def run(args) -> int:
     with command_store() as store:
         plan = load_plan(args, store)
         progress = Progress(plan, args.json)
-        with local_worker_pool() as pool:
-            contenders = build_contenders(args, pool)
+        with local_worker_pool() as pool, ClientPool() as clients:
+            contenders = build_contenders(args, pool, clients)
             try:
                 summary = run_batch(store, plan, contenders, params_from_args(args), stop=stop,
                                     on_start=progress.start, on_result=progress.result,

@@ -8,7 +8,7 @@ import json
 import sys
 
 from desktop.cli._store import command_store, fail
-from desktop.cli.ask import _positive_int
+from desktop.cli.ask import _positive_int, local_worker_pool
 from desktop.cli.terminal import redraw
 from desktop.core.contenders.base import CancelToken
 from desktop.core.base.errors import ContenderError
@@ -17,6 +17,7 @@ from desktop.core.judge.data import load_judged
 from desktop.core.judge.runner import JudgeFailed, JudgeSummary
 from desktop.core.operations.judging import judge
 from desktop.core.battle.specs import make_contender
+from desktop.core.providers.clients import ClientPool
 from desktop.core.store.judge_verdicts import unjudged_battles
 
 BAR = 30
@@ -66,8 +67,14 @@ def run(args) -> int:
     if args.source.lower() != "own":
         return fail(f"Only your own battles can be judged: imported votes ('{args.source}') "
                     "come without the answers a judge would read. Use --source own.")
+    with local_worker_pool() as workers, ClientPool() as clients:
+        return _judge(args, workers, clients)
+
+
+def _judge(args, workers, clients) -> int:
+    """Judge with the contender `--judge` names, its resources the command's own."""
     try:
-        contender = make_contender(args.judge)
+        contender = make_contender(args.judge, local_pool=workers, clients=clients)
     except ContenderError as exc:
         return fail(exc.message)
     try:

@@ -20,6 +20,8 @@ from desktop.core.base.errors import ContenderError
 from desktop.core.judge.runner import JudgeFailed
 from desktop.core.operations.judging import judge
 from desktop.core.battle.specs import make_contender
+from desktop.core.local.workers import WorkerPool
+from desktop.core.providers.clients import ClientPool
 from desktop.core.store import open_store
 from desktop.core.store.judge_verdicts import unjudged_battles
 
@@ -70,8 +72,13 @@ class BackgroundJudge(QObject):
         return True
 
     def _run(self, spec: str, max_cost: float | None, cancel: CancelToken) -> None:
+        with WorkerPool() as workers, ClientPool() as clients:  # this run's own, ended with it
+            self._judge(spec, max_cost, cancel, workers, clients)
+
+    def _judge(self, spec: str, max_cost: float | None, cancel: CancelToken, workers,
+               clients) -> None:
         try:
-            contender = make_contender(spec)
+            contender = make_contender(spec, local_pool=workers, clients=clients)
         except ContenderError as exc:
             self.failed.emit(exc.message)
             return

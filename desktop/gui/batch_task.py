@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from desktop.core.battle.batch import BatchPlan, make_plan, run_batch
 from desktop.core.base.errors import ContenderError
 from desktop.core.local.workers import WorkerPool
+from desktop.core.providers.clients import ClientPool
 from desktop.core.battle.specs import make_contender
 from desktop.core.prompts.starter_sets import STARTER_SETS
 from desktop.core.store import StoreError, open_store
@@ -54,13 +55,16 @@ class BackgroundBatch(QObject):
 
     def _run(self) -> None:
         store = pool = None
+        clients = ClientPool()
         contenders: dict = {}
         try:
             store = open_store()
             pool = WorkerPool()
             contenders = {
-                "left": make_contender(self.plan.left, self.kinds[0], local_pool=pool),
-                "right": make_contender(self.plan.right, self.kinds[1], local_pool=pool),
+                "left": make_contender(self.plan.left, self.kinds[0], local_pool=pool,
+                                       clients=clients),
+                "right": make_contender(self.plan.right, self.kinds[1], local_pool=pool,
+                                        clients=clients),
             }
             summary = run_batch(store, self.plan, contenders, self.params, stop=self.stop,
                                 on_start=self._started, on_result=self._result)
@@ -75,6 +79,7 @@ class BackgroundBatch(QObject):
                 contender.close()
             if pool is not None:
                 pool.close()
+            clients.close_all()
             if store is not None:
                 store.close()
 

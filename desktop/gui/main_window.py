@@ -202,10 +202,10 @@ class MainWindow(QMainWindow):
 
     def _warm_chosen(self) -> None:
         """Connect to the chosen servers now, while the user types (background threads)."""
-        from desktop.core.providers.warm import warm_specs
+        from desktop.core.battle.warm import warm_specs
 
         warm_specs([picker.choice().spec for picker in self.compare.pickers
-                    if picker.provider() != "local"])
+                    if picker.provider() != "local"], self.controller.clients)
 
     # -- background work after the first paint ---------------------------------------------
     def _after_show(self) -> None:
@@ -377,9 +377,6 @@ class MainWindow(QMainWindow):
             self.work.shutdown(wait=True)
             self.db.shutdown(wait=True, cancel_pending=False)
             self._services and self._services.close()  # never opened: nothing to close
-            from desktop.core.providers.clients import close_all
-
-            close_all()  # the warm connections end with the app
         super().closeEvent(event)
 
 

@@ -27,6 +27,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.core.base.errors import ContenderError
 from desktop.core.contenders.params import GenerationParams
+from desktop.core.providers.clients import ClientPool
 from desktop.gui.settings_store import ContenderChoice
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class RoundController(QObject):
         self._frame.timeout.connect(self._tick)
         self.local_pool = None  # the window's local model workers: made on first use, closed
         # by `shutdown` (the window's closeEvent)
+        self.clients = ClientPool()  # the window's warm connections, closed by `shutdown` too
 
     @property
     def a_slot(self) -> str:
@@ -151,9 +153,9 @@ class RoundController(QObject):
             self.local_pool = WorkerPool()
         try:
             left = make_contender(contenders[0].spec, contenders[0].kind,
-                                  local_pool=self.local_pool)
+                                  local_pool=self.local_pool, clients=self.clients)
             right = make_contender(contenders[1].spec, contenders[1].kind,
-                                   local_pool=self.local_pool)
+                                   local_pool=self.local_pool, clients=self.clients)
         except ContenderError as exc:
             self.problem.emit(exc.message)
             return False
@@ -311,6 +313,7 @@ class RoundController(QObject):
         if self.local_pool is not None:
             self.local_pool.close()
             self.local_pool = None
+        self.clients.close_all()  # the warm connections end with the window
 
     def _set_state(self, state: str) -> None:
         self.state = state

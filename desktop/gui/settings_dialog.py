@@ -47,8 +47,9 @@ def _test(provider: str, model: str) -> str:
     from desktop.core.contenders.params import GenerationParams, Request
     from desktop.core.battle.specs import make_contender
 
+    contender = None
     try:
-        contender = make_contender(f"{provider}:{model}")
+        contender = make_contender(f"{provider}:{model}")  # its own connection, closed below
         request = Request("Reply with the word OK.", GenerationParams(max_tokens=5, temperature=0))
         for item in contender.stream(request, CancelToken()):
             if isinstance(item, str):
@@ -58,6 +59,9 @@ def _test(provider: str, model: str) -> str:
         return f"✗ {exc.message}"
     except Exception as exc:  # a bug must not take the dialog down
         return f"✗ The test failed ({type(exc).__name__})."
+    finally:
+        if contender is not None:
+            contender.close()
 
 
 class SettingsDialog(QDialog):

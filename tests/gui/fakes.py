@@ -18,7 +18,7 @@ class FakeContender(Contender):
     delay_s = 0.0
 
     @classmethod
-    def from_spec(cls, spec, kind=None):
+    def from_spec(cls, spec, kind=None, **resources):  # the caller's pools: not needed
         return cls(spec.raw, spec.model, kind)
 
     def stream(self, request, cancel):

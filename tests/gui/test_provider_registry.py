@@ -9,37 +9,29 @@ import pytest
 
 from desktop.core.providers import registry
 from desktop.core.providers.openai import OpenAIContender
-from desktop.core.providers.registry import KEY_REQUIRED, ProviderInfo
-
-# --- the whole provider: a declaration and a contender (OpenAI's wire format, another label) ---
-PROVIDER = ProviderInfo(
-    name="acme", label="Acme AI", contender=f"{__name__}:AcmeContender",
-    spec_form="acme:MODEL", spec_example="acme:acme-large", kind="proprietary",
-    key=KEY_REQUIRED, key_env_vars=("ACME_API_KEY",), auth="Authorization: Bearer KEY",
-    base_url_env="ACME_BASE_URL", default_base_url="https://api.acme.example/v1",
-    default_models=("acme-large",), framing="Chat Completions, server-sent events", order=40,
-)
+from desktop.core.providers.registry import KEY_REQUIRED
 
 
+# --- the whole provider: one class declaring itself (OpenAI's wire format, another label) ------
 class AcmeContender(OpenAIContender):
-    provider = PROVIDER.name
-    label = PROVIDER.label
-    env_base_url = PROVIDER.base_url_env
-    default_base_url = PROVIDER.default_base_url
-
-    def resolve_key(self) -> str | None:
-        from desktop.core.base.keys import require_key
-
-        return require_key(PROVIDER.name)
+    provider = "acme"
+    label = "Acme AI"
+    spec_form, spec_example = "acme:MODEL", "acme:acme-large"
+    key, key_env_vars = KEY_REQUIRED, ("ACME_API_KEY",)
+    auth = "Authorization: Bearer KEY"
+    base_url_env, default_base_url = "ACME_BASE_URL", "https://api.acme.example/v1"
+    default_models = ("acme-large",)
+    framing = "Chat Completions, server-sent events"
+    order = 40
 # ------------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
 def acme(monkeypatch):
     monkeypatch.delenv("ACME_API_KEY", raising=False)
-    registry.register(PROVIDER)
-    yield PROVIDER
-    registry.unregister(PROVIDER.name)
+    info = registry.register(AcmeContender)
+    yield info
+    registry.unregister(info.name)
 
 
 def test_the_picker_lists_it_with_its_label_and_default_model(qtbot, acme):

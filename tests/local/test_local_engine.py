@@ -16,11 +16,15 @@ from desktop.core.battle.engine import Battle, run_contender
 from desktop.core.local.client import worker_environment
 from desktop.core.local.models import embedded_model_path
 from desktop.core.local.threads import default_threads
+from desktop.core.local.workers import WorkerPool
 from desktop.core.contenders.params import GenerationParams, Request
 from desktop.core.battle.specs import make_contender
 
 
 def answer(spec: str, prompt: str = "Say hello.", pool=None, **params):
+    if pool is None:  # the caller's workers, as a command owns them
+        with WorkerPool() as own:
+            return answer(spec, prompt, own, **params)
     events = []
     result = run_contender(
         make_contender(spec, local_pool=pool), Request(prompt, GenerationParams(**params)), CancelToken(),
@@ -69,15 +73,16 @@ def test_worker_stays_warm_between_prompts(tiny_model, local_pool):
     assert {w.pid for w in local_pool.workers()} == first and len(first) == 1
 
 
-def test_same_model_on_both_sides_gets_two_workers(tiny_model):
+def test_same_model_on_both_sides_gets_two_workers(tiny_model, local_pool):
     spec = f"local:{tiny_model}"
     params = GenerationParams(max_tokens=16, n_ctx=256)
-    answers = Battle(make_contender(spec), make_contender(spec), Request("hi", params)).run()
+    answers = Battle(make_contender(spec, local_pool=local_pool),
+                     make_contender(spec, local_pool=local_pool), Request("hi", params)).run()
     assert all(a.error is None and a.finish_reason in ("stop", "length") for a in answers.values())
 
 
-def test_stop_lands_within_200_ms_and_keeps_partial_text():
-    contender = make_contender("local")
+def test_stop_lands_within_200_ms_and_keeps_partial_text(local_pool):
+    contender = make_contender("local", local_pool=local_pool)
     cancel = CancelToken()
     got_text = threading.Event()
     stop_at = {}
@@ -166,7 +171,8 @@ def emit(type_, text, status):
         emit.done = True
         print(WorkerPool.every_worker()[0].pid, flush=True)
 emit.done = False
-run_contender(make_contender(sys.argv[1]), Request("Write a long story.",
+pool = WorkerPool()  # the script's own workers, as a command owns them
+run_contender(make_contender(sys.argv[1], local_pool=pool), Request("Write a long story.",
               GenerationParams(max_tokens=3000)), CancelToken(), emit)
 time.sleep(60)
 """

@@ -15,6 +15,7 @@ from desktop.core.contenders.base import CancelToken
 from desktop.core.battle.engine import run_contender
 from desktop.core.contenders.params import GenerationParams, Request
 from desktop.core.battle.specs import make_contender
+from desktop.core.local.workers import WorkerPool
 from tests.local.tiny_gguf import write_tiny_gguf
 
 TURNS = "{% for m in messages %}<s>{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
@@ -38,12 +39,13 @@ def models(tmp_path_factory):
 
 def run(path, reasoning=None, max_tokens=12):
     events = []
-    answer = run_contender(
-        make_contender(f"local:{path}"),
-        Request("Say hello.", GenerationParams(max_tokens=max_tokens, seed=3, temperature=0.0,
-                                               reasoning=reasoning)),
-        CancelToken(), lambda type_, text, status: events.append((type_, text, status)),
-    )
+    with WorkerPool() as pool:  # the caller's workers, as a command owns them
+        answer = run_contender(
+            make_contender(f"local:{path}", local_pool=pool),
+            Request("Say hello.", GenerationParams(max_tokens=max_tokens, seed=3, temperature=0.0,
+                                                   reasoning=reasoning)),
+            CancelToken(), lambda type_, text, status: events.append((type_, text, status)),
+        )
     assert answer.error is None, answer.error
     return answer, events
 

@@ -10,6 +10,7 @@ from desktop.core.contenders.base import CancelToken
 from desktop.core.battle.engine import run_contender
 from desktop.core.contenders.params import GenerationParams, Request
 from desktop.core.providers.anthropic import AnthropicContender
+from desktop.core.providers.clients import ClientPool
 from desktop.core.providers.compat import CompatContender
 from desktop.core.providers.gemini import GeminiContender
 from desktop.core.providers.http import RetryPolicy
@@ -35,6 +36,9 @@ MODELS = {
     "compat": "tiny-model",
 }
 FAST_RETRY = RetryPolicy(base_s=0.01, max_backoff_s=0.05)
+# The connections the contenders built here share, as a window's or a command's contenders
+# share its pool (tests/providers/test_warm_connections.py closes it around each test).
+CLIENTS = ClientPool()
 
 
 def contender_for(protocol: str, server, *, key: str | None = "default", idle_timeout_s: float = 5.0,
@@ -44,7 +48,7 @@ def contender_for(protocol: str, server, *, key: str | None = "default", idle_ti
     api_key = KEYS[protocol] if key == "default" else key
     spec = f"{protocol}:{model}" if protocol != "compat" else f"compat:{model}@{server.base_url('compat')}"
     return CLASSES[protocol](spec, model, kind, base_url=server.base_url(protocol), api_key=api_key,
-                             idle_timeout_s=idle_timeout_s, retry=retry)
+                             idle_timeout_s=idle_timeout_s, retry=retry, clients=CLIENTS)
 
 
 @dataclass

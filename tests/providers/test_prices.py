@@ -6,13 +6,16 @@ import json
 
 import pytest
 
+from desktop.core.battle.specs import contender_class
 from desktop.core.contenders.answer import Answer
 from desktop.core.contenders.prices import cost_usd, find_price, price_table
 
 
 def answer(provider="openai", model="gpt-4o-mini", prompt=1000, output=500, spec=None) -> Answer:
+    # As the engine records it: whether the provider is priced comes from its class.
     return Answer(contender=spec or f"{provider}:{model}", provider=provider, kind="proprietary",
-                  model=model, prompt_tokens=prompt, output_tokens=output)
+                  model=model, prompt_tokens=prompt, output_tokens=output,
+                  priced=contender_class(provider).priced)
 
 
 def test_shipped_table_covers_the_three_providers():

@@ -10,10 +10,13 @@ import pytest
 from desktop.core.contenders.base import CancelToken
 from desktop.core.battle.engine import Battle
 from desktop.core.contenders.params import Request
-from desktop.core.providers import clients as pool
+from types import SimpleNamespace
 
 from .fake_server import Reply
-from .helpers import contender_for, run_in_thread
+from .helpers import CLIENTS, contender_for, run_in_thread
+
+# The pool the helpers' contenders share (as a window's do), under the names these tests use.
+pool = SimpleNamespace(CLIENTS=CLIENTS, close_all=CLIENTS.close_all)
 
 PROTOCOLS = ["openai", "anthropic", "gemini", "compat"]
 

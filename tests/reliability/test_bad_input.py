@@ -130,8 +130,9 @@ def test_a_1mb_prompt_through_the_cli_is_saved_whole(server, capsys, monkeypatch
         store.close()
 
 
-def test_a_1mb_prompt_to_the_local_model_is_a_context_error_with_numbers(tiny_model):
-    contender = make_contender(f"local:{tiny_model}")
+def test_a_1mb_prompt_to_the_local_model_is_a_context_error_with_numbers(tiny_model,
+                                                                            local_pool):
+    contender = make_contender(f"local:{tiny_model}", local_pool=local_pool)
     params = GenerationParams(max_tokens=16, n_ctx=256)
     answer = run_contender(contender, Request(MEGA, params), CancelToken(), lambda *a: None)
     assert answer.error is not None and answer.error.kind == "context_length"

@@ -33,8 +33,10 @@ def tiny(tmp_path_factory):
 
 def ask(spec: str, emit=None, **params):
     params.setdefault("max_tokens", 4)
-    return run_contender(make_contender(spec), Request("Say hello.", GenerationParams(**params)),
-                         CancelToken(), emit or (lambda *a: None))
+    with WorkerPool() as pool:  # the caller's workers, as a command owns them
+        return run_contender(make_contender(spec, local_pool=pool),
+                             Request("Say hello.", GenerationParams(**params)),
+                             CancelToken(), emit or (lambda *a: None))
 
 
 def assert_plain(error, *must_contain: str):

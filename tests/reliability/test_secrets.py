@@ -102,7 +102,7 @@ class Session:
         return code, json.loads(out)
 
 
-def test_a_whole_session_leaves_no_key_anywhere(server, tiny_model, fresh_home, tmp_path,
+def test_a_whole_session_leaves_no_key_anywhere(server, tiny_model, fresh_home, tmp_path, local_pool,
                                                 capfd, monkeypatch, memory_keyring):
     for name, value in server.env().items():
         monkeypatch.setenv(name, value)
@@ -176,7 +176,7 @@ def test_a_whole_session_leaves_no_key_anywhere(server, tiny_model, fresh_home, 
 
     # A warm local worker, started while every key is in this process's environment.
     monkeypatch.setenv("ANTHROPIC_API_KEY", SECRETS["anthropic"])
-    local = make_contender(f"local:{tiny_model}")  # it owns its pool: the worker stays warm
+    local = make_contender(f"local:{tiny_model}", local_pool=local_pool)  # the worker stays warm
     answer = run_contender(local, Request("Hi", GenerationParams(max_tokens=4, n_ctx=256)),
                            CancelToken(), lambda *a: None)
     assert answer.error is None, answer.error
@@ -215,9 +215,10 @@ def test_a_whole_session_leaves_no_key_anywhere(server, tiny_model, fresh_home, 
 
 @pytest.mark.parametrize("variable", ["OPENAI_API_KEY", "MY_SERVICE_TOKEN", "DB_PASSWORD",
                                       "HF_SECRET", "AWS_CREDENTIALS"])
-def test_the_worker_environment_carries_no_secret_variables(variable, tiny_model, monkeypatch):
+def test_the_worker_environment_carries_no_secret_variables(variable, tiny_model, monkeypatch,
+                                                            local_pool):
     monkeypatch.setenv(variable, SECRETS["openai"])
-    local = make_contender(f"local:{tiny_model}")  # it owns its pool: the worker stays warm
+    local = make_contender(f"local:{tiny_model}", local_pool=local_pool)  # the worker stays warm
     answer = run_contender(local, Request("Hi", GenerationParams(max_tokens=2, n_ctx=256)),
                            CancelToken(), lambda *a: None)
     assert answer.error is None

@@ -42,7 +42,8 @@ def scripted(monkeypatch):
         left = Scripted(LEFT, "Answer from the left")
         right = Scripted(RIGHT, "Answer from the right", kind="open")
 
-    monkeypatch.setattr(ask_cmd, "build_contenders", lambda args, pool=None: {"left": Box.left, "right": Box.right})
+    monkeypatch.setattr(ask_cmd, "build_contenders",
+                        lambda args, pool=None, clients=None: {"left": Box.left, "right": Box.right})
     return Box
 
 

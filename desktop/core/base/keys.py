@@ -1,23 +1,30 @@
 """API keys: kept in the system keyring, or read from the environment, never written in plain text.
 
 Each key is one keyring entry under the service `sidebyside`, with the provider name as the user
-name (`openai`, `anthropic`, `gemini`, `huggingface`: every provider the registry declares with
-a key) or `compat:` plus the server's base URL for an OpenAI-compatible server. Lookup order:
-the keyring, then the provider's environment variable.
-A `compat:` server gets only a key stored for that exact base URL, so an OpenAI key never leaves
-for someone else's server.
+name (`openai`, `anthropic`, `gemini`, `huggingface`: every provider that declares a required
+key) or, for a provider whose keys are per server (`compat`), its name, a colon and the server's
+base URL. Lookup order: the keyring, then the provider's environment variables.
+A per-server key is only ever sent to that exact base URL, so an OpenAI key never leaves for
+someone else's server.
 
-The keyring cannot list its entries, so the base URLs that have a stored `compat:` key are noted
-in `keys.json` in the data directory (URLs only, never a key) for `sidebyside keys list`.
+This module sits at the bottom (desktop.core.base): it knows no provider. Which providers take
+keys, under which label and environment variables, is what the provider classes declare; the
+provider registry hands that over as a directory (`use_directory`) when it loads, so keys reads
+the classes' own declarations without importing them.
+
+The keyring cannot list its entries, so the base URLs that have a stored per-server key are
+noted in `keys.json` in the data directory (URLs only, never a key) for `sidebyside keys list`.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from desktop.core.base.errors import MISSING_KEY, ContenderError
+from desktop.core.base.paths import data_dir
 from desktop.core.base.safe_write import write_text_atomic
 
 SERVICE = "sidebyside"
@@ -25,33 +32,61 @@ SOURCE_KEYRING = "keyring"
 SOURCE_NONE = "none"
 
 
-def keyed_names() -> tuple[str, ...]:
-    """Providers with one key each, as the registry declares them: ('openai', ...)."""
-    from desktop.core.providers.registry import keyed_providers
+@dataclass(frozen=True)
+class KeyHolder:
+    """What keys need to know of a provider, from its class's declaration."""
 
-    return tuple(p.name for p in keyed_providers())
+    name: str  # "openai": the keyring entry and `sidebyside keys set NAME`
+    label: str  # "OpenAI"
+    env_vars: tuple[str, ...] = ()
+    per_server: bool = False  # one optional key per base URL (compat:), never from the env
+
+
+Directory = Callable[[], list[KeyHolder]]
+_directory: list[Directory] = []  # set once by the provider registry when it loads
+
+
+def use_directory(directory: Directory) -> None:
+    """Where keys learn which providers take keys (the registry calls this on import)."""
+    _directory[:] = [directory]
+
+
+def holders() -> list[KeyHolder]:
+    return _directory[0]() if _directory else []
+
+
+def _holder(provider: str) -> KeyHolder | None:
+    return next((h for h in holders() if h.name == provider), None)
+
+
+def keyed_names() -> tuple[str, ...]:
+    """Providers with one key each, as their classes declare them: ('openai', ...)."""
+    return tuple(h.name for h in holders() if not h.per_server)
+
+
+def _per_server_names() -> tuple[str, ...]:
+    return tuple(h.name for h in holders() if h.per_server)
 
 
 def env_vars(provider: str) -> tuple[str, ...]:
-    from desktop.core.providers.registry import get
-
-    info = get(provider)
-    return info.key_env_vars if info else ()
+    holder = _holder(provider)
+    return holder.env_vars if holder and not holder.per_server else ()
 
 
 def label(provider: str) -> str:
-    from desktop.core.providers.registry import label as registry_label
-
-    return registry_label(provider)
+    holder = _holder(provider)
+    return holder.label if holder else provider
 
 
 def no_keyring_message() -> str:
     names = [" or ".join(env_vars(p)) for p in keyed_names()]
     listed = ", ".join(names[:-1]) + f", or {names[-1]}" if len(names) > 1 else "".join(names)
+    servers = "".join(f" Keys for {name}: servers can only be kept in a keyring."
+                      for name in _per_server_names())
     return (
         "No system keyring is available here (no Secret Service, macOS Keychain or Windows "
         "Credential Manager was found), so Side by Side can't store keys. Set the key in the "
-        f"environment instead: {listed}. Keys for compat: servers can only be kept in a keyring."
+        f"environment instead: {listed}.{servers}"
     )
 
 
@@ -72,22 +107,26 @@ def parse_provider(text: str) -> tuple[str, str | None]:
     value = (text or "").strip()
     if value in keyed_names():
         return value, None
-    if value.startswith("compat:"):
-        base = value[len("compat:"):].strip().rstrip("/")
+    name, sep, rest = value.partition(":")
+    if sep and name in _per_server_names():
+        base = rest.strip().rstrip("/")
         if base.startswith(("http://", "https://")):
-            return "compat", base
+            return name, base
+    per_server = " or ".join(f"{n}:BASE_URL" for n in _per_server_names())
+    example = (f" (for example {_per_server_names()[0]}:https://api.groq.com/openai/v1)"
+               if per_server else "")
     raise ValueError(
-        f"'{text}' is not a provider I keep keys for. Use {', '.join(keyed_names())} or "
-        "compat:BASE_URL (for example compat:https://api.groq.com/openai/v1)."
+        f"'{text}' is not a provider I keep keys for. Use {', '.join(keyed_names())}"
+        f"{f' or {per_server}' if per_server else ''}{example}."
     )
 
 
 def entry_name(provider: str, base_url: str | None = None) -> str:
     """The keyring user name for a provider's key."""
-    if provider == "compat":
+    if provider in _per_server_names():
         if not base_url:
-            raise ValueError("A compat: key needs the server's base URL.")
-        return "compat:" + base_url.rstrip("/")
+            raise ValueError(f"A {provider}: key needs the server's base URL.")
+        return f"{provider}:" + base_url.rstrip("/")
     if provider not in keyed_names():
         raise ValueError(f"Unknown provider '{provider}'.")
     return provider
@@ -146,7 +185,7 @@ def get_key(provider: str, base_url: str | None = None) -> tuple[str | None, str
     key = _keyring_get(entry_name(provider, base_url))
     if key:
         return key, SOURCE_KEYRING
-    for var in env_vars(provider):  # compat: never falls back to another provider's key
+    for var in env_vars(provider):  # a per-server key never falls back to the environment
         value = os.environ.get(var, "").strip()
         if value:
             return value, f"env {var}"
@@ -177,8 +216,8 @@ def set_key(provider: str, key: str, base_url: str | None = None) -> None:
     if any(ch in key for ch in "\r\n\0"):
         raise KeyStoreError("The key contains a line break; paste only the key itself.")
     set_secret(name, key)
-    if provider == "compat":
-        _remember_compat(name, True)
+    if provider in _per_server_names():
+        _remember_server(provider, name, True)
 
 
 def delete_key(provider: str, base_url: str | None = None) -> bool:
@@ -187,8 +226,8 @@ def delete_key(provider: str, base_url: str | None = None) -> bool:
     problem = keyring_problem()
     if problem:
         raise KeyStoreError(problem)
-    if provider == "compat":
-        _remember_compat(name, False)
+    if provider in _per_server_names():
+        _remember_server(provider, name, False)
     return _delete_entry(name)
 
 
@@ -198,7 +237,7 @@ def list_keys() -> list[KeyRow]:
     for provider in keyed_names():
         key, source = get_key(provider)
         rows.append(KeyRow(provider, key is not None, source))
-    for name in _compat_entries():
+    for name in _server_entries():
         key = _keyring_get(name)
         rows.append(KeyRow(name, key is not None, SOURCE_KEYRING if key else SOURCE_NONE))
     return rows
@@ -214,26 +253,35 @@ def _failure(action: str, exc: Exception) -> str:
 
 
 def _index_path():
-    from desktop.core.base.paths import data_dir
-
     return data_dir() / "keys.json"
 
 
-def _compat_entries() -> list[str]:
+def _index() -> dict[str, list[str]]:
+    """keys.json: per-server provider -> the entries stored for it ({"compat": [...]})."""
     try:
         data = json.loads(_index_path().read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return []
-    entries = data.get("compat", []) if isinstance(data, dict) else []
-    return [e for e in entries if isinstance(e, str) and e.startswith("compat:")]
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {provider: [e for e in entries if isinstance(e, str)
+                       and e.startswith(f"{provider}:")]
+            for provider, entries in data.items() if isinstance(entries, list)}
 
 
-def _remember_compat(name: str, present: bool) -> None:
-    entries = [e for e in _compat_entries() if e != name]
+def _server_entries() -> list[str]:
+    index = _index()
+    return [entry for provider in _per_server_names() for entry in index.get(provider, [])]
+
+
+def _remember_server(provider: str, name: str, present: bool) -> None:
+    index = _index()
+    entries = [e for e in index.get(provider, []) if e != name]
     if present:
         entries.append(name)
-    path = _index_path()
-    write_text_atomic(path, json.dumps({"compat": sorted(entries)}, indent=2) + "\n", force=True)
+    index[provider] = sorted(entries)
+    text = json.dumps(dict(sorted(index.items())), indent=2) + "\n"
+    write_text_atomic(_index_path(), text, force=True)
 
 
 # Secrets other than provider keys (a team store's password) use the same keyring service and

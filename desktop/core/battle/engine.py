@@ -28,6 +28,7 @@ from desktop.core.contenders.base import (
 )
 from desktop.core.base.errors import ContenderError, ErrorInfo
 from desktop.core.contenders.params import Request
+from desktop.core.contenders.prices import cost_usd
 from desktop.core.base.redact import redact
 from desktop.core.store.battles import SLOTS
 
@@ -52,7 +53,7 @@ def run_contender(
         # The spec as shown and saved: a password or key inside its address stays with the
         # contender object (which sends it) and goes nowhere else.
         contender=redact(contender.spec), provider=contender.provider, kind=contender.kind,
-        model=contender.model,
+        model=contender.model, priced=contender.priced,
     )
     parts: list[str] = []
     thoughts: list[str] = []
@@ -175,12 +176,6 @@ def _count_tokens(answer: Answer, generated: int | None, thinking: int | None,
 
 
 def _price(answer: Answer) -> float | None:
-    if answer.provider == "local":
-        return 0.0
-    try:
-        from desktop.core.contenders.prices import cost_usd
-    except ImportError:
-        return None
     return cost_usd(answer)
 
 

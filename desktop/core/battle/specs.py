@@ -16,11 +16,12 @@ import importlib
 from dataclasses import dataclass
 
 from desktop.core.base.errors import BAD_SPEC, ContenderError
+from desktop.core.providers.registry import (
+    SHAPE_MODEL_AT_URL, SHAPE_PATH, contender_providers, get,
+)
 
 
 def spec_help() -> str:
-    from desktop.core.providers.registry import contender_providers
-
     forms = ["'local'"] + [f"'{p.spec_form}'" for p in contender_providers()]
     return "Use " + ", ".join(forms[:-1]) + f" or {forms[-1]}."
 
@@ -39,8 +40,6 @@ def parse_spec(text: str) -> ContenderSpec:
     raw = (text or "").strip()
     if raw == "local":
         return ContenderSpec(raw=raw, provider="local")
-    from desktop.core.providers.registry import SHAPE_MODEL_AT_URL, SHAPE_PATH, get
-
     provider, sep, rest = raw.partition(":")
     info = get(provider) if sep else None
     if info is None or not info.is_contender or not rest.strip():
@@ -60,20 +59,21 @@ def parse_spec(text: str) -> ContenderSpec:
 
 
 def contender_class(provider: str):
-    from desktop.core.providers.registry import get
-
     module_name, _, class_name = get(provider).contender.partition(":")
     return getattr(importlib.import_module(module_name), class_name)
 
 
-def make_contender(text: str, kind: str | None = None, *, local_pool=None):
+def make_contender(text: str, kind: str | None = None, *, local_pool=None, clients=None):
     """Build the contender a spec names. `kind` ("open"/"proprietary") overrides the default.
-    `local_pool` (a `local.pool.WorkerPool` the caller owns and closes) serves a local
-    model's workers; without one a local contender owns a pool of its own until `close()`."""
+    The resources a contender uses come from the caller, who owns and closes them:
+    `local_pool` (a `local.workers.WorkerPool`, required for a local model) serves a local
+    model's workers, `clients` (a `providers.clients.ClientPool`) a remote one's connections;
+    a remote contender given none makes a pool of its own, which its `close()` ends. A class
+    takes them in `from_spec(spec, kind, workers=, clients=)`, each using the one it needs."""
     spec = parse_spec(text)
     if kind not in (None, "open", "proprietary"):
         raise ContenderError(BAD_SPEC, f"Kind must be 'open' or 'proprietary', not '{kind}'.")
     cls = contender_class(spec.provider)
-    if spec.provider == "local":
-        return cls.from_spec(spec, kind, pool=local_pool)
-    return cls.from_spec(spec, kind)
+    resources = {name: value for name, value in (("workers", local_pool), ("clients", clients))
+                 if value is not None}
+    return cls.from_spec(spec, kind, **resources)

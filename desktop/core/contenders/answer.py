@@ -34,6 +34,9 @@ class Answer:
     ttft_thinking_s: float | None = None  # time to the first piece of thinking
     # llama.cpp threads the local answer ran with (None for a remote side): a slow answer says why.
     threads: int | None = None
+    # Whether the contender's provider charges per token (its class's `priced`): False for the
+    # user's own hardware, whose answers cost 0. Not saved: the cost it gives is.
+    priced: bool = True
 
     @property
     def ok(self) -> bool:

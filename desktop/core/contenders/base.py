@@ -99,11 +99,44 @@ def _safe(fn: Callable[[], None]) -> None:
         pass
 
 
-class Contender:
-    """Base class: subclasses set the class attributes and implement `stream`."""
+# How a provider takes a key: "required" (a keyring entry or an environment variable),
+# "per_server" (optional, and only for one base URL: compat:), "none".
+KEY_REQUIRED, KEY_PER_SERVER, KEY_NONE = "required", "per_server", "none"
+# Spec shapes: "NAME:MODEL", "NAME:MODEL@BASE_URL", "local[:PATH]", or no contender (a key only).
+SHAPE_MODEL, SHAPE_MODEL_AT_URL, SHAPE_PATH, SHAPE_NONE = "model", "model@url", "path", "none"
 
-    provider: ClassVar[str]  # "local", "openai", ...
+
+class Provider:
+    """What a provider says about itself, once, on its class; the provider registry
+    (desktop/core/providers/registry.py) reads it. A class declares a provider when it sets
+    `provider` in its own body; subclasses that leave it alone inherit, and declare nothing."""
+
+    provider: ClassVar[str] = ""  # the spec prefix and keyring entry: "openai"
+    label: ClassVar[str] = ""  # how people call it: "OpenAI"
+    spec_form: ClassVar[str] = ""  # "openai:MODEL"
+    spec_example: ClassVar[str] = ""  # "openai:gpt-4o-mini"
     default_kind: ClassVar[str] = "proprietary"  # "open" or "proprietary"
+    kind_varies: ClassVar[bool] = False  # True: each contender decides (compat: by its host)
+    key: ClassVar[str] = KEY_NONE
+    key_env_vars: ClassVar[tuple[str, ...]] = ()  # where a key may come from besides the keyring
+    key_hint: ClassVar[str] = ""  # where to get a key, shown next to the key field
+    auth: ClassVar[str] = ""  # how the key is sent: "Authorization: Bearer", "x-api-key", ...
+    base_url_env: ClassVar[str | None] = None  # overrides the default server address
+    default_base_url: ClassVar[str] = ""
+    default_models: ClassVar[tuple[str, ...]] = ()  # the first is the picker's suggestion
+    framing: ClassVar[str] = ""  # the wire format, for people reading `keys`/docs
+    shape: ClassVar[str] = SHAPE_MODEL
+    # False: the user's own hardware (the local engine, Ollama, LM Studio), no per-token price:
+    # an answer costs 0. The one place that says local costs nothing.
+    priced: ClassVar[bool] = True
+    order: ClassVar[int] = 100  # place in lists (pickers, `keys list`)
+    # "module:Class" building the contenders when that is not this class (a light declaration
+    # that keeps heavy machinery out of the registry's imports, as the local engine's does).
+    builds: ClassVar[str] = ""
+
+
+class Contender(Provider):
+    """Base class: subclasses set the class attributes and implement `stream`."""
 
     def __init__(self, spec: str, model: str, kind: str | None = None) -> None:
         self.spec = spec

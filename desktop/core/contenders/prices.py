@@ -4,16 +4,19 @@ The shipped table is `desktop/data/prices.json`; a `prices.json` of the same sha
 directory adds to or overrides it, model by model. A model matches its exact name, else the
 longest listed name it starts with followed by `-`, `:` or `@` (so a dated snapshot such as
 `gpt-4o-mini-2024-07-18` uses `gpt-4o-mini`, but `gpt-4o` never borrows `gpt-4`'s price).
-Local answers cost 0; an unknown model or missing token counts give None, never a guess.
+An answer whose provider is not priced (the user's own hardware: `Provider.priced`) costs 0; an
+unknown model or missing token counts give None, never a guess.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
+from desktop.core.base.paths import data_dir
 from desktop.core.contenders.answer import Answer
 
 log = logging.getLogger(__name__)
@@ -70,8 +73,6 @@ def _user(path: Path) -> Table:
 
 def price_table() -> Table:
     """The shipped table with the user's overrides applied."""
-    from desktop.core.base.paths import data_dir
-
     merged: Table = {p: dict(m) for p, m in _shipped().items()}
     for provider, models in _user(data_dir() / "prices.json").items():
         merged.setdefault(provider, {}).update(models)
@@ -91,26 +92,19 @@ def find_price(provider: str, model: str) -> tuple[float, float] | None:
     return models[best] if best else None
 
 
-def listed_as_proprietary(model: str) -> bool:
-    """Whether the table prices `model` (ignoring case) under a provider whose models are all
-    proprietary (OpenAI, Anthropic, Gemini; not compat:, whose servers may run open models).
+def listed_as_proprietary(model: str, proprietary: Iterable[str]) -> bool:
+    """Whether the table prices `model` (ignoring case) under one of the `proprietary`
+    providers, those whose models are all proprietary (OpenAI, Anthropic, Gemini; not compat:,
+    whose servers may run open models; the caller reads them from the provider registry).
     The verdict uses it for imported votes, which name a model but not its kind."""
-    from desktop.core.providers.registry import get
-
     name = model.strip().lower()
-    for provider in price_table():
-        info = get(provider)
-        if (info is not None and info.kind == "proprietary" and info.priced
-                and find_price(provider, name) is not None):
-            return True
-    return False
+    table = price_table()
+    return any(provider in table and find_price(provider, name) is not None
+               for provider in proprietary)
 
 
 def cost_usd(answer: Answer) -> float | None:
-    from desktop.core.providers.registry import get
-
-    info = get(answer.provider)
-    if answer.provider == "local" or (info is not None and not info.priced):
+    if not answer.priced:
         return 0.0  # runs on the user's own hardware
     if answer.prompt_tokens is None or answer.output_tokens is None:
         return None

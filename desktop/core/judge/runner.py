@@ -86,7 +86,7 @@ def estimate_usd(contender: Contender, record, reply_tokens: float) -> float | N
     """The estimated cost of judging `record` (both orders); None when the judge has no price."""
     chars = len(SYSTEM_PROMPT) + len(question(record, "a"))
     probe = Answer(contender=contender.spec, provider=contender.provider, kind=contender.kind,
-                   model=contender.model, prompt_tokens=math.ceil(chars / CHARS_PER_TOKEN),
+                   model=contender.model, priced=contender.priced, prompt_tokens=math.ceil(chars / CHARS_PER_TOKEN),
                    output_tokens=math.ceil(reply_tokens))
     one = cost_usd(probe)
     return None if one is None else 2 * one

@@ -12,14 +12,12 @@ A server that is not running is simply not there: discovery never raises, and wa
 
 from __future__ import annotations
 
-import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-OLLAMA_ENV = "OLLAMA_HOST"
-OLLAMA_DEFAULT = "http://127.0.0.1:11434"
-LMSTUDIO_ENV = "LMSTUDIO_BASE_URL"
-LMSTUDIO_DEFAULT = "http://127.0.0.1:1234/v1"
+from desktop.core.providers.lmstudio import lmstudio_base
+from desktop.core.providers.ollama import ollama_root
+
 PROBE_TIMEOUT_S = 1.5
 
 
@@ -34,29 +32,8 @@ class ServedModel:
     params: str = ""
 
 
-def ollama_root() -> str:
-    """Ollama's address from OLLAMA_HOST, the way Ollama itself reads it."""
-    raw = os.environ.get(OLLAMA_ENV, "").strip().rstrip("/")
-    if not raw:
-        return OLLAMA_DEFAULT
-    if "://" not in raw:
-        raw = "http://" + raw
-    parts = urlsplit(raw)
-    host = parts.hostname or "127.0.0.1"
-    if host in ("0.0.0.0", "::"):  # a listen-on-all address; reach it on loopback
-        host = "127.0.0.1"
-    if ":" in host:
-        host = f"[{host}]"
-    port = parts.port or (443 if parts.scheme == "https" else 11434)
-    return f"{parts.scheme}://{host}:{port}{parts.path.rstrip('/')}"
-
-
-def lmstudio_base() -> str:
-    return (os.environ.get(LMSTUDIO_ENV, "").strip() or LMSTUDIO_DEFAULT).rstrip("/")
-
-
 def _get_json(url: str):
-    import httpx
+    import httpx  # deferred: httpx costs ~0.1 s, and the window lists servers before it paints
 
     try:
         response = httpx.get(url, timeout=PROBE_TIMEOUT_S)
@@ -101,8 +78,6 @@ def lmstudio_models() -> list[ServedModel]:
 
 def served_models() -> list[ServedModel]:
     """Every model a running Ollama or LM Studio offers (probed side by side)."""
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(max_workers=2) as pool:
         found = [pool.submit(ollama_models), pool.submit(lmstudio_models)]
         return [model for future in found for model in future.result()]

@@ -4,8 +4,8 @@ A `WorkerProcess` owns one worker process (one loaded model) and speaks its line
 (`protocol.py`): JSON requests on stdin, JSON events on stdout, read by one thread into a queue.
 A stop that the worker has not confirmed within `STOP_GRACE_S` returns the answer as cancelled
 anyway; the worker is drained before it is used again. Workers start from one long-lived thread
-(`_Spawner`), so a worker ends with the app and not with the battle that started it. Keeping
-workers warm between prompts is `pool.py`'s job.
+(`Spawner`, one per worker pool), so a worker ends with its pool and not with the battle that
+started it. Keeping workers warm between prompts is `workers.py`'s job.
 
 A worker that dies on its very first batch (before any token came back from the first prompt
 it was given) raises `FirstBatchCrash`, so that the contender can retry in safe mode.
@@ -98,17 +98,18 @@ def is_fault(returncode: int | None) -> bool:
     return (returncode & 0xFFFFFFFF) in _WINDOWS_FAULTS
 
 
-class _Spawner:
-    """Starts worker processes from one long-lived thread.
+class Spawner:
+    """Starts worker processes from one long-lived thread (its pool's).
 
     On Linux a worker asks the kernel to kill it when its parent dies (PR_SET_PDEATHSIG), and
     the "parent" there is the *thread* that started it, not the process. Started from a
     battle's thread, a warm worker would be killed the moment that battle ended. This thread
-    lives as long as the app, so a worker still ends with the app, however the app ends."""
+    lives as long as the pool that owns it (the window's lives as long as the app), so a worker
+    still ends with its owner, however the app ends. `stop()` ends the thread."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._jobs: "queue.Queue[tuple[Future, tuple, dict]]" = queue.Queue()
+        self._jobs: "queue.Queue[tuple[Future, tuple, dict] | None]" = queue.Queue()
         self._thread: threading.Thread | None = None
 
     def popen(self, *args, **kwargs) -> subprocess.Popen:
@@ -121,16 +122,23 @@ class _Spawner:
         self._jobs.put((job, args, kwargs))
         return job.result()
 
+    def stop(self) -> None:
+        """End the thread once the jobs before now are done (its workers are ended apart)."""
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                self._jobs.put(None)
+            self._thread = None
+
     def _serve(self) -> None:
         while True:
-            job, args, kwargs = self._jobs.get()
+            item = self._jobs.get()
+            if item is None:
+                return
+            job, args, kwargs = item
             try:
                 job.set_result(subprocess.Popen(*args, **kwargs))
             except BaseException as exc:  # handed to the caller, raised there
                 job.set_exception(exc)
-
-
-_SPAWNER = _Spawner()
 
 
 def _open_log(path: Path) -> int:
@@ -152,7 +160,8 @@ def _open_log(path: Path) -> int:
 
 
 class WorkerProcess:
-    def __init__(self, settings: LoadSettings, log_path: Path | None = None) -> None:
+    def __init__(self, settings: LoadSettings, log_path: Path | None, spawner: Spawner) -> None:
+        """`spawner`: the long-lived thread of the pool that keeps this worker (`Spawner`)."""
         self.settings = settings
         self.model_name = Path(settings.path).stem
         self.loaded = False
@@ -164,7 +173,7 @@ class WorkerProcess:
         self.last_cached_tokens = 0  # prompt tokens the last request found in the KV cache
         log = _open_log(log_path) if log_path else subprocess.DEVNULL
         try:
-            self.process = _SPAWNER.popen(
+            self.process = spawner.popen(
                 worker_command(),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,

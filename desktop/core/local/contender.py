@@ -17,11 +17,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from desktop.core.contenders.answer import Status
-from desktop.core.contenders.base import CancelToken, Contender, ModelName, StreamItem
+from desktop.core.contenders.base import CancelToken, ModelName, StreamItem
 from desktop.core.base.errors import CONTEXT_LENGTH, CRASH, ContenderError
 from desktop.core.local import safe_mode, threads
 from desktop.core.local.load import machine_load
 from desktop.core.local.client import FirstBatchCrash, LoadSettings, WorkerProcess
+from desktop.core.local.provider import LocalProvider
 from desktop.core.local.workers import WorkerPool
 from desktop.core.local.models import (
     EMBEDDED_NAME, check_context_fits, check_gguf, embedded_model_path,
@@ -29,27 +30,29 @@ from desktop.core.local.models import (
 from desktop.core.contenders.params import Request
 
 
-class LocalContender(Contender):
-    provider = "local"
-    default_kind = "open"
+class LocalContender(LocalProvider):
+    """The local engine's contender; what it declares is on `LocalProvider`."""
 
-    def __init__(self, spec: str, path: str | None, kind: str | None = None,
-                 pool: WorkerPool | None = None) -> None:
+    def __init__(self, spec: str, path: str | None, kind: str | None = None, *,
+                 pool: WorkerPool) -> None:
         self.path = path  # None: the embedded model, located on first use
         model = EMBEDDED_NAME if path is None else Path(path).stem
         super().__init__(spec, model, kind)
-        # The pool of whoever made this contender (the window, a CLI command), who closes it;
-        # or, without one, a pool of its own that `close()` ends.
-        self._owns_pool = pool is None
-        self.pool = pool if pool is not None else WorkerPool()
+        # The pool of whoever made this contender (the window, a CLI command), who closes it:
+        # a worker outlives the contender, warm for the next one.
+        self.pool = pool
         self._prepared = None  # the loaded worker `prepare` hands to `stream`
         self._last_worker = None  # the worker of the previous answer, asked for again
         self._busy_cores: float | None = None  # other programs' CPU, read while preparing
         machine_load().start()  # a running sample from now on, so no answer waits for one
 
     @classmethod
-    def from_spec(cls, spec, kind=None, pool: WorkerPool | None = None) -> "LocalContender":
-        return cls(spec.raw, spec.path, kind, pool)
+    def from_spec(cls, spec, kind=None, *, workers: WorkerPool | None = None,
+                  clients: object = None) -> "LocalContender":
+        """The contender a parsed spec names; `clients` (HTTP connections) is not needed."""
+        if workers is None:
+            raise ValueError("A local contender runs in its caller's WorkerPool (workers=).")
+        return cls(spec.raw, spec.path, kind, pool=workers)
 
     def model_file(self) -> Path:
         if self.path is None:
@@ -158,10 +161,6 @@ class LocalContender(Contender):
                 yield from self._generate_in_safe_mode(worker, payload, cancel, crash)
         finally:
             self.pool.release(worker)
-
-    def close(self) -> None:
-        if self._owns_pool:
-            self.pool.shutdown()
 
     def _generate(self, worker: WorkerProcess, payload: dict, cancel: CancelToken):
         settings = worker.settings

@@ -1,13 +1,20 @@
 """The local engine as a provider: GGUF models run by llama.cpp in a worker process.
 
-Its declaration lives here rather than in contender.py so that reading the registry does not
-load the worker machinery."""
+Its declaration lives here, on a light class that `LocalContender` (contender.py) builds on, so
+that reading the registry does not load the worker machinery."""
 
-from desktop.core.providers.registry import SHAPE_PATH, ProviderInfo
+from __future__ import annotations
 
-PROVIDER = ProviderInfo(
-    name="local", label="Local", contender="desktop.core.local.contender:LocalContender",
-    spec_form="local:/path/to/model.gguf", spec_example="local:/path/to/model.gguf", kind="open",
-    framing="llama.cpp in a worker process", shape=SHAPE_PATH, priced=False,
-    order=0,
-)
+from desktop.core.contenders.base import SHAPE_PATH, Contender
+
+
+class LocalProvider(Contender):
+    provider = "local"
+    label = "Local"
+    spec_form = spec_example = "local:/path/to/model.gguf"
+    default_kind = "open"
+    framing = "llama.cpp in a worker process"
+    shape = SHAPE_PATH
+    priced = False  # the user's own hardware
+    order = 0
+    builds = "desktop.core.local.contender:LocalContender"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 import weakref
 
-from desktop.core.local.client import LoadSettings, WorkerProcess
+from desktop.core.local.client import LoadSettings, Spawner, WorkerProcess
 
 
 class WorkerPool:
@@ -33,6 +33,7 @@ class WorkerPool:
         self._idle: dict[LoadSettings, list[WorkerProcess]] = {}
         self._all: set[WorkerProcess] = set()
         self._busy: set[WorkerProcess] = set()
+        self._spawner = Spawner()  # starts this pool's workers; lives as long as the pool
 
     def acquire(self, settings: LoadSettings, prefer: WorkerProcess | None = None) -> WorkerProcess:
         """A warm idle worker for these settings, or a new one (not yet loaded). `prefer`, when
@@ -56,7 +57,7 @@ class WorkerPool:
             log_path = log_dir() / "worker.log"
         except OSError:
             pass
-        worker = WorkerProcess(settings, log_path)
+        worker = WorkerProcess(settings, log_path, self._spawner)
         with self._lock:
             self._all.add(worker)
             self._busy.add(worker)
@@ -92,6 +93,7 @@ class WorkerPool:
             self._busy = set()
         for worker in workers:
             worker.kill()
+        self._spawner.stop()
 
     close = shutdown
 

@@ -23,11 +23,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from desktop.core.base import errors as E
-from desktop.core.contenders.base import Finish, ModelName, StreamItem, Thought, Usage
+from desktop.core.contenders.base import (
+    KEY_REQUIRED, Finish, ModelName, StreamItem, Thought, Usage,
+)
 from desktop.core.base.errors import ContenderError
 from desktop.core.contenders.params import Request
 from desktop.core.providers.http import RemoteContender, json_or_protocol_error
-from desktop.core.providers.registry import KEY_REQUIRED, ProviderInfo
 from desktop.core.contenders.reasoning import anthropic_thinking
 
 if TYPE_CHECKING:  # the event type is only named here; the parser loads with a request
@@ -40,27 +41,17 @@ STOP_REASONS = {
 }
 
 
-PROVIDER = ProviderInfo(
-    name="anthropic", label="Anthropic",
-    contender="desktop.core.providers.anthropic:AnthropicContender",
-    spec_form="anthropic:MODEL", spec_example="anthropic:claude-3-5-haiku-latest",
-    kind="proprietary", key=KEY_REQUIRED, key_env_vars=("ANTHROPIC_API_KEY",),
-    auth="x-api-key: KEY", key_hint="console.anthropic.com/settings/keys",
-    base_url_env="ANTHROPIC_BASE_URL", default_base_url="https://api.anthropic.com",
-    default_models=("claude-3-5-haiku-latest", "claude-sonnet-4-0"),
-    framing="Messages API, server-sent events", order=20,
-)
 
 class AnthropicContender(RemoteContender):
-    provider = PROVIDER.name
-    label = PROVIDER.label
-    env_base_url = PROVIDER.base_url_env
-    default_base_url = PROVIDER.default_base_url
-
-    def resolve_key(self) -> str | None:
-        from desktop.core.base.keys import require_key
-
-        return require_key("anthropic")
+    provider = "anthropic"
+    label = "Anthropic"
+    spec_form, spec_example = "anthropic:MODEL", "anthropic:claude-3-5-haiku-latest"
+    key, key_env_vars = KEY_REQUIRED, ("ANTHROPIC_API_KEY",)
+    auth, key_hint = "x-api-key: KEY", "console.anthropic.com/settings/keys"
+    base_url_env, default_base_url = "ANTHROPIC_BASE_URL", "https://api.anthropic.com"
+    default_models = ("claude-3-5-haiku-latest", "claude-sonnet-4-0")
+    framing = "Messages API, server-sent events"
+    order = 20
 
     def endpoint(self) -> str:
         return f"{self.base_url}/v1/messages"

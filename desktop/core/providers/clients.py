@@ -1,9 +1,11 @@
-"""Warm connections: one pooled HTTP client per provider and base URL, for the app's life.
+"""Warm connections: one pooled HTTP client per provider and base URL, for its owner's life.
 
 A fresh client per request paid a TCP + TLS handshake (100–300 ms on the internet) inside the
 proprietary side's time to first token. Here a client, once made, keeps its connections alive
-between battles; `warm()` opens one ahead, while the user types or the local model loads. The
-app closes every client when it ends (`close_all()`; also at interpreter exit).
+between battles; `warm()` opens one ahead, while the user types or the local model loads.
+There is no global pool: whoever builds contenders (the window, a CLI command) owns a
+`ClientPool`, hands it to them (desktop/core/battle/specs.py) and closes it when it ends
+(`close_all()`, or a `with` block). A test hands a pool an httpx transport (`MockTransport`).
 
 Stop must still cut a stream at once, also on a reused connection whose socket no connect hook
 will report. So the clients' connections are made through a network backend that wraps each
@@ -14,18 +16,37 @@ on a silent server at once; closing alone does not, on Linux).
 
 from __future__ import annotations
 
-import atexit
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.core.providers.timeouts import CONNECT_TIMEOUT_S
 
+if TYPE_CHECKING:  # httpx loads when a request is made, not when providers are listed
+    import ssl
+
 KEEPALIVE_EXPIRY_S = 120.0  # providers close idle connections after ~1–5 min
 STILL_WARM_S = 30.0  # a connection used this recently needs no warm-up
+
+
+_ssl_lock = threading.Lock()
+_ssl_context: ssl.SSLContext | None = None
+
+
+def shared_ssl_context() -> ssl.SSLContext:
+    """One TLS context for all requests: loading the CA bundle costs ~50 ms, which would
+    otherwise land in every answer's time to first token. Immutable once made, so shared by
+    every pool (a cache, not state any pool depends on)."""
+    import httpx  # deferred: loaded with the first request, not before the window paints
+
+    global _ssl_context
+    with _ssl_lock:
+        if _ssl_context is None:
+            _ssl_context = httpx.create_ssl_context()
+        return _ssl_context
 
 
 def shutdown_stream(stream: Any) -> None:
@@ -127,22 +148,30 @@ def _backend():
 
 
 class ClientPool:
-    """httpx clients by (provider, base URL); made on first use, closed together."""
+    """httpx clients by (provider, base URL); made on first use, closed together.
 
-    def __init__(self) -> None:
+    `transport` (an `httpx.MockTransport` in a test, say) replaces the network for every client
+    this pool makes."""
+
+    def __init__(self, transport: Any = None) -> None:
+        self._transport = transport
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str], Any] = {}
         self._used: dict[tuple[str, str], float] = {}
 
     def client(self, provider: str, base_url: str):
-        import httpx
-
-        from desktop.core.providers.http import shared_ssl_context
+        import httpx  # deferred: loaded with the first request, not before the window paints
 
         key = (provider, base_url)
         with self._lock:
             client = self._clients.get(key)
-            if client is None or client.is_closed:
+            if (client is None or client.is_closed) and self._transport is not None:
+                client = httpx.Client(
+                    transport=self._transport, follow_redirects=False,
+                    timeout=httpx.Timeout(CONNECT_TIMEOUT_S),
+                )
+                self._clients[key] = client
+            elif client is None or client.is_closed:
                 # Made as httpx makes any client, so proxies from the environment still apply;
                 # then each of its connection pools connects through the tracking backend.
                 client = httpx.Client(
@@ -181,10 +210,10 @@ class ClientPool:
             except Exception:  # closing must never fail the app's exit
                 pass
 
+    close = close_all
 
-CLIENTS = ClientPool()
-atexit.register(CLIENTS.close_all)
+    def __enter__(self) -> ClientPool:
+        return self
 
-
-def close_all() -> None:
-    CLIENTS.close_all()
+    def __exit__(self, *exc: object) -> None:
+        self.close_all()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from desktop.core.contenders.answer import Status
@@ -25,19 +25,12 @@ from desktop.core.contenders.base import CancelToken, StreamItem
 from desktop.core.base import errors as E
 from desktop.core.base.errors import BAD_REQUEST, ContenderError
 from desktop.core.contenders.params import Request
+from desktop.core.providers.clients import ClientPool
 from desktop.core.providers.openai import OpenAIContender
 from desktop.core.base.redact import host_of
-from desktop.core.providers.registry import KEY_PER_SERVER, SHAPE_MODEL_AT_URL, ProviderInfo
+from desktop.core.base.keys import get_key
+from desktop.core.contenders.base import KEY_NONE, KEY_PER_SERVER, SHAPE_MODEL, SHAPE_MODEL_AT_URL
 from desktop.core.contenders.reasoning import compat_fields, not_taken
-
-PROVIDER = ProviderInfo(
-    name="compat", label="OpenAI-compatible server",
-    contender="desktop.core.providers.compat:CompatContender",
-    spec_form="compat:MODEL@BASE_URL", spec_example="compat:llama3@http://localhost:8080/v1",
-    kind="", key=KEY_PER_SERVER,  # open on this machine or the local network, else proprietary
-    auth="Authorization: Bearer KEY (optional, stored per server)",
-    framing="Chat Completions, server-sent events", shape=SHAPE_MODEL_AT_URL, order=80,
-)
 
 LAN_SUFFIXES = (".local", ".lan", ".internal", ".home.arpa", ".localhost")
 
@@ -57,49 +50,51 @@ def is_local_host(base_url: str) -> bool:
 
 
 class CompatContender(OpenAIContender):
-    provider = PROVIDER.name
-    env_base_url = None
-    default_base_url = ""
+    # Everything OpenAI declares is set again here, since a subclass inherits what it leaves.
+    provider = "compat"
+    label = "OpenAI-compatible server"
+    spec_form, spec_example = "compat:MODEL@BASE_URL", "compat:llama3@http://localhost:8080/v1"
+    kind_varies = True  # open on this machine or the local network, else proprietary
+    key, key_env_vars, key_hint = KEY_PER_SERVER, (), ""
+    auth = "Authorization: Bearer KEY (optional, stored per server)"
+    base_url_env, default_base_url, default_models = None, "", ()
+    shape = SHAPE_MODEL_AT_URL
+    order = 80
+    label_from_host: ClassVar[bool] = True  # messages name the server ("api.groq.com")
 
     def __init__(self, spec: str, model: str, kind: str | None = None, **kwargs: Any) -> None:
         super().__init__(spec, model, kind, **kwargs)
-        if kind is None:
+        if kind is None and self.kind_varies:
             self.kind = "open" if is_local_host(self.base_url) else "proprietary"
-        self.label = host_of(self.base_url)
+        if self.label_from_host:
+            self.label = host_of(self.base_url)
         self._send_stream_options = True
         self._send_reasoning = True
 
     @classmethod
-    def from_spec(cls, spec, kind: str | None = None) -> "CompatContender":
-        return cls(spec.raw, spec.model, kind, base_url=spec.base_url)
+    def from_spec(cls, spec, kind: str | None = None, *, clients: ClientPool | None = None,
+                  workers: object = None) -> "CompatContender":
+        return cls(spec.raw, spec.model, kind, base_url=spec.base_url, clients=clients)
 
     @property
     def key_name(self) -> str:
-        return f"compat:{self.base_url}"
+        return f"{self.provider}:{self.base_url}"
 
     def resolve_key(self) -> str | None:
-        from desktop.core.base.keys import get_key
-
-        key, _ = get_key("compat", self.base_url)
+        key, _ = get_key(self.provider, self.base_url)
         return key
 
-    def body(self, request: Request) -> dict:
-        p = request.params
-        body: dict[str, Any] = {
-            "model": self.model,
-            "messages": request.messages(),
-            "stream": True,
-            "max_tokens": p.max_tokens,
-            "temperature": p.temperature,
-            "top_p": p.top_p,
-        }
-        if self._send_stream_options:
-            body["stream_options"] = {"include_usage": True}
-        if p.seed is not None:
-            body["seed"] = p.seed
-        if self._send_reasoning:
-            body.update(compat_fields(p.reasoning))
-        return body
+    # The body is OpenAI's (openai.py), with the widely supported parameters.
+    max_tokens_field = "max_tokens"
+
+    def asks_usage(self) -> bool:
+        return self._send_stream_options
+
+    def takes_sampling(self) -> bool:
+        return True
+
+    def reasoning_fields(self, request: Request) -> dict[str, Any]:
+        return compat_fields(request.params.reasoning) if self._send_reasoning else {}
 
     def setting_notes(self, request: Request) -> list[str]:
         return []  # the server decides; a refusal is handled in `stream`
@@ -149,10 +144,16 @@ class ModelServerContender(CompatContender):
     `PROVIDER:MODEL`, the server's address from its own setting, no key (one is never sent)."""
 
     default_kind = "open"
+    kind_varies = False
+    key, auth = KEY_NONE, ""
+    shape = SHAPE_MODEL
+    priced = False  # the user's own hardware
+    label_from_host = False
 
     @classmethod
-    def from_spec(cls, spec, kind: str | None = None) -> "ModelServerContender":
-        return cls(spec.raw, spec.model, kind)
+    def from_spec(cls, spec, kind: str | None = None, *, clients: ClientPool | None = None,
+                  workers: object = None) -> "ModelServerContender":
+        return cls(spec.raw, spec.model, kind, clients=clients)
 
     @property
     def key_name(self) -> str:

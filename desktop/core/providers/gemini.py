@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from desktop.core.base import errors as E
-from desktop.core.contenders.base import Finish, ModelName, StreamItem, Thought, Usage
+from desktop.core.contenders.base import (
+    KEY_REQUIRED, Finish, ModelName, StreamItem, Thought, Usage,
+)
 from desktop.core.base.errors import ContenderError
 from desktop.core.contenders.params import Request
 from desktop.core.providers.http import (
     ErrorDetail, RemoteContender, classify, json_or_protocol_error,
 )
-from desktop.core.providers.registry import KEY_REQUIRED, ProviderInfo
 from desktop.core.contenders.reasoning import gemini_thinking
 
 if TYPE_CHECKING:  # the event type is only named here; the parser loads with a request
@@ -43,27 +44,18 @@ BLOCK_EXPLANATIONS = {
 }
 
 
-PROVIDER = ProviderInfo(
-    name="gemini", label="Gemini", contender="desktop.core.providers.gemini:GeminiContender",
-    spec_form="gemini:MODEL", spec_example="gemini:gemini-2.0-flash", kind="proprietary",
-    key=KEY_REQUIRED, key_env_vars=("GEMINI_API_KEY", "GOOGLE_API_KEY"),
-    auth="x-goog-api-key: KEY", key_hint="aistudio.google.com/apikey",
-    base_url_env="GEMINI_BASE_URL",
-    default_base_url="https://generativelanguage.googleapis.com",
-    default_models=("gemini-2.0-flash", "gemini-2.5-flash"),
-    framing="streamGenerateContent, server-sent events", order=30,
-)
 
 class GeminiContender(RemoteContender):
-    provider = PROVIDER.name
-    label = PROVIDER.label
-    env_base_url = PROVIDER.base_url_env
-    default_base_url = PROVIDER.default_base_url
-
-    def resolve_key(self) -> str | None:
-        from desktop.core.base.keys import require_key
-
-        return require_key("gemini")
+    provider = "gemini"
+    label = "Gemini"
+    spec_form, spec_example = "gemini:MODEL", "gemini:gemini-2.0-flash"
+    key, key_env_vars = KEY_REQUIRED, ("GEMINI_API_KEY", "GOOGLE_API_KEY")
+    auth, key_hint = "x-goog-api-key: KEY", "aistudio.google.com/apikey"
+    base_url_env = "GEMINI_BASE_URL"
+    default_base_url = "https://generativelanguage.googleapis.com"
+    default_models = ("gemini-2.0-flash", "gemini-2.5-flash")
+    framing = "streamGenerateContent, server-sent events"
+    order = 30
 
     def endpoint(self) -> str:
         model = self.model.removeprefix("models/")

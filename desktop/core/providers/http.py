@@ -11,11 +11,13 @@ rest, the same way for all of them:
   `retry-after` asks (up to 60 s) or else 0.5 s doubling to 8 s. Each wait is a `Status` item
   and ends at once on Stop.
 - Stop: the socket is shut down from the cancelling thread, which wakes a read blocked on a
-  silent server at once (closing the socket alone does not, on Linux); pool.py finds the
+  silent server at once (closing the socket alone does not, on Linux); clients.py finds the
   sockets a request uses, new or reused.
-- Connections: one pooled client per provider and base URL (pool.py) keeps them alive between
-  battles; `prepare()` opens one ahead, so no handshake lands in time to first token. A stream
-  read to its end leaves its connection ready for the next request.
+- Connections: one pooled client per provider and base URL, in the `ClientPool` (clients.py)
+  that whoever built the contender handed it (`clients=`), keeps them alive between battles;
+  `prepare()` opens one ahead, so no handshake lands in time to first token. A stream read to
+  its end leaves its connection ready for the next request. A contender given no pool makes
+  one of its own, which `close()` ends.
 - Errors become `ContenderError`s with a stable kind (failures.py reads it from the status and
   body) and a message that names the provider and what to do (http_errors.py, a mixin of
   `RemoteContender`). Text from the server is shortened and scrubbed of the key before it is
@@ -32,9 +34,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from desktop.core.base import errors as E
 from desktop.core.contenders.answer import Status
-from desktop.core.contenders.base import CancelToken, Contender, StreamItem
+from desktop.core.base.keys import require_key
+from desktop.core.contenders.base import KEY_REQUIRED, CancelToken, Contender, StreamItem
 from desktop.core.base.errors import ContenderError
 from desktop.core.contenders.params import Request
+from desktop.core.providers.clients import ClientPool, Watch, shared_ssl_context, watching
 from desktop.core.providers.failures import (  # noqa: F401 - classify etc. re-exported
     RETRY_PHRASES, RETRYABLE_STATUSES, ErrorDetail, RetryableError, RetryPolicy, classify,
     parse_retry_after,
@@ -43,9 +47,8 @@ from desktop.core.providers.http_errors import MAX_ERROR_BODY, HttpErrors
 from desktop.core.providers.timeouts import CONNECT_TIMEOUT_S, idle_timeout_from_env
 
 if TYPE_CHECKING:  # loaded when a request is made, not when providers are listed (the window's
-    import ssl    # pickers read the registry, which imports every provider module, before it
+    import httpx  # pickers read the registry, which imports every provider module, before it
                   # first paints)
-    import httpx
 
     from desktop.core.providers.sse import SSEEvent
 
@@ -62,28 +65,10 @@ MAX_JSON_BODY = 16 * 1024 * 1024
 WARM_WAIT_S = 3.0
 MAX_DRAIN_EVENTS = 100  # read past the end of an answer to keep the connection reusable
 
-_ssl_lock = threading.Lock()
-_ssl_context: ssl.SSLContext | None = None
-
-
-def shared_ssl_context() -> ssl.SSLContext:
-    """One TLS context for all requests: loading the CA bundle costs ~50 ms, which would
-    otherwise land in every answer's time to first token."""
-    import httpx
-
-    global _ssl_context
-    with _ssl_lock:
-        if _ssl_context is None:
-            _ssl_context = httpx.create_ssl_context()
-        return _ssl_context
-
-
 class RemoteContender(HttpErrors, Contender):
     """A contender reached over HTTP with a server-sent event stream."""
 
     label: ClassVar[str] = "The server"  # names the provider in messages: "OpenAI", ...
-    env_base_url: ClassVar[str | None] = None  # e.g. OPENAI_BASE_URL
-    default_base_url: ClassVar[str] = ""
 
     def __init__(
         self,
@@ -95,9 +80,14 @@ class RemoteContender(HttpErrors, Contender):
         api_key: str | None = None,
         idle_timeout_s: float | None = None,
         retry: RetryPolicy | None = None,
+        clients: ClientPool | None = None,
     ) -> None:
         super().__init__(spec, model, kind)
-        env_base = os.environ.get(self.env_base_url, "").strip() if self.env_base_url else ""
+        # The pool of whoever made this contender (the window, a CLI command), who closes it;
+        # or, without one, a pool of its own that `close()` ends.
+        self._owns_clients = clients is None
+        self.clients = clients if clients is not None else ClientPool()
+        env_base = os.environ.get(self.base_url_env, "").strip() if self.base_url_env else ""
         self.base_url = (base_url or env_base or self.default_base_url).rstrip("/")
         self._api_key = api_key
         self.idle_timeout_s = idle_timeout_s
@@ -113,8 +103,14 @@ class RemoteContender(HttpErrors, Contender):
         shared_ssl_context()
 
     @classmethod
-    def from_spec(cls, spec, kind: str | None = None) -> "RemoteContender":
-        return cls(spec.raw, spec.model, kind)
+    def from_spec(cls, spec, kind: str | None = None, *, clients: ClientPool | None = None,
+                  workers: object = None) -> "RemoteContender":
+        """The contender a parsed spec names; `workers` (local model workers) is not needed."""
+        return cls(spec.raw, spec.model, kind, clients=clients)
+
+    def close(self) -> None:
+        if self._owns_clients:
+            self.clients.close_all()
 
     # --- what a provider supplies -------------------------------------------------------------
     @property
@@ -124,7 +120,7 @@ class RemoteContender(HttpErrors, Contender):
 
     def resolve_key(self) -> str | None:
         """The API key to send; raise `missing_key` when the provider needs one and has none."""
-        raise NotImplementedError
+        return require_key(self.provider) if self.key == KEY_REQUIRED else None
 
     def endpoint(self) -> str:
         raise NotImplementedError
@@ -189,10 +185,8 @@ class RemoteContender(HttpErrors, Contender):
                 raise
 
     def _client(self) -> httpx.Client:
-        """The pooled client for this provider and server, kept for the app's life."""
-        from desktop.core.providers.clients import CLIENTS
-
-        return CLIENTS.client(self.provider, self.base_url)
+        """The pooled client for this provider and server, kept as long as its pool."""
+        return self.clients.client(self.provider, self.base_url)
 
     def _timeout(self) -> httpx.Timeout:
         import httpx
@@ -225,16 +219,14 @@ class RemoteContender(HttpErrors, Contender):
         left for the real request to report."""
         import httpx
 
-        from desktop.core.providers.clients import CLIENTS
-
         if not self.base_url.startswith(("http://", "https://")):
             return
-        if CLIENTS.recently_used(self.provider, self.base_url):
+        if self.clients.recently_used(self.provider, self.base_url):
             return
         try:
             with self._client().stream("GET", self.base_url, timeout=self._timeout()) as resp:
                 self._read_limited(resp, MAX_ERROR_BODY)
-            CLIENTS.mark_used(self.provider, self.base_url)
+            self.clients.mark_used(self.provider, self.base_url)
         except (httpx.HTTPError, ContenderError):
             pass
 
@@ -252,8 +244,6 @@ class RemoteContender(HttpErrors, Contender):
         self, url: str, headers: dict[str, str], body: dict, cancel: CancelToken
     ) -> Iterator[StreamItem]:
         import httpx
-
-        from desktop.core.providers.clients import CLIENTS, Watch, watching
 
         client = self._client()
         seen = Watch(cancel.is_set)
@@ -288,7 +278,7 @@ class RemoteContender(HttpErrors, Contender):
                 yield from self.parse(events)
                 if not cancel.is_set():
                     self._drain(events)
-                    CLIENTS.mark_used(self.provider, self.base_url)
+                    self.clients.mark_used(self.provider, self.base_url)
             finally:
                 response.close()
         finally:

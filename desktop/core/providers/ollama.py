@@ -3,41 +3,38 @@ Ollama's OpenAI-compatible endpoint at {OLLAMA_HOST}/v1/chat/completions.
 
 Ollama unloads a model after five idle minutes, and loading one takes seconds: each request asks
 it to stay loaded (`keep_alive`), and the warm-up before a battle loads it (`POST /api/generate`
-with no prompt), so loading never lands in time to first token. No key is needed.
+with no prompt), so loading never lands in time to first token. No key is needed. Its address
+(`ollama_root`) is read here once; discovery (desktop/core/library/servers.py) reads it too.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
+from urllib.parse import urlsplit
 
 from desktop.core.base import errors as E
 from desktop.core.base.errors import ContenderError
 from desktop.core.contenders.params import Request
 from desktop.core.providers.compat import ModelServerContender
-from desktop.core.providers.registry import KEY_NONE, ProviderInfo
 
 KEEP_ALIVE = "30m"
-
-PROVIDER = ProviderInfo(
-    name="ollama", label="Ollama", contender="desktop.core.providers.ollama:OllamaContender",
-    spec_form="ollama:NAME", spec_example="ollama:qwen3:8b", kind="open", key=KEY_NONE,
-    base_url_env="OLLAMA_HOST", default_base_url="http://127.0.0.1:11434",
-    default_models=("qwen3:8b", "llama3.2", "gemma3"),
-    framing="Chat Completions (Ollama's /v1), server-sent events", priced=False, order=60,
-)
+DEFAULT_PORT = 11434
 
 
 class OllamaContender(ModelServerContender):
-    provider = PROVIDER.name
+    provider = "ollama"
+    label = "Ollama"
+    spec_form, spec_example = "ollama:NAME", "ollama:qwen3:8b"
+    base_url_env, default_base_url = "OLLAMA_HOST", f"http://127.0.0.1:{DEFAULT_PORT}"
+    default_models = ("qwen3:8b", "llama3.2", "gemma3")
+    framing = "Chat Completions (Ollama's /v1), server-sent events"
+    order = 60
 
     def __init__(self, spec: str, model: str, kind: str | None = None, **kwargs: Any) -> None:
-        from desktop.core.library.servers import ollama_root
-
         kwargs.setdefault("base_url", ollama_root() + "/v1")
         super().__init__(spec, model, kind or "open", **kwargs)
-        self.label = PROVIDER.label
         self.root = self.base_url.removesuffix("/v1")
-
 
     def body(self, request: Request) -> dict:
         return {**super().body(request), "keep_alive": KEEP_ALIVE}
@@ -50,7 +47,7 @@ class OllamaContender(ModelServerContender):
 
     def warm(self) -> None:
         """Connect, and have Ollama load the model now (an empty generate only loads it)."""
-        import httpx
+        import httpx  # deferred: the registry imports this module before the window paints
 
         try:
             with self._client().stream(
@@ -60,3 +57,21 @@ class OllamaContender(ModelServerContender):
                 self._read_limited(response, 64 * 1024)
         except (httpx.HTTPError, ContenderError):
             pass  # the request itself reports what is wrong
+
+
+def ollama_root() -> str:
+    """Ollama's address from OLLAMA_HOST, the way Ollama itself reads it (`host`, `host:port`
+    or a URL), else the class's default."""
+    raw = os.environ.get(OllamaContender.base_url_env or "", "").strip().rstrip("/")
+    if not raw:
+        return OllamaContender.default_base_url
+    if "://" not in raw:
+        raw = "http://" + raw
+    parts = urlsplit(raw)
+    host = parts.hostname or "127.0.0.1"
+    if host in ("0.0.0.0", "::"):  # a listen-on-all address; reach it on loopback
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port or (443 if parts.scheme == "https" else DEFAULT_PORT)
+    return f"{parts.scheme}://{host}:{port}{parts.path.rstrip('/')}"

@@ -15,28 +15,19 @@ models show no thinking text in Chat Completions, only its count. The reasoning 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from desktop.core.base import errors as E
-from desktop.core.contenders.base import Finish, ModelName, StreamItem, Thought, Usage
+from desktop.core.contenders.base import (
+    KEY_REQUIRED, Finish, ModelName, StreamItem, Thought, Usage,
+)
 from desktop.core.base.errors import ContenderError
 from desktop.core.contenders.params import Request
 from desktop.core.providers.http import RemoteContender, json_or_protocol_error
-from desktop.core.providers.registry import KEY_REQUIRED, ProviderInfo
 from desktop.core.contenders.reasoning import openai_fields
 
 if TYPE_CHECKING:  # the event type is only named here; the parser loads with a request
     from desktop.core.providers.sse import SSEEvent
-
-PROVIDER = ProviderInfo(
-    name="openai", label="OpenAI", contender="desktop.core.providers.openai:OpenAIContender",
-    spec_form="openai:MODEL", spec_example="openai:gpt-4o-mini", kind="proprietary",
-    key=KEY_REQUIRED, key_env_vars=("OPENAI_API_KEY",), auth="Authorization: Bearer KEY",
-    key_hint="platform.openai.com/api-keys",
-    base_url_env="OPENAI_BASE_URL", default_base_url="https://api.openai.com/v1",
-    default_models=("gpt-4o-mini", "gpt-4o", "gpt-4.1-mini"),
-    framing="Chat Completions, server-sent events", order=10,
-)
 
 # Reasoning models accept only the default temperature and top_p.
 REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
@@ -45,15 +36,15 @@ FINISH_REASONS = {"stop": "stop", "length": "length", "tool_calls": "stop", "fun
 
 
 class OpenAIContender(RemoteContender):
-    provider = PROVIDER.name
-    label = PROVIDER.label
-    env_base_url = PROVIDER.base_url_env
-    default_base_url = PROVIDER.default_base_url
-
-    def resolve_key(self) -> str | None:
-        from desktop.core.base.keys import require_key
-
-        return require_key("openai")
+    provider = "openai"
+    label = "OpenAI"
+    spec_form, spec_example = "openai:MODEL", "openai:gpt-4o-mini"
+    key, key_env_vars = KEY_REQUIRED, ("OPENAI_API_KEY",)
+    auth, key_hint = "Authorization: Bearer KEY", "platform.openai.com/api-keys"
+    base_url_env, default_base_url = "OPENAI_BASE_URL", "https://api.openai.com/v1"
+    default_models = ("gpt-4o-mini", "gpt-4o", "gpt-4.1-mini")
+    framing = "Chat Completions, server-sent events"
+    order = 10
 
     def endpoint(self) -> str:
         return f"{self.base_url}/chat/completions"
@@ -64,22 +55,38 @@ class OpenAIContender(RemoteContender):
             headers["Authorization"] = f"Bearer {key}"
         return headers
 
+    # The one Chat Completions request body, for OpenAI and every compatible server; these
+    # hooks are where servers differ (compat.py).
+    max_tokens_field: ClassVar[str] = "max_completion_tokens"
+
     def body(self, request: Request) -> dict:
         p = request.params
         body: dict[str, Any] = {
             "model": self.model,
             "messages": request.messages(),
             "stream": True,
-            "stream_options": {"include_usage": True},
-            "max_completion_tokens": p.max_tokens,
+            self.max_tokens_field: p.max_tokens,
         }
-        if not self.model.startswith(REASONING_PREFIXES):
+        if self.asks_usage():
+            body["stream_options"] = {"include_usage": True}
+        if self.takes_sampling():
             body["temperature"] = p.temperature
             body["top_p"] = p.top_p
         if p.seed is not None:
             body["seed"] = p.seed
-        body.update(openai_fields(self.model, p.reasoning)[0])
+        body.update(self.reasoning_fields(request))
         return body
+
+    def asks_usage(self) -> bool:
+        """Whether to ask for usage at the end of the stream (`stream_options`)."""
+        return True
+
+    def takes_sampling(self) -> bool:
+        """Reasoning models accept only the default temperature and top_p."""
+        return not self.model.startswith(REASONING_PREFIXES)
+
+    def reasoning_fields(self, request: Request) -> dict[str, Any]:
+        return openai_fields(self.model, request.params.reasoning)[0]
 
     def setting_notes(self, request: Request) -> list[str]:
         note = openai_fields(self.model, request.params.reasoning)[1]

@@ -1,32 +1,39 @@
-"""The provider registry: every provider declares itself once, and everything else reads it.
+"""The provider registry: every provider declares itself once, on its class, and everything else
+reads it here.
 
-Each provider module (a module of this package, or `desktop.core.local.provider`) declares a
-module-level `PROVIDER = ProviderInfo(...)`: its label, spec form, key names and environment
-variables, auth, default models and framing. Spec parsing, keys, the key check, the picker, the
-settings dialog, the window's wording, warm-up and `sidebyside keys` read the registry, so a new
-provider is one module (plus its prices in desktop/data/prices.json). A provider defined outside
-this package (a plugin, a test) calls `register()` with its declaration.
-
-The modules are imported on the first question asked of the registry, not before: provider
-modules are light (httpx loads only when a request is made).
+A provider is a class (a `Contender`, or a `Provider` for a key-only entry such as the Hugging
+Face Hub) that sets `provider` in its own body, with its label, spec form, key name and
+environment variables, auth, base URL, kind, whether it is priced, default models and framing
+as class attributes (desktop/core/contenders/base.py lists them). The registry imports every
+module of this package and `desktop.core.local.provider`, and keeps each class that declares a
+provider there: no list of modules to skip, so a new provider is one module (plus its prices in
+desktop/data/prices.json). That is also why the modules of this package stay light to import
+(httpx, TLS and the event-stream parser load when a request is made): the window lists providers
+before its first paint. Spec parsing, keys, the key check, the picker, the settings dialog, the
+window's wording, warm-up and `sidebyside keys` read the registry. A provider defined outside
+this package (a plugin, a test) calls `register()` with its class.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import threading
 from dataclasses import dataclass
 
-# Keys: "required" (a keyring entry or an environment variable), "per_server" (optional, and
-# only for one base URL: compat:), "none".
-KEY_REQUIRED, KEY_PER_SERVER, KEY_NONE = "required", "per_server", "none"
-# Spec shapes: "NAME:MODEL", "NAME:MODEL@BASE_URL", "local[:PATH]", or no contender (a key only).
-SHAPE_MODEL, SHAPE_MODEL_AT_URL, SHAPE_PATH, SHAPE_NONE = "model", "model@url", "path", "none"
+from desktop.core.base import keys
+
+from desktop.core.contenders.base import (  # noqa: F401 - the constants are read from here too
+    KEY_NONE, KEY_PER_SERVER, KEY_REQUIRED, SHAPE_MODEL, SHAPE_MODEL_AT_URL, SHAPE_NONE,
+    SHAPE_PATH, Provider,
+)
 
 
 @dataclass(frozen=True)
 class ProviderInfo:
+    """A provider's declaration as the rest of the app reads it (made from its class)."""
+
     name: str  # the spec prefix and keyring entry: "openai"
     label: str  # how people call it: "OpenAI"
     contender: str = ""  # "module:Class" building its contenders; "" for a key-only entry
@@ -34,16 +41,33 @@ class ProviderInfo:
     spec_example: str = ""  # "openai:gpt-4o-mini"
     kind: str = "proprietary"  # "open", "proprietary", or "" when the contender decides
     key: str = KEY_NONE
-    key_env_vars: tuple[str, ...] = ()  # where a key may come from besides the keyring
-    key_hint: str = ""  # where to get a key, shown next to the key field
-    auth: str = ""  # how the key is sent: "Authorization: Bearer", "x-api-key", ...
-    base_url_env: str | None = None  # overrides the default server address
+    key_env_vars: tuple[str, ...] = ()
+    key_hint: str = ""
+    auth: str = ""
+    base_url_env: str | None = None
     default_base_url: str = ""
-    default_models: tuple[str, ...] = ()  # the first is the picker's suggestion
-    framing: str = ""  # the wire format, for people reading `keys`/docs
+    default_models: tuple[str, ...] = ()
+    framing: str = ""
     shape: str = SHAPE_MODEL
-    priced: bool = True  # False: the user's own hardware, no per-token price (costs 0)
-    order: int = 100  # place in lists (pickers, `keys list`)
+    priced: bool = True
+    order: int = 100
+
+    @classmethod
+    def of(cls, declared: type[Provider]) -> ProviderInfo:
+        """The declaration a provider class makes."""
+        own = f"{declared.__module__}:{declared.__qualname__}"
+        contender = "" if declared.shape == SHAPE_NONE else (declared.builds or own)
+        return cls(
+            name=declared.provider, label=declared.label or declared.provider,
+            contender=contender, spec_form=declared.spec_form,
+            spec_example=declared.spec_example,
+            kind="" if declared.kind_varies else declared.default_kind, key=declared.key,
+            key_env_vars=tuple(declared.key_env_vars), key_hint=declared.key_hint,
+            auth=declared.auth, base_url_env=declared.base_url_env,
+            default_base_url=declared.default_base_url,
+            default_models=tuple(declared.default_models), framing=declared.framing,
+            shape=declared.shape, priced=declared.priced, order=declared.order,
+        )
 
     @property
     def default_model(self) -> str:
@@ -66,8 +90,22 @@ _providers: dict[str, ProviderInfo] = {}
 _loaded = False
 
 
-def register(info: ProviderInfo) -> ProviderInfo:
+def declares(candidate: object) -> bool:
+    """Whether `candidate` is a class that declares a provider (sets `provider` itself)."""
+    return (inspect.isclass(candidate) and issubclass(candidate, Provider)
+            and bool(candidate.__dict__.get("provider")))
+
+
+def declared_in(module: object) -> list[type[Provider]]:
+    """The provider classes a module defines (not those it imports)."""
+    name = getattr(module, "__name__", "")
+    return [value for value in vars(module).values()
+            if declares(value) and value.__module__ == name]
+
+
+def register(declared: type[Provider] | ProviderInfo) -> ProviderInfo:
     """Add (or replace) a provider; built-ins register the same way, on first use."""
+    info = declared if isinstance(declared, ProviderInfo) else ProviderInfo.of(declared)
     _load_builtins()
     with _lock:
         _providers[info.name] = info
@@ -79,10 +117,13 @@ def unregister(name: str) -> None:
         _providers.pop(name, None)
 
 
-# Modules of the providers package that declare no provider: the transport they all share. Not
-# imported to look for a declaration, since the window lists providers before its first paint
-# and these bring sockets, TLS and the event-stream parser with them.
-MACHINERY = frozenset({"registry", "http", "pool", "sse", "failures", "warm"})
+def _builtin_modules() -> list[str]:
+    names = list(BUILTIN_MODULES)
+    for package_name in BUILTIN_PACKAGES:
+        package = importlib.import_module(package_name)
+        names += [f"{package_name}.{m.name}" for m in pkgutil.iter_modules(package.__path__)
+                  if not m.name.startswith("_")]
+    return names
 
 
 def _load_builtins() -> None:
@@ -91,15 +132,9 @@ def _load_builtins() -> None:
         if _loaded:
             return
         _loaded = True
-        names = list(BUILTIN_MODULES)
-        for package_name in BUILTIN_PACKAGES:
-            package = importlib.import_module(package_name)
-            names += [f"{package_name}.{m.name}" for m in pkgutil.iter_modules(package.__path__)
-                      if not m.name.startswith("_") and m.name not in MACHINERY]
-        for name in names:
-            module = importlib.import_module(name)
-            info = getattr(module, "PROVIDER", None)
-            if isinstance(info, ProviderInfo):
+        for name in _builtin_modules():
+            for declared in declared_in(importlib.import_module(name)):
+                info = ProviderInfo.of(declared)
                 _providers.setdefault(info.name, info)
 
 
@@ -133,3 +168,12 @@ def label(name: str) -> str:
 def modules() -> list[str]:
     """The modules that hold the contenders, for warm-up imports."""
     return [p.contender.partition(":")[0] for p in contender_providers()]
+
+
+def _key_holders() -> list[keys.KeyHolder]:
+    """The providers that take keys, for desktop.core.base.keys (which imports no provider)."""
+    return [keys.KeyHolder(p.name, p.label, p.key_env_vars, p.key == KEY_PER_SERVER)
+            for p in providers() if p.key in (KEY_REQUIRED, KEY_PER_SERVER)]
+
+
+keys.use_directory(_key_holders)

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from desktop.core.providers import registry
 from desktop.core.store.db import Store
 from desktop.core.contenders.choices import OUTCOME_CHOICES
 from desktop.core.store.sources import ALL, OWN, TEAM, resolve, vote_outcomes
@@ -188,12 +189,13 @@ def imported_kinds(store: Store, names: list[str]) -> dict[str, str]:
             for name in (contender, model):
                 if name:
                     seen.setdefault(name.lower(), set()).add(kind)
+    proprietary = [p.name for p in registry.providers() if p.kind == PROPRIETARY and p.priced]
     out = {}
     for name in names:
         kinds = seen.get(name.lower(), set())
         if len(kinds) == 1:
             out[name] = next(iter(kinds))
-        elif not kinds and listed_as_proprietary(name):
+        elif not kinds and listed_as_proprietary(name, proprietary):
             out[name] = PROPRIETARY
         else:  # never seen, or seen as both kinds (a compat: model run both ways)
             out[name] = ""

@@ -32,6 +32,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
+from desktop.core.providers import registry
 from desktop.core.stats.pair_votes import OPEN, PROPRIETARY, PairVote, SideFacts, SourceVotes
 from desktop.core.stats.tallies import wilson_interval
 
@@ -193,8 +194,10 @@ def _cost(side: SideFacts) -> float | None:
 
     if not side.provider:  # an imported vote: no answer, no tokens, nothing to price
         return None
+    info = registry.get(side.provider)
     answer = Answer(contender=side.contender, provider=side.provider, kind="", model=side.model,
-                    prompt_tokens=side.prompt_tokens, output_tokens=side.output_tokens)
+                    prompt_tokens=side.prompt_tokens, output_tokens=side.output_tokens,
+                    priced=info.priced if info else True)
     cost = cost_usd(answer)
     return side.cost_usd if cost is None else cost
 
