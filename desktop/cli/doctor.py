@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from desktop.core.doctor import format_text, report
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -18,8 +20,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args) -> int:
-    from desktop.core.doctor import format_text, report
-
     result = report()
     print(json.dumps(result, indent=2) if args.json else format_text(result))
     return 0

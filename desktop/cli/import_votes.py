@@ -9,6 +9,7 @@ import time
 from desktop.cli import CommandFailed
 from desktop.cli._store import command_store
 from desktop.cli.terminal import redraw
+from desktop.core.importing import ImportFailed, import_file
 
 BAR_WIDTH = 30
 
@@ -30,8 +31,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from desktop.core.importing import ImportFailed, import_file
-
     bar = ProgressBar() if sys.stderr.isatty() else None
     with command_store() as store:
         try:

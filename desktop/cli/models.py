@@ -19,6 +19,8 @@ import threading
 
 from desktop.cli import CommandFailed, UsageError
 from desktop.cli.terminal import redraw
+from desktop.core.library import BAD_INPUT, LibraryError, catalogue, download, hub, servers
+from desktop.core.library.memory import this_machine
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -61,8 +63,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _fail(exc) -> CommandFailed | UsageError:
-    from desktop.core.library import BAD_INPUT
-
     return UsageError(exc.message) if exc.kind == BAD_INPUT else CommandFailed(exc.message)
 
 
@@ -76,8 +76,6 @@ FITS_WORDS = {"yes": "fits", "tight": "tight", "no": "too big", "": "?"}
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from desktop.core.library import hub, servers
-
     rows = [{"spec": i.spec, "name": f"{i.repo} · {i.file}", "source": "Hugging Face",
              "where": i.path, "size_bytes": i.size_bytes, "quant": i.quant, "kind": "open"}
             for i in hub.installed()]
@@ -98,9 +96,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from desktop.core.library import LibraryError, catalogue, hub
-    from desktop.core.library.memory import this_machine
-
     words = " ".join(args.query).strip()
     if not words:
         machine = this_machine()
@@ -139,8 +134,6 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_files(args: argparse.Namespace) -> int:
-    from desktop.core.library import LibraryError, hub
-
     try:
         listing = hub.files(args.repo, context=max(256, args.context))
     except LibraryError as exc:
@@ -181,8 +174,6 @@ def _show_progress(progress) -> None:
 
 
 def cmd_pull(args: argparse.Namespace) -> int:
-    from desktop.core.library import LibraryError, catalogue, download
-
     filename = args.file
     if not filename:
         entry = catalogue.find(args.repo)
@@ -211,8 +202,6 @@ def cmd_pull(args: argparse.Namespace) -> int:
 
 
 def cmd_rm(args: argparse.Namespace) -> int:
-    from desktop.core.library import LibraryError, hub
-
     try:
         removed = hub.remove(args.repo, args.file)
     except LibraryError as exc:

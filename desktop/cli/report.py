@@ -5,6 +5,8 @@ from __future__ import annotations
 from desktop.cli._store import command_store, fail
 from desktop.cli._voter import add_voter_option, check_voter, voter_of
 from desktop.cli.verdict import margin_points
+from desktop.core.results.report import ReportExists, write_report
+from desktop.core.store.sources import SourceError
 
 
 def register(subparsers) -> None:
@@ -28,9 +30,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from desktop.core.results.report import ReportExists, write_report
-    from desktop.core.store.sources import SourceError
-
     voter = voter_of(args)
     with command_store(read_only=True) as store:  # reads only: works on a read-only folder
         try:

@@ -6,6 +6,7 @@ import json
 
 from desktop.cli import CommandFailed
 from desktop.cli._store import command_store
+from desktop.core.store.sources import SourceError, list_sources, own_vote_count, remove_source
 
 
 def register(subparsers) -> None:
@@ -23,8 +24,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from desktop.core.store.sources import SourceError, list_sources, own_vote_count, remove_source
-
     # Listing works on a read-only folder; `rm` there is refused plainly when it writes.
     with command_store(read_only=True) as store:
         try:

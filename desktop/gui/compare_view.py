@@ -9,10 +9,21 @@ its own: it forwards intents to `RoundController` and renders what the controlle
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
-    QSplitter, QStackedWidget, QToolButton, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.gui import round_controller as rc
@@ -22,7 +33,6 @@ from desktop.gui.contender_picker import ContenderPicker
 from desktop.gui.params_panel import ParamsPanel
 from desktop.gui.promptset_panel import PromptSetPanel
 from desktop.gui.vote_bar import VoteBar
-
 
 # The disclosure arrow is part of the text: Qt's arrow types live in the `Qt` namespace, which
 # costs ~15 ms to load and is otherwise not needed before the first paint.
@@ -196,8 +206,6 @@ class CompareView(QWidget):
         self.panes["b"].view.verticalScrollBar().valueChanged.connect(lambda v: self._sync("b", v))
 
     def _build_setup_card(self) -> QWidget:
-        from PySide6.QtCore import Qt
-
         card = QFrame(objectName="card")
         self.setup_text = QLabel(objectName="heading")
         self.setup_text.setWordWrap(True)
@@ -353,7 +361,8 @@ class CompareView(QWidget):
             pane.reveal(wording.reveal_html(answer, won, muted), wording.display_name(answer))
             pane.show_note("")
         if record.identity_leak:
-            from desktop.core.contenders.identity import leak_warning
+            # deferred: its patterns (~5 ms) are not needed before the window's first paint
+            from desktop.core.contenders.identity import leak_warning  # noqa: PLC0415
 
             self.panes["a"].show_note(leak_warning(record.leak_names))
         if choice:

@@ -9,10 +9,22 @@ keyring available the dialog says so and explains the environment variables inst
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
+from desktop.core.base import keys
+from desktop.core.base.errors import ContenderError
+from desktop.core.battle.specs import make_contender
+from desktop.core.contenders.base import CancelToken
+from desktop.core.contenders.params import GenerationParams, Request
 from desktop.core.providers import registry
 
 
@@ -22,31 +34,20 @@ def key_providers() -> list[registry.ProviderInfo]:
 
 
 def _statuses():
-    from desktop.core.base import keys
-
     return keys.keyring_problem(), {row.provider: row for row in keys.list_keys()}
 
 
 def _store(provider: str, key: str) -> str:
-    from desktop.core.base import keys
-
     keys.set_key(provider, key)
     return provider
 
 
 def _remove(provider: str) -> bool:
-    from desktop.core.base import keys
-
     return keys.delete_key(provider)
 
 
 def _test(provider: str, model: str) -> str:
     """Send a one-token request; return a line to show. Raises nothing: errors are the result."""
-    from desktop.core.contenders.base import CancelToken
-    from desktop.core.base.errors import ContenderError
-    from desktop.core.contenders.params import GenerationParams, Request
-    from desktop.core.battle.specs import make_contender
-
     try:
         contender = make_contender(f"{provider}:{model}")
         request = Request("Reply with the word OK.", GenerationParams(max_tokens=5, temperature=0))

@@ -12,8 +12,9 @@ import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
-from desktop.core.contenders.params import REASONING_LEVELS, GenerationParams
+from desktop.core.base.paths import settings_path
 from desktop.core.base.safe_write import write_text_atomic
+from desktop.core.contenders.params import REASONING_LEVELS, GenerationParams
 
 VERSION = 1
 # First run: the embedded model on one side, a proprietary model on the other.
@@ -111,6 +112,4 @@ def _check_params(params: GenerationParams) -> GenerationParams:
 
 
 def _default_path() -> Path:
-    from desktop.core.base.paths import settings_path
-
     return settings_path()

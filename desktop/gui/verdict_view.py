@@ -12,11 +12,21 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
     QSpinBox,
-    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
+from desktop.core.stats.verdict import DECISION_WORDS, format_number, format_usd
 from desktop.gui.reloading import ReloadOnShow
 from desktop.gui.source_box import SourceBox
 
@@ -154,8 +164,6 @@ class VerdictView(ReloadOnShow, QWidget):
         self._fill(verdict.pairs)
 
     def _fill(self, pairs) -> None:
-        from desktop.core.stats.verdict import DECISION_WORDS, format_number, format_usd
-
         self.table.setRowCount(len(pairs))
         for i, p in enumerate(pairs):
             decision = DECISION_WORDS[p.decision]

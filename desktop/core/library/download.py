@@ -28,16 +28,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from filelock import FileLock, Timeout
+
+from desktop.core.base.safe_write import write_text_atomic
 from desktop.core.library import (
-    BAD_INPUT, CANCELLED, CORRUPT, NETWORK, NO_SPACE, NOT_FOUND, LibraryError,
+    BAD_INPUT,
+    CANCELLED,
+    CORRUPT,
+    NETWORK,
+    NO_SPACE,
+    NOT_FOUND,
+    LibraryError,
+    server_data,
 )
-from desktop.core.library import server_data
 from desktop.core.library.hub import (
-    Installed, cache_dir, check_repo_id, endpoint, model_info, quiet_retries, repo_storage, token,
+    Installed,
+    cache_dir,
+    check_repo_id,
+    endpoint,
+    model_info,
+    quiet_retries,
+    repo_storage,
+    token,
     translate_error,
 )
 from desktop.core.library.quant import quant_of
-from desktop.core.base.safe_write import write_text_atomic
 
 SPACE_MARGIN_BYTES = 200 * 1024**2
 HASH_CHUNK = 4 * 1024**2
@@ -112,9 +127,9 @@ class _Tracker:
 def pull(repo: str, filename: str, *, on_progress: Callable[[Progress], None] | None = None,
          cancel: threading.Event | None = None, revision: str | None = None) -> Installed:
     """Download one file into the Hub cache, resuming a partial one, and verify its SHA-256."""
-    from huggingface_hub import constants, get_hf_file_metadata, hf_hub_url
-    from huggingface_hub.file_download import http_get
-    from huggingface_hub.utils import build_hf_headers
+    from huggingface_hub import constants, get_hf_file_metadata, hf_hub_url  # noqa: PLC0415
+    from huggingface_hub.file_download import http_get  # noqa: PLC0415
+    from huggingface_hub.utils import build_hf_headers  # noqa: PLC0415
 
     constants.DOWNLOAD_CHUNK_SIZE = min(constants.DOWNLOAD_CHUNK_SIZE, DOWNLOAD_CHUNK_BYTES)
 
@@ -157,7 +172,6 @@ def pull(repo: str, filename: str, *, on_progress: Callable[[Progress], None] | 
     partial = blobs / f"{etag}.incomplete"
     _check_space(blobs, size, partial)
 
-    from filelock import FileLock, Timeout
 
     locks = cache_dir() / ".locks" / storage.name
     locks.mkdir(parents=True, exist_ok=True)

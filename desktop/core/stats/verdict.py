@@ -32,6 +32,8 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
+from desktop.core.contenders.answer import Answer
+from desktop.core.contenders.prices import cost_usd
 from desktop.core.stats.pair_votes import OPEN, PROPRIETARY, PairVote, SideFacts, SourceVotes
 from desktop.core.stats.tallies import wilson_interval
 
@@ -188,9 +190,6 @@ def _median(values: list[float | None]) -> float | None:
 
 
 def _cost(side: SideFacts) -> float | None:
-    from desktop.core.contenders.answer import Answer
-    from desktop.core.contenders.prices import cost_usd
-
     if not side.provider:  # an imported vote: no answer, no tokens, nothing to price
         return None
     answer = Answer(contender=side.contender, provider=side.provider, kind="", model=side.model,
