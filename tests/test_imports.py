@@ -26,6 +26,17 @@ MOST_DEFERRED = 40
 # "desktop/path.py: imported.module" -> why it is deferred. One entry covers every import of that
 # module inside functions of that file.
 DEFERRED: dict[str, str] = {
+    "desktop/cli/doctor.py: desktop.core.doctor":
+        "the checks' modules (llama.cpp build info, importlib.metadata, email, zipfile, the worker client) "
+        "load for `doctor` only, not before every command",
+    "desktop/cli/leaderboard.py: desktop.core.stats.results":
+        "the fits (numpy, the stats package) load for `leaderboard` only, not before every command",
+    "desktop/cli/leaderboard.py: desktop.core.stats.style_control":
+        "the style-control fit loads for `leaderboard` only, not before every command",
+    "desktop/cli/report.py: desktop.core.results.report":
+        "the report's statistics and page (about 20 modules) load for `report` only, not before every command",
+    "desktop/core/library/download.py: filelock":
+        "filelock (about 30 modules) loads only when a model is downloaded, not before every command",
     "desktop/cli/__init__.py: desktop.core.local.worker":
         "the worker's modules (ctypes, importlib.metadata, subprocess...; ~100 ms) load only in the "
         "llama.cpp worker process, not before every command and the window",

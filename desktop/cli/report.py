@@ -5,7 +5,6 @@ from __future__ import annotations
 from desktop.cli._store import command_store, fail
 from desktop.cli._voter import add_voter_option, check_voter, voter_of
 from desktop.cli.verdict import margin_points
-from desktop.core.results.report import ReportExists, write_report
 from desktop.core.store.sources import SourceError
 
 
@@ -30,6 +29,9 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    # deferred: the statistics and the page (~20 modules) load for `report` only
+    from desktop.core.results.report import ReportExists, write_report  # noqa: PLC0415
+
     voter = voter_of(args)
     with command_store(read_only=True) as store:  # reads only: works on a read-only folder
         try:

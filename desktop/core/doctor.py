@@ -24,12 +24,7 @@ from desktop.core.base.paths import data_dir
 from desktop.core.library.memory import RAM_SHARE, VRAM_ENV, gpu_memory, total_ram
 from desktop.core.local import safe_mode, threads
 from desktop.core.local.build_info import (
-    build_key,
-    cpu_info,
-    llama_cpp_version,
-    llama_lib_dir,
-    logical_cores,
-    physical_cores,
+    build_key, cpu_info, llama_cpp_version, llama_lib_dir, logical_cores, physical_cores,
 )
 from desktop.core.local.client import describe_exit
 from desktop.core.local.load import LoadMonitor

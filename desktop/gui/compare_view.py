@@ -11,19 +11,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QPlainTextEdit,
-    QProgressBar,
-    QPushButton,
-    QSplitter,
-    QStackedWidget,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
+    QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
+    QSplitter, QStackedWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
 from desktop.gui import round_controller as rc
@@ -33,6 +22,7 @@ from desktop.gui.contender_picker import ContenderPicker
 from desktop.gui.params_panel import ParamsPanel
 from desktop.gui.promptset_panel import PromptSetPanel
 from desktop.gui.vote_bar import VoteBar
+
 
 # The disclosure arrow is part of the text: Qt's arrow types live in the `Qt` namespace, which
 # costs ~15 ms to load and is otherwise not needed before the first paint.
@@ -361,7 +351,7 @@ class CompareView(QWidget):
             pane.reveal(wording.reveal_html(answer, won, muted), wording.display_name(answer))
             pane.show_note("")
         if record.identity_leak:
-            # deferred: its patterns (~5 ms) are not needed before the window's first paint
+            # deferred: its patterns are compiled only when a leak is shown, after the first paint
             from desktop.core.contenders.identity import leak_warning  # noqa: PLC0415
 
             self.panes["a"].show_note(leak_warning(record.leak_names))

@@ -11,19 +11,9 @@ import threading
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QProgressBar,
-    QPushButton,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
-    QWidget,
+    QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
+    QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
-
 from desktop.core.library import LibraryError, catalogue, download, hub
 from desktop.core.library.memory import this_machine
 

@@ -9,23 +9,16 @@ keyring available the dialog says so and explains the environment variables inst
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
+    QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
     QWidget,
 )
 
-from desktop.core.base import keys
-from desktop.core.base.errors import ContenderError
-from desktop.core.battle.specs import make_contender
-from desktop.core.contenders.base import CancelToken
-from desktop.core.contenders.params import GenerationParams, Request
 from desktop.core.providers import registry
+from desktop.core.base import keys
+from desktop.core.contenders.base import CancelToken
+from desktop.core.base.errors import ContenderError
+from desktop.core.contenders.params import GenerationParams, Request
+from desktop.core.battle.specs import make_contender
 
 
 def key_providers() -> list[registry.ProviderInfo]:

@@ -12,23 +12,14 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
+    QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
+    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from desktop.core.stats.verdict import DECISION_WORDS, format_number, format_usd
 from desktop.gui.reloading import ReloadOnShow
 from desktop.gui.source_box import SourceBox
+from desktop.core.stats.verdict import DECISION_WORDS, format_number, format_usd
 
 COLUMNS = ("Open model", "Proprietary model", "Category", "Votes", "W / L / T / Bad",
            "Open win rate", "95 % interval", "Decision", "Cost / 1,000 prompts",

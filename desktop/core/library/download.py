@@ -28,31 +28,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from filelock import FileLock, Timeout
-
-from desktop.core.base.safe_write import write_text_atomic
 from desktop.core.library import (
-    BAD_INPUT,
-    CANCELLED,
-    CORRUPT,
-    NETWORK,
-    NO_SPACE,
-    NOT_FOUND,
-    LibraryError,
-    server_data,
+    BAD_INPUT, CANCELLED, CORRUPT, NETWORK, NO_SPACE, NOT_FOUND, LibraryError,
 )
+from desktop.core.library import server_data
 from desktop.core.library.hub import (
-    Installed,
-    cache_dir,
-    check_repo_id,
-    endpoint,
-    model_info,
-    quiet_retries,
-    repo_storage,
-    token,
+    Installed, cache_dir, check_repo_id, endpoint, model_info, quiet_retries, repo_storage, token,
     translate_error,
 )
 from desktop.core.library.quant import quant_of
+from desktop.core.base.safe_write import write_text_atomic
 
 SPACE_MARGIN_BYTES = 200 * 1024**2
 HASH_CHUNK = 4 * 1024**2
@@ -172,6 +157,7 @@ def pull(repo: str, filename: str, *, on_progress: Callable[[Progress], None] | 
     partial = blobs / f"{etag}.incomplete"
     _check_space(blobs, size, partial)
 
+    from filelock import FileLock, Timeout  # noqa: PLC0415
 
     locks = cache_dir() / ".locks" / storage.name
     locks.mkdir(parents=True, exist_ok=True)

@@ -20,18 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from desktop.core.base.keys import get_key
 from desktop.core.library import (
-    AUTH,
-    BAD_INPUT,
-    GATED,
-    NETWORK,
-    NOT_FOUND,
-    LibraryError,
-    server_data,
+    AUTH, BAD_INPUT, GATED, NETWORK, NOT_FOUND, LibraryError,
 )
+from desktop.core.library import server_data
 from desktop.core.library.memory import Machine, this_machine
 from desktop.core.library.quant import DEFAULT_CONTEXT, is_gguf, memory_needed, quant_of
+from desktop.core.base.keys import get_key
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 KEY_NAME = "huggingface"  # `sidebyside keys set huggingface`

@@ -33,19 +33,11 @@ from desktop.core.base import paths
 # The error type, its kinds and the time format live in `store.base`, which the migrations
 # import too (they cannot import this module, which runs them).
 from desktop.core.store.base import (  # noqa: E402,F401  (re-exported: callers import them here)
-    CORRUPT,
-    DISK_FULL,
-    IO,
-    LOCKED,
-    NOT_SIDEBYSIDE,
-    READ_ONLY,
-    TOO_NEW,
-    StoreError,
-    parse_utc,
+    CORRUPT, DISK_FULL, IO, LOCKED, NOT_SIDEBYSIDE, READ_ONLY, TOO_NEW, StoreError, parse_utc,
     utc_now,
 )
-from desktop.core.store.migrations import MIGRATIONS, applied, migrate
 from desktop.core.store.probe import connect_read_only, probe, writable
+from desktop.core.store.migrations import MIGRATIONS, applied, migrate
 
 BUSY_QUIET_MS = 300  # wait this long silently before telling the user another instance holds the lock
 BUSY_WAIT_S = 30.0  # then wait up to this long in all
