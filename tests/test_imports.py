@@ -26,6 +26,11 @@ MOST_DEFERRED = 40
 # "desktop/path.py: imported.module" -> why it is deferred. One entry covers every import of that
 # module inside functions of that file.
 DEFERRED: dict[str, str] = {
+    "desktop/cli/models.py: desktop.core.library":
+        "the model library (Hub, catalogue, downloads, servers: about a dozen modules) loads for `models` "
+        "only, not before every command",
+    "desktop/cli/models.py: desktop.core.library.memory":
+        "this machine's memory probe (subprocess) loads for `models search` only, not before every command",
     "desktop/cli/doctor.py: desktop.core.doctor":
         "the checks' modules (llama.cpp build info, importlib.metadata, email, zipfile, the worker client) "
         "load for `doctor` only, not before every command",
@@ -48,22 +53,14 @@ DEFERRED: dict[str, str] = {
         "first paint",
     "desktop/core/library/download.py: huggingface_hub":
         "huggingface_hub (with requests, tqdm...) loads only when a model is downloaded",
-    "desktop/core/library/download.py: huggingface_hub.file_download":
-        "huggingface_hub loads only when a model is downloaded",
-    "desktop/core/library/download.py: huggingface_hub.utils":
-        "huggingface_hub loads only when a model is downloaded",
     "desktop/core/library/hub.py: huggingface_hub":
         "huggingface_hub loads only when the Hub is searched (`models search/files`, the models dialog)",
-    "desktop/core/library/hub.py: huggingface_hub.utils":
-        "huggingface_hub loads only when the Hub is searched",
+    "desktop/core/local/worker_threads.py: llama_cpp":
+        "llama_cpp-free start: the worker process starts light and loads llama.cpp only with the model "
+        "(see worker.py's docstring)",
     "desktop/core/local/worker.py: llama_cpp":
-        "llama_cpp-free start: llama.cpp loads in the worker process only, after it has set up its output and threads",
-    "desktop/core/local/worker.py: llama_cpp.llama_cpp":
-        "llama_cpp-free start: llama.cpp loads in the worker process only",
-    "desktop/core/local/worker.py: llama_cpp.llama_chat_format":
-        "llama_cpp's chat formats (jinja2) load only for a model whose template needs them",
-    "desktop/core/local/worker_threads.py: llama_cpp.llama_cpp":
-        "llama_cpp-free start: the thread helpers are imported by the parent (doctor), which never loads llama.cpp",
+        "llama_cpp-free start: llama.cpp loads in the worker process only, after it has set up its output "
+        "and threads; its chat formats (jinja2) only for a model whose template needs them",
     "desktop/core/prompts/starter_sets.py: importlib.resources":
         "importlib.resources pulls zipfile, tempfile and more: not before the window's first paint",
     "desktop/core/team/server.py: psycopg":

@@ -82,8 +82,9 @@ _REPO_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
 def quiet_retries():
     """huggingface_hub logs every retry ("Retrying in 1s [Retry 1/5]") as a warning on
     standard error; the plain message at the end says all a user needs, so they stay quiet."""
-    from huggingface_hub.utils import logging as hf_logging  # lazily, as everywhere here  # noqa: PLC0415
+    from huggingface_hub import utils as hf_utils  # noqa: PLC0415  (lazily, as everywhere here)
 
+    hf_logging = hf_utils.logging
     before = hf_logging.get_verbosity()  # (importing it set the library's level up)
     hf_logging.set_verbosity(hf_logging.ERROR)
     try:

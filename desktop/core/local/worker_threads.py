@@ -17,7 +17,7 @@ from desktop.core.local.threads import calibrate
 
 def set_threads(llm, n_threads: int) -> None:
     """Use `n_threads` for both generation and batch (prompt) processing from now on."""
-    import llama_cpp.llama_cpp as capi  # noqa: PLC0415
+    from llama_cpp import llama_cpp as capi  # noqa: PLC0415
 
     if n_threads > 0 and n_threads != llm.context_params.n_threads:
         capi.llama_set_n_threads(llm._ctx.ctx, n_threads, n_threads)
