@@ -26,6 +26,9 @@ MOST_DEFERRED = 40
 # "desktop/path.py: imported.module" -> why it is deferred. One entry covers every import of that
 # module inside functions of that file.
 DEFERRED: dict[str, str] = {
+    "desktop/gui/tasks.py: concurrent.futures":
+        "the thread pool is made on first use: concurrent.futures (with queue, heapq) is not needed to paint "
+        "the window",
     "desktop/cli/models.py: desktop.core.library":
         "the model library (Hub, catalogue, downloads, servers: about a dozen modules) loads for `models` "
         "only, not before every command",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, Signal
 
@@ -39,6 +38,9 @@ class TaskRunner(QObject):
         if self._closed:
             return None
         if self._pool is None:
+            # deferred: concurrent.futures is not needed to paint the window
+            from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
             self._pool = ThreadPoolExecutor(self._max_workers, thread_name_prefix=self._name)
 
         def work():

@@ -7,8 +7,8 @@ loop because they are the one part of it about the answer's text rather than the
 - The output is split at the think tags the chat template declares (desktop.core.contenders.thinking), so
   thinking travels as "thought" events and the answer as "delta" events.
 - Text is batched: at most one pipe message every DELTA_BATCH_S, in order.
-Imports stay light at module level (only the protocol's `send`): the worker starts quickly and
-loads llama.cpp lazily; everything else is imported on first use.
+Imports stay light at module level (the protocol's `send` and the contenders' small text helpers,
+never llama.cpp): the worker starts quickly and loads llama.cpp with the model.
 """
 
 from __future__ import annotations
