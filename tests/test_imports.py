@@ -26,6 +26,12 @@ MOST_DEFERRED = 40
 # "desktop/path.py: imported.module" -> why it is deferred. One entry covers every import of that
 # module inside functions of that file.
 DEFERRED: dict[str, str] = {
+    "desktop/gui/theme.py: PySide6.QtCore":
+        "`Qt` (the namespace of Qt's enums) costs ~15-20 ms when first touched at import; the first paint "
+        "does without it (measured: the window showed ~20 ms later with it at the top)",
+    "desktop/gui/compare_view.py: PySide6.QtCore":
+        "`Qt` (the namespace of Qt's enums) costs ~15-20 ms when first touched at import; the first paint "
+        "does without it",
     "desktop/gui/tasks.py: concurrent.futures":
         "the thread pool is made on first use: concurrent.futures (with queue, heapq) is not needed to paint "
         "the window",

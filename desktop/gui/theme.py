@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -109,6 +108,9 @@ def system_is_dark(app) -> bool:
 
 def follow_system(app, scheme=None) -> None:
     """Re-apply if the system's colour scheme (now, or as just changed) differs from ours."""
+    # deferred: the `Qt` namespace costs ~15 ms when first touched; not needed to paint
+    from PySide6.QtCore import Qt  # noqa: PLC0415
+
     scheme = app.styleHints().colorScheme() if scheme is None else scheme
     if scheme == Qt.ColorScheme.Unknown:
         return
