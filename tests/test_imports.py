@@ -26,6 +26,9 @@ MOST_DEFERRED = 40
 # "desktop/path.py: imported.module" -> why it is deferred. One entry covers every import of that
 # module inside functions of that file.
 DEFERRED: dict[str, str] = {
+    "desktop/gui/contender_picker.py: PySide6.QtWidgets":
+        "QFileDialog, a widget the first paint does not need: PySide6 sets a class up when first named "
+        "(~0.5 ms at import)",
     "desktop/gui/theme.py: PySide6.QtCore":
         "`Qt` (the namespace of Qt's enums) costs ~15-20 ms when first touched at import; the first paint "
         "does without it (measured: the window showed ~20 ms later with it at the top)",

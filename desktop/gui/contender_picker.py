@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QFileDialog, QGridLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 
 from desktop.core.base.errors import ContenderError
-from desktop.core.battle.specs import parse_spec
 from desktop.core.providers import registry
+from desktop.core.battle.specs import parse_spec
 from desktop.gui.settings_store import ContenderChoice
 
 EMBEDDED = "local"
@@ -217,6 +217,9 @@ class ContenderPicker(QWidget):
         self.changed.emit()
 
     def _choose_file(self) -> None:
+        # deferred: a widget class the first paint does not need (its type is set up on first use)
+        from PySide6.QtWidgets import QFileDialog  # noqa: PLC0415
+
         path, _ = QFileDialog.getOpenFileName(
             self, f"Choose a GGUF model for contender {self.number}", str(Path.home()),
             "GGUF models (*.gguf);;All files (*)",
