@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from desktop import __version__
+from desktop.cli import gui
+from desktop.cli.errors import CommandFailed, UsageError  # re-exported: the commands import them here
 from desktop.cli.terminal import SafeStream, visible
 from desktop.cli.text_args import check_text_args
 from desktop.core.base.redact import redact
@@ -21,18 +24,6 @@ from desktop.core.base.redact import redact
 COMMANDS = ["gui", "ask", "batch", "review", "show", "vote", "leaderboard", "verdict", "judge",
             "promptsets", "report", "export", "merge", "import_votes", "sources", "models", "keys",
             "team", "doctor"]
-
-
-class UsageError(Exception):
-    """Bad arguments found after parsing; exit status 2."""
-
-
-class CommandFailed(Exception):
-    """A failure or refusal to report plainly; exit status 1."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class _Parser(argparse.ArgumentParser):
@@ -63,14 +54,14 @@ def build_parser(commands: list[str] | None = None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["_local-worker"]:  # the frozen app starts its llama.cpp worker this way
-        from desktop.core.local.worker import main as worker_main
+        # deferred: the worker's modules (ctypes, importlib.metadata, ...; ~100 ms) load only in
+        # the worker process, not before every command or the window
+        from desktop.core.local.worker import main as worker_main  # noqa: PLC0415
 
         return worker_main()
     # Opening the window is the common case and its start-up time counts: with no arguments no
     # parser is built, and for `gui` only its own, so no other command's imports load first.
     if not argv:
-        from desktop.cli import gui
-
         args = argparse.Namespace(command="gui", left=None, right=None, func=gui.run)
     else:
         parser = build_parser(["gui"] if argv[0] == "gui" else None)
@@ -116,8 +107,6 @@ def main(argv: list[str] | None = None) -> int:
 def _output_closed() -> int:
     """The reader of our output went away (`sidebyside ask ... | head`): end quietly. Standard
     output is pointed at /dev/null so that flushing it at exit raises nothing more."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -18,7 +18,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args) -> int:
-    from desktop.core.doctor import format_text, report
+    # deferred: the checks' modules (llama.cpp's build info, importlib.metadata, the worker's
+    # client) load for `doctor` only, not before every command
+    from desktop.core.doctor import format_text, report  # noqa: PLC0415
 
     result = report()
     print(json.dumps(result, indent=2) if args.json else format_text(result))

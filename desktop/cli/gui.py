@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from desktop.cli.display import no_display_message
+from desktop.cli.errors import CommandFailed, UsageError
+from desktop.core.base.errors import ContenderError
+from desktop.core.battle.specs import parse_spec
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -16,11 +21,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from desktop.cli import CommandFailed, UsageError
-    from desktop.cli.display import no_display_message
-    from desktop.core.base.errors import ContenderError
-    from desktop.core.battle.specs import parse_spec
-
     for spec in (args.left, args.right):
         if spec:
             try:
@@ -31,7 +31,7 @@ def run(args) -> int:
     if problem:  # said before Qt is loaded: without a display it aborts the process
         raise CommandFailed(problem)
     try:
-        from desktop.gui.app import run as run_window
+        from desktop.gui.app import run as run_window  # noqa: PLC0415
     except ImportError as exc:  # PySide6 missing from this installation
         raise UsageError(f"the window needs PySide6, which could not be loaded ({exc}).") from None
     return run_window(args.left, args.right, reasoning=getattr(args, "reasoning", None))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from desktop.cli._store import command_store
+from desktop.core.prompts.starter_sets import all_progress
 
 
 def register(subparsers) -> None:
@@ -20,8 +21,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from desktop.core.prompts.starter_sets import all_progress
-
     with command_store(read_only=True) as store:  # reads only: works on a read-only folder
         listed = all_progress(store)
     if args.json:

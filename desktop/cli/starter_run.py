@@ -10,15 +10,14 @@ from __future__ import annotations
 import sys
 
 from desktop.cli import UsageError
+from desktop.cli._store import StoreUnavailable, open_for_cli
+from desktop.core.prompts.starter_sets import UnknownStarterSet, find_starter, voted_prompts
+from desktop.core.store import StoreError
 
 
 def starter_items(args, contenders: dict) -> list[tuple[int, str, str | None]]:
     """(line, prompt, category) still to run; sets `args.file` to the set's file so the loop's
     progress and summary lines name it."""
-    from desktop.cli._store import StoreUnavailable, open_for_cli
-    from desktop.core.prompts.starter_sets import UnknownStarterSet, find_starter, voted_prompts
-    from desktop.core.store import StoreError
-
     if args.file or args.prompt is not None:
         raise UsageError("give --promptset NAME on its own, without a PROMPT or --file.")
     try:

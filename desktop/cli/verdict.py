@@ -8,6 +8,11 @@ from typing import TYPE_CHECKING
 
 from desktop.cli._store import command_store, fail
 from desktop.cli._voter import add_voter_option, check_voter, voter_of
+from desktop.core.judge.data import load_judged
+from desktop.core.judge.verdict import judged_verdict
+from desktop.core.stats.pair_votes import load_source_votes
+from desktop.core.stats.verdict import DECISION_WORDS, categories_with_votes, format_number, format_usd, source_verdict
+from desktop.core.store.sources import SourceError
 
 if TYPE_CHECKING:
     from desktop.core.stats.verdict import Verdict
@@ -55,12 +60,6 @@ def margin_points(text: str) -> float:
 
 
 def run(args) -> int:
-    from desktop.core.stats.pair_votes import load_source_votes
-    from desktop.core.stats.verdict import categories_with_votes, source_verdict
-    from desktop.core.judge.data import load_judged
-    from desktop.core.judge.verdict import judged_verdict
-    from desktop.core.store.sources import SourceError
-
     voter = voter_of(args)
     with command_store(read_only=True) as store:  # reads only: works on a read-only folder
         try:
@@ -114,8 +113,6 @@ def print_verdict(verdict: "Verdict") -> None:
 
 
 def _row(p) -> list[str]:
-    from desktop.core.stats.verdict import DECISION_WORDS, format_number, format_usd
-
     decision = DECISION_WORDS[p.decision]
     if p.votes_needed is not None:
         decision += f" (~{p.votes_needed} more votes)"

@@ -7,6 +7,8 @@ on this CPU (an illegal instruction) is reported instead of ending the doctor to
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import platform
@@ -14,6 +16,19 @@ import shutil
 import subprocess
 import sys
 import uuid
+from importlib import metadata
+
+from desktop import __version__
+from desktop.core.base import keys
+from desktop.core.base.paths import data_dir
+from desktop.core.library.memory import RAM_SHARE, VRAM_ENV, gpu_memory, total_ram
+from desktop.core.local import safe_mode, threads
+from desktop.core.local.build_info import (
+    build_key, cpu_info, llama_cpp_version, llama_lib_dir, logical_cores, physical_cores,
+)
+from desktop.core.local.client import describe_exit
+from desktop.core.local.load import LoadMonitor
+from desktop.core.local.models import embedded_model_path
 
 # Run in a child interpreter: what llama-cpp-python says about the build it loaded.
 _LLAMA_PROBE = r"""
@@ -30,8 +45,6 @@ _GPU_BACKENDS = {"CUDA": "CUDA", "METAL": "Metal", "MTL": "Metal", "VULKAN": "Vu
 
 
 def _llama() -> dict:
-    from desktop.core.local.build_info import build_key, llama_cpp_version, llama_lib_dir
-
     lib = llama_lib_dir()
     result: dict = {
         "version": llama_cpp_version() or None,
@@ -54,8 +67,6 @@ def _llama() -> dict:
         if done.returncode == 0 and done.stdout.strip():
             result.update(json.loads(done.stdout.strip().splitlines()[-1]))
         else:
-            from desktop.core.local.client import describe_exit
-
             tail = (done.stderr.strip().splitlines() or [""])[-1]
             result["error"] = (f"loading llama_cpp failed ({describe_exit(done.returncode)})"
                                + (f": {tail}" if tail else ""))
@@ -65,9 +76,6 @@ def _llama() -> dict:
 
 def _probe_in_process() -> dict:
     namespace: dict = {}
-    import contextlib
-    import io
-
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(_LLAMA_PROBE, namespace)
@@ -86,8 +94,6 @@ def _backends(system_info: str, library_files: list[str]) -> list[str]:
 
 
 def _cpu() -> dict:
-    from desktop.core.local.build_info import cpu_info, logical_cores, physical_cores
-
     info = cpu_info()
     interesting = [f for f in info["flags"] if f.startswith(("avx", "amx", "fma", "f16c", "sse4",
                                                              "neon", "asimd", "sve", "i8mm"))]
@@ -99,8 +105,6 @@ def _cpu() -> dict:
 
 
 def _qt() -> dict:
-    from importlib import metadata
-
     version = None
     for dist in ("PySide6-Essentials", "PySide6"):
         try:
@@ -122,10 +126,6 @@ def _qt() -> dict:
 
 
 def _threads() -> dict:
-    from desktop.core.local import threads
-    from desktop.core.local.models import embedded_model_path
-    from desktop.core.local.load import LoadMonitor
-
     try:
         bucket = threads.model_bucket(embedded_model_path())
     except Exception:
@@ -139,8 +139,6 @@ def _threads() -> dict:
 
 
 def _safe_mode() -> dict:
-    from desktop.core.local import safe_mode
-
     entry = safe_mode.remembered()
     if entry:
         return {"on": True, "since": entry.get("since"), "why": entry.get("reason")}
@@ -149,8 +147,6 @@ def _safe_mode() -> dict:
 
 
 def _keyring() -> dict:
-    from desktop.core.base import keys
-
     try:
         backend = keys._backend()
         name = f"{type(backend).__module__}.{type(backend).__name__}"
@@ -177,16 +173,12 @@ def _keyring() -> dict:
 
 
 def _data() -> dict:
-    from desktop.core.base.paths import data_dir
-
     folder = data_dir()
     usage = shutil.disk_usage(folder)
     return {"folder": str(folder), "free_gb": round(usage.free / 2**30, 1)}
 
 
 def _model() -> dict:
-    from desktop.core.local.models import embedded_model_path
-
     try:
         path = embedded_model_path()
         return {"path": str(path), "size_mb": round(path.stat().st_size / 2**20, 1), "error": None}
@@ -196,8 +188,6 @@ def _model() -> dict:
 
 def _memory() -> dict:
     """The facts the model library judges "fits this machine" by (desktop/core/library/machine)."""
-    from desktop.core.library.memory import RAM_SHARE, VRAM_ENV, gpu_memory, total_ram
-
     ram, vram = total_ram(), gpu_memory()
     return {"ram_gb": round(ram / 2**30, 1) if ram else None,
             "vram_gb": round(vram / 2**30, 1) if vram else None,
@@ -206,8 +196,6 @@ def _memory() -> dict:
 
 
 def report() -> dict:
-    from desktop import __version__
-
     return {
         "sidebyside": __version__,
         "os": {"system": platform.system(), "release": platform.release(),

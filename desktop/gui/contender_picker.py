@@ -217,7 +217,8 @@ class ContenderPicker(QWidget):
         self.changed.emit()
 
     def _choose_file(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
+        # deferred: a widget class the first paint does not need (its type is set up on first use)
+        from PySide6.QtWidgets import QFileDialog  # noqa: PLC0415
 
         path, _ = QFileDialog.getOpenFileName(
             self, f"Choose a GGUF model for contender {self.number}", str(Path.home()),

@@ -8,17 +8,16 @@ reach again are kept on the window (`send_action`, `stop_action`, `new_action`, 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow
 
 from desktop import APP_NAME
-
-if TYPE_CHECKING:
-    from desktop.gui.main_window import MainWindow
+from desktop.gui.team_dialog import TeamDialog
 
 
-def build(window: "MainWindow") -> None:
+def build(window: QMainWindow) -> None:
+    """Fill the menu bar of `window`, the main window (desktop/gui/main_window.py), which calls
+    this: typed by its Qt base so that this module never imports the window back (no cycle)."""
     def action(menu, text, slot, keys=()):
         act = QAction(text, window)
         if keys:
@@ -56,8 +55,5 @@ def build(window: "MainWindow") -> None:
     action(help_menu, f"&About {APP_NAME}", window._about)
 
 
-def _team_dialog(window: "MainWindow") -> None:
-    # deferred: the dialog's module is not needed to paint the window (~2 ms at start-up)
-    from desktop.gui.team_dialog import TeamDialog
-
+def _team_dialog(window: QMainWindow) -> None:
     TeamDialog(window.services, window.work, window).exec()

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
     QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
+from desktop.core.library import LibraryError, catalogue, download, hub
+from desktop.core.library.memory import this_machine
 
 FITS = {"yes": "fits", "tight": "tight", "no": "too big", "": ""}
 ROLE = Qt.ItemDataRole.UserRole
@@ -166,8 +168,6 @@ class ModelsDialog(QDialog):
         pull = self._pull
 
         def run() -> None:
-            from desktop.core.library import LibraryError, download
-
             try:
                 done = download.pull(repo, file, on_progress=pull.progress.emit, cancel=cancel)
             except LibraryError as exc:
@@ -215,9 +215,6 @@ class ModelsDialog(QDialog):
 
 
 def _catalogue() -> list[dict]:
-    from desktop.core.library import catalogue
-    from desktop.core.library.memory import this_machine
-
     machine = this_machine()
     return [{"name": m.name, "repo": m.repo, "licence": m.licence, "files": [
         {"file": q.file, "quant": q.quant, "size_bytes": q.size_bytes,
@@ -226,12 +223,8 @@ def _catalogue() -> list[dict]:
 
 
 def _search(words: str):
-    from desktop.core.library import hub
-
     return hub.search(words)
 
 
 def _files(repo: str):
-    from desktop.core.library import hub
-
     return hub.files(repo)

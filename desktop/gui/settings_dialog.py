@@ -14,6 +14,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.providers import registry
+from desktop.core.base import keys
+from desktop.core.contenders.base import CancelToken
+from desktop.core.base.errors import ContenderError
+from desktop.core.contenders.params import GenerationParams, Request
+from desktop.core.battle.specs import make_contender
 
 
 def key_providers() -> list[registry.ProviderInfo]:
@@ -22,31 +27,20 @@ def key_providers() -> list[registry.ProviderInfo]:
 
 
 def _statuses():
-    from desktop.core.base import keys
-
     return keys.keyring_problem(), {row.provider: row for row in keys.list_keys()}
 
 
 def _store(provider: str, key: str) -> str:
-    from desktop.core.base import keys
-
     keys.set_key(provider, key)
     return provider
 
 
 def _remove(provider: str) -> bool:
-    from desktop.core.base import keys
-
     return keys.delete_key(provider)
 
 
 def _test(provider: str, model: str) -> str:
     """Send a one-token request; return a line to show. Raises nothing: errors are the result."""
-    from desktop.core.contenders.base import CancelToken
-    from desktop.core.base.errors import ContenderError
-    from desktop.core.contenders.params import GenerationParams, Request
-    from desktop.core.battle.specs import make_contender
-
     contender = None
     try:
         contender = make_contender(f"{provider}:{model}")  # its own connection, closed below

@@ -8,6 +8,8 @@ Callbacks run on the UI thread; a callback whose owner has been deleted is skipp
 
 from __future__ import annotations
 
+import logging
+import traceback
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
@@ -36,7 +38,8 @@ class TaskRunner(QObject):
         if self._closed:
             return None
         if self._pool is None:
-            from concurrent.futures import ThreadPoolExecutor
+            # deferred: concurrent.futures is not needed to paint the window
+            from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
             self._pool = ThreadPoolExecutor(self._max_workers, thread_name_prefix=self._name)
 
@@ -53,9 +56,6 @@ class TaskRunner(QObject):
     def _deliver(self, callback, result, error) -> None:
         if callback is None:
             if error is not None:
-                import logging
-                import traceback
-
                 # Formatted here so the log line goes through redact(): an exception's text
                 # may quote a URL with a password in it.
                 text = "".join(traceback.format_exception(error))

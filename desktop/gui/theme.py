@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
 
 
 class Colours(NamedTuple):  # a tuple rather than a dataclass: made before the first paint, faster
@@ -107,7 +108,8 @@ def system_is_dark(app) -> bool:
 
 def follow_system(app, scheme=None) -> None:
     """Re-apply if the system's colour scheme (now, or as just changed) differs from ours."""
-    from PySide6.QtCore import Qt
+    # deferred: the `Qt` namespace costs ~15 ms when first touched; not needed to paint
+    from PySide6.QtCore import Qt  # noqa: PLC0415
 
     scheme = app.styleHints().colorScheme() if scheme is None else scheme
     if scheme == Qt.ColorScheme.Unknown:
@@ -138,7 +140,5 @@ def apply_style_sheet(app) -> None:
 
 
 def colours(app=None) -> Colours:
-    from PySide6.QtWidgets import QApplication
-
     app = app or QApplication.instance()
     return current(bool(app and app.property("sidebyside_dark")))

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from desktop.gui.reloading import ReloadOnShow
 from desktop.gui.source_box import SourceBox
+from desktop.core.stats.verdict import DECISION_WORDS, format_number, format_usd
 
 COLUMNS = ("Open model", "Proprietary model", "Category", "Votes", "W / L / T / Bad",
            "Open win rate", "95 % interval", "Decision", "Cost / 1,000 prompts",
@@ -154,8 +155,6 @@ class VerdictView(ReloadOnShow, QWidget):
         self._fill(verdict.pairs)
 
     def _fill(self, pairs) -> None:
-        from desktop.core.stats.verdict import DECISION_WORDS, format_number, format_usd
-
         self.table.setRowCount(len(pairs))
         for i, p in enumerate(pairs):
             decision = DECISION_WORDS[p.decision]

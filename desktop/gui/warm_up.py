@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import importlib
 
+from desktop.core.providers.registry import modules as provider_modules
+
 MODULES = (
     "desktop.core.battle.engine",
     "desktop.core.battle.round_session",
@@ -30,8 +32,6 @@ def warm_up(modules: tuple[str, ...] | None = None) -> list[str]:
     """Import each module, and every provider's contender module the registry names; return
     those that could not be imported (none, normally)."""
     if modules is None:
-        from desktop.core.providers.registry import modules as provider_modules
-
         modules = MODULES + tuple(provider_modules()) + ("httpx",)
     missing = []
     for name in modules:

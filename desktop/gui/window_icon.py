@@ -3,14 +3,14 @@ imports this, so the two never import each other)."""
 
 from __future__ import annotations
 
+from PySide6.QtGui import QIcon
+
+from desktop.resource_files import icon_paths
+
 
 def set_window_icon(app) -> None:
     """The app icon at every size shipped; called after the first paint (the desktop file names
     the icon meanwhile, and reading the PNGs is not needed to show the window)."""
-    from PySide6.QtGui import QIcon
-
-    from desktop.resource_files import icon_paths
-
     icon = QIcon()
     for path in icon_paths():
         icon.addFile(str(path))

@@ -18,7 +18,7 @@ def data_dir() -> Path:
     if override:
         path = Path(override).expanduser()
     else:
-        import platformdirs  # imported lazily: start-up cost matters
+        import platformdirs  # imported lazily: start-up cost matters  # noqa: PLC0415
 
         path = Path(platformdirs.user_data_dir("sidebyside", appauthor=False))
     path.mkdir(parents=True, exist_ok=True)

@@ -112,9 +112,10 @@ class _Tracker:
 def pull(repo: str, filename: str, *, on_progress: Callable[[Progress], None] | None = None,
          cancel: threading.Event | None = None, revision: str | None = None) -> Installed:
     """Download one file into the Hub cache, resuming a partial one, and verify its SHA-256."""
-    from huggingface_hub import constants, get_hf_file_metadata, hf_hub_url
-    from huggingface_hub.file_download import http_get
-    from huggingface_hub.utils import build_hf_headers
+    # deferred: huggingface_hub (requests, tqdm, ...) loads only when a model is downloaded
+    from huggingface_hub import (  # noqa: PLC0415
+        constants, file_download, get_hf_file_metadata, hf_hub_url, utils as hf_utils,
+    )
 
     constants.DOWNLOAD_CHUNK_SIZE = min(constants.DOWNLOAD_CHUNK_SIZE, DOWNLOAD_CHUNK_BYTES)
 
@@ -157,7 +158,7 @@ def pull(repo: str, filename: str, *, on_progress: Callable[[Progress], None] | 
     partial = blobs / f"{etag}.incomplete"
     _check_space(blobs, size, partial)
 
-    from filelock import FileLock, Timeout
+    from filelock import FileLock, Timeout  # noqa: PLC0415
 
     locks = cache_dir() / ".locks" / storage.name
     locks.mkdir(parents=True, exist_ok=True)
@@ -176,16 +177,16 @@ def pull(repo: str, filename: str, *, on_progress: Callable[[Progress], None] | 
     tracker = _Tracker(on_progress, cancel)
     try:
         if not blob.exists():
-            headers = build_hf_headers(token=token())
+            headers = hf_utils.build_hf_headers(token=token())
             if urlsplit(meta.location).netloc != urlsplit(url).netloc:
                 headers.pop("authorization", None)  # a CDN gets no token, as huggingface_hub does
             with _open_partial(partial) as handle:
                 resume = handle.tell()
                 tracker.start(size, resume)
                 try:
-                    http_get(meta.location, handle, resume_size=resume, headers=headers,
-                             expected_size=size, displayed_filename=filename,
-                             tqdm_class=tracker.bar_class())
+                    file_download.http_get(meta.location, handle, resume_size=resume, headers=headers,
+                                           expected_size=size, displayed_filename=filename,
+                                           tqdm_class=tracker.bar_class())
                 except LibraryError:
                     raise
                 except Exception as exc:

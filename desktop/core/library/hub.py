@@ -24,8 +24,9 @@ from desktop.core.library import (
     AUTH, BAD_INPUT, GATED, NETWORK, NOT_FOUND, LibraryError,
 )
 from desktop.core.library import server_data
-from desktop.core.library.memory import Machine
+from desktop.core.library.memory import Machine, this_machine
 from desktop.core.library.quant import DEFAULT_CONTEXT, is_gguf, memory_needed, quant_of
+from desktop.core.base.keys import get_key
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 KEY_NAME = "huggingface"  # `sidebyside keys set huggingface`
@@ -48,14 +49,12 @@ def cache_dir() -> Path:
 def token() -> str | None:
     """The user's Hugging Face token from the keyring or HF_TOKEN; None lets huggingface_hub use
     the token `hf auth login` stored, if any."""
-    from desktop.core.base.keys import get_key
-
     key, _ = get_key(KEY_NAME)
     return key
 
 
 def _api():
-    from huggingface_hub import HfApi
+    from huggingface_hub import HfApi  # noqa: PLC0415
 
     return HfApi(endpoint=endpoint(), token=token())
 
@@ -83,8 +82,9 @@ _REPO_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
 def quiet_retries():
     """huggingface_hub logs every retry ("Retrying in 1s [Retry 1/5]") as a warning on
     standard error; the plain message at the end says all a user needs, so they stay quiet."""
-    from huggingface_hub.utils import logging as hf_logging  # lazily, as everywhere here
+    from huggingface_hub import utils as hf_utils  # noqa: PLC0415  (lazily, as everywhere here)
 
+    hf_logging = hf_utils.logging
     before = hf_logging.get_verbosity()  # (importing it set the library's level up)
     hf_logging.set_verbosity(hf_logging.ERROR)
     try:
@@ -96,7 +96,7 @@ def quiet_retries():
 # --- errors -------------------------------------------------------------------------------------
 def translate_error(exc: Exception, repo: str, filename: str = "") -> LibraryError:
     """A plain message for what huggingface_hub (or the network under it) raised."""
-    from huggingface_hub import errors as hf
+    from huggingface_hub import errors as hf  # noqa: PLC0415
 
     host = urlsplit(endpoint()).netloc
     page = f"{endpoint()}/{repo}"
@@ -204,8 +204,6 @@ class RepoFiles:
 def files(repo: str, machine: Machine | None = None, context: int = DEFAULT_CONTEXT,
           revision: str | None = None) -> RepoFiles:
     """The GGUF files of a repository with size, quantisation, SHA-256 and whether each fits."""
-    from desktop.core.library.memory import this_machine
-
     repo = check_repo_id(repo)
     machine = machine or this_machine()
     info = model_info(repo, revision)

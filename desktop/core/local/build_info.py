@@ -9,11 +9,13 @@ learns about it (that it needs safe mode, which thread count is fastest) is reme
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import platform
 import subprocess
 import sys
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 
 
@@ -80,8 +82,6 @@ def physical_cores() -> int:
 
 
 def llama_cpp_version() -> str:
-    from importlib import metadata
-
     try:
         return metadata.version("llama_cpp_python")
     except metadata.PackageNotFoundError:
@@ -90,8 +90,6 @@ def llama_cpp_version() -> str:
 
 def llama_lib_dir() -> Path | None:
     """The folder of the installed llama_cpp package's compiled libraries (not imported)."""
-    import importlib.util
-
     try:
         spec = importlib.util.find_spec("llama_cpp")
     except (ImportError, ValueError):

@@ -15,16 +15,15 @@ import json
 import threading
 from pathlib import Path
 
-from desktop.core.local.build_info import build_key
+from desktop.core.base.paths import data_dir
 from desktop.core.base.safe_write import write_text_atomic
+from desktop.core.local.build_info import build_key
 
 FILE_NAME = "local_engine.json"
 _lock = threading.Lock()
 
 
 def path() -> Path:
-    from desktop.core.base.paths import data_dir
-
     return data_dir() / FILE_NAME
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import struct
 import sys
+from importlib import metadata
 from pathlib import Path
 
 from desktop.core.base.errors import MODEL_LOAD, MODEL_NOT_FOUND, ContenderError
@@ -22,7 +24,6 @@ def embedded_model_path() -> Path:
         candidate = Path(frozen_root) / EMBEDDED_FILE
         if candidate.is_file():
             return candidate
-    from importlib import metadata
 
     try:
         dist = metadata.distribution(EMBEDDED_DISTRIBUTION)
@@ -77,8 +78,6 @@ _STRING, _ARRAY = 8, 9
 
 def read_gguf_header(path: Path, max_keys: int = 4096) -> dict:
     """The scalar and string metadata of a GGUF file (arrays are skipped); {} if unreadable."""
-    import struct
-
     found: dict = {}
     try:
         with Path(path).open("rb") as f:

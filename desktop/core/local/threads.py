@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop.core.local import learned
 from desktop.core.local.build_info import logical_cores, physical_cores
 
 MAX_THREADS = 8  # beyond this a model on a CPU is bound by memory bandwidth, not compute
@@ -80,15 +81,11 @@ def model_bucket(path: str | Path, n_gpu_layers: int = 0) -> str:
 
 
 def remembered(bucket: str) -> dict | None:
-    from desktop.core.local import learned
-
     entry = learned.for_this_build().get("threads", {}).get(bucket)
     return entry if isinstance(entry, dict) and isinstance(entry.get("best"), int) else None
 
 
 def remember(bucket: str, calibration: dict) -> None:
-    from desktop.core.local import learned
-
     def change(entry: dict) -> None:
         entry.setdefault("threads", {})[bucket] = {
             "best": int(calibration["best"]),

@@ -31,6 +31,7 @@ import sys
 import threading
 from pathlib import Path
 
+from desktop.core.local.models import read_gguf_architecture
 from desktop.core.local.protocol import send
 from desktop.core.local.worker_output import Outbox, thinking_setup, thinking_splitter
 from desktop.core.local.worker_threads import calibrate_threads, set_threads
@@ -90,8 +91,8 @@ def with_safe_mode(params, safe_mode: bool):
 
 
 def _load(out, request: dict):
-    import llama_cpp
-    import llama_cpp.llama_cpp as capi
+    import llama_cpp  # noqa: PLC0415
+    from llama_cpp import llama_cpp as capi  # noqa: PLC0415
 
     def on_progress(progress: float, _data) -> bool:
         send(out, {"ev": "progress", "p": round(float(progress), 3)})
@@ -132,7 +133,7 @@ def _install_abort(llm) -> None:
 
     The callback must be cheap: ggml calls it after every node of every graph. `strlen` takes
     one pointer and returns 0 or 1 on our flag, exactly a `bool (*)(void *)` abort callback."""
-    import llama_cpp.llama_cpp as capi
+    from llama_cpp import llama_cpp as capi  # noqa: PLC0415
 
     try:
         libc = ctypes.CDLL(None) if sys.platform != "win32" else ctypes.cdll.msvcrt
@@ -149,12 +150,12 @@ def _format_prompt(llm, messages: list[dict], template_vars: dict | None = None
     """(prompt tokens, stop strings, the prompt as text)."""
     template = llm.metadata.get("tokenizer.chat_template")
     if template:
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+        from llama_cpp import llama_chat_format  # noqa: PLC0415  (jinja2: only for such a template)
 
         eos_id, bos_id = llm.token_eos(), llm.token_bos()
         eos = llm._model.token_get_text(eos_id) if eos_id != -1 else ""
         bos = llm._model.token_get_text(bos_id) if bos_id != -1 else ""
-        formatted = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)(
+        formatted = llama_chat_format.Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)(
             messages=messages, **(template_vars or {})
         )
         stops = formatted.stop or []
@@ -169,7 +170,7 @@ def _format_prompt(llm, messages: list[dict], template_vars: dict | None = None
 
 
 def _is_end(llm, token: int) -> bool:
-    import llama_cpp.llama_cpp as capi
+    from llama_cpp import llama_cpp as capi  # noqa: PLC0415
 
     try:
         return bool(capi.llama_vocab_is_eog(llm._model.vocab, token))
@@ -303,8 +304,6 @@ def _first_stop(text: str, stops: list[str]) -> int | None:
 
 def _load_failure(exc: Exception, request: dict) -> str:
     """A plain explanation of why llama.cpp could not load the model."""
-    from desktop.core.local.models import read_gguf_architecture
-
     path = request.get("path", "")
     detail = str(exc).strip() or type(exc).__name__
     if "context" in detail.lower():

@@ -7,12 +7,17 @@ loop because they are the one part of it about the answer's text rather than the
 - The output is split at the think tags the chat template declares (desktop.core.contenders.thinking), so
   thinking travels as "thought" events and the answer as "delta" events.
 - Text is batched: at most one pipe message every DELTA_BATCH_S, in order.
-Imports stay light at module level (only the protocol's `send`): the worker starts quickly and
-loads llama.cpp lazily; everything else is imported on first use.
+Imports stay light at module level (the protocol's `send` and the contenders' small text helpers,
+never llama.cpp): the worker starts quickly and loads llama.cpp with the model.
 """
 
 from __future__ import annotations
 
+import time
+
+from desktop.core.contenders.base import Thought
+from desktop.core.contenders.reasoning import template_switches
+from desktop.core.contenders.thinking import ThinkSplitter, opens_thinking, tags_from_template
 from desktop.core.local.protocol import send
 
 # Deltas are sent at most this often (pieces in between travel together): a fast model (a GPU,
@@ -23,16 +28,12 @@ DELTA_BATCH_S = 0.004
 def thinking_setup(llm, reasoning: str | None) -> tuple[dict, str | None]:
     """Template variables for the reasoning setting (its `enable_thinking` switch), and a note
     when the template has none."""
-    from desktop.core.contenders.reasoning import template_switches
-
     return template_switches(llm.metadata.get("tokenizer.chat_template"), reasoning)
 
 
 def thinking_splitter(llm, prompt_text: str):
     """A splitter for the think tags the template declares, started inside the thinking when
     the rendered prompt already opened it (DeepSeek-R1 style templates)."""
-    from desktop.core.contenders.thinking import ThinkSplitter, opens_thinking, tags_from_template
-
     tags = tags_from_template(llm.metadata.get("tokenizer.chat_template"))
     return ThinkSplitter(tags, opens_thinking(prompt_text, tags))
 
@@ -51,8 +52,6 @@ class Outbox:
         self.last_sent = 0.0
 
     def feed(self, piece: str) -> None:
-        import time
-
         for item in self.splitter.feed(piece):
             self._add(item)
         now = time.perf_counter()
@@ -66,8 +65,6 @@ class Outbox:
         self.flush()
 
     def _add(self, item) -> None:
-        from desktop.core.contenders.base import Thought
-
         kind, text = ("thought", item.text) if isinstance(item, Thought) else ("delta", item)
         if not text:
             return
@@ -77,8 +74,6 @@ class Outbox:
         self.text += text
 
     def flush(self, now: float | None = None) -> None:
-        import time
-
         if self.text:
             send(self.out, {"ev": self.kind, "id": self.req_id, "text": self.text})
         self.text = ""

@@ -10,10 +10,14 @@ the worker starts without it.
 
 from __future__ import annotations
 
+import time
+
+from desktop.core.local.threads import calibrate
+
 
 def set_threads(llm, n_threads: int) -> None:
     """Use `n_threads` for both generation and batch (prompt) processing from now on."""
-    import llama_cpp.llama_cpp as capi
+    from llama_cpp import llama_cpp as capi  # noqa: PLC0415
 
     if n_threads > 0 and n_threads != llm.context_params.n_threads:
         capi.llama_set_n_threads(llm._ctx.ctx, n_threads, n_threads)
@@ -27,10 +31,6 @@ def calibrate_threads(llm, counts: list[int], budget_s: float = 0.12, most: int 
     Single-token decodes (the steady state of generation) after one small batch, for about
     `budget_s` per count and pass (at least 2, at most `most` tokens), two passes: about a
     second in all, whatever the model's size."""
-    import time
-
-    from desktop.core.local.threads import calibrate
-
     tokens = llm.tokenize(b"The quick brown fox jumps over the lazy dog", add_bos=True)
     most = max(2, min(most, llm.n_ctx() - 6))
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import TYPE_CHECKING
+
+from desktop.core.prompts.promptsets import load_prompt_set
 
 if TYPE_CHECKING:  # the window lists the sets before its first paint; the store loads later
     from desktop.core.prompts.promptsets import PromptItem
@@ -32,13 +33,11 @@ class StarterSet:
 
     @property
     def path(self) -> Path:
-        from importlib import resources  # zipfile, tempfile and more: not before the first paint
+        import importlib.resources as resources  # zipfile, tempfile and more: not before the first paint  # noqa: PLC0415
 
         return Path(str(resources.files("desktop").joinpath(f"data/promptsets/{self.name}.csv")))
 
     def items(self) -> list[PromptItem]:
-        from desktop.core.prompts.promptsets import load_prompt_set
-
         return load_prompt_set(self.path).items
 
 

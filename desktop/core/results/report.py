@@ -16,17 +16,16 @@ report counts voted battles only, and a battle with a vote shows its names
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from desktop.core.results.report_html import render
+from desktop.core.results.report_html import ReportData, render  # ReportData re-exported here
 from desktop.core.base.safe_write import WriteRefused, check_destination, write_text_atomic
 from desktop.core.stats.pair_votes import load_source_votes
-from desktop.core.stats.results import Results, categories_in, load_votes, results_for
-from desktop.core.stats.style_control import StyleControl, load_style_votes, style_control_for
+from desktop.core.stats.results import categories_in, load_votes, results_for
+from desktop.core.stats.style_control import load_style_votes, style_control_for
 from desktop.core.judge.verdict import verdict_with_judge
-from desktop.core.stats.verdict import DEFAULT_MARGIN, Verdict, source_verdict
+from desktop.core.stats.verdict import DEFAULT_MARGIN, source_verdict
 from desktop.core.store.db import Store
 from desktop.core.store.sources import ALL, OWN
 
@@ -38,18 +37,6 @@ class ReportExists(Exception):
         self.message = message or (f"'{path}' already exists. Choose another name, or add "
                                    "--force to replace it.")
         super().__init__(self.message)
-
-
-@dataclass
-class ReportData:
-    verdict: Verdict
-    overall: Results
-    per_category: list[Results]
-    style: StyleControl | None  # None over imported votes: they have no answer texts
-    votes: int  # every vote of the source
-    first_vote: str | None
-    last_vote: str | None
-    generated_at: str
 
 
 def gather(store: Store, *, margin: float = DEFAULT_MARGIN, source: str = OWN,

@@ -1,11 +1,12 @@
-"""The report's HTML: `render(data)` turns a `ReportData` (desktop/core/results/report.py) into one
+"""The report's HTML: `render(data)` turns a `ReportData` (gathered by desktop/core/results/report.py) into one
 self-contained page: an inline style sheet, the rating plot as inline SVG (report_svg.py), no
 scripts, fonts, images or links. Every text that came from the database is escaped here."""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from html import escape
-from typing import TYPE_CHECKING
 
 from desktop import __version__
 from desktop.core.results.report_svg import PlotRow, rating_plot
@@ -14,8 +15,20 @@ from desktop.core.stats.style_control import FEATURE_WORDS, StyleControl
 from desktop.core.stats.verdict import DECISION_WORDS, Verdict, format_number, format_usd
 from desktop.core.store.sources import ALL, OWN
 
-if TYPE_CHECKING:
-    from desktop.core.results.report import ReportData
+
+# What one report shows. Defined here, beside the page that renders it, so that report.py (which
+# gathers it) imports this module and never the other way round; report.py re-exports it.
+@dataclass
+class ReportData:
+    verdict: Verdict
+    overall: Results
+    per_category: list[Results]
+    style: StyleControl | None  # None over imported votes: they have no answer texts
+    votes: int  # every vote of the source
+    first_vote: str | None
+    last_vote: str | None
+    generated_at: str
+
 
 STYLE = """
 body { font-family: -apple-system, 'Segoe UI', 'DejaVu Sans', sans-serif; color: #1d1d1f;
@@ -308,7 +321,6 @@ def _style_section(style: StyleControl | None, contenders: dict) -> str:
     out.append("<table><thead><tr><th>Style difference</th><th class='num'>Odds of being "
                "preferred, per SD</th><th class='num'>95 % interval</th><th>Reading</th></tr>"
                "</thead><tbody>")
-    import math
 
     for c in style.coefficients:
         if c.low > 0:

@@ -27,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from desktop.core.providers import registry
+from desktop.core.contenders.prices import listed_as_proprietary
 from desktop.core.store.db import Store
 from desktop.core.contenders.choices import OUTCOME_CHOICES
 from desktop.core.store.sources import ALL, OWN, TEAM, resolve, vote_outcomes
@@ -179,8 +180,6 @@ def team_votes(store: Store, voter: str | None, *, include_leaks: bool,
 
 def imported_kinds(store: Store, names: list[str]) -> dict[str, str]:
     """`open`, `proprietary` or "" (unknown) for each imported model name (see the docstring)."""
-    from desktop.core.contenders.prices import listed_as_proprietary
-
     seen: dict[str, set[str]] = {}
     with store.snapshot() as db:
         for contender, model, kind in db.execute(

@@ -33,6 +33,8 @@ import statistics
 from dataclasses import dataclass, field
 
 from desktop.core.providers import registry
+from desktop.core.contenders.answer import Answer
+from desktop.core.contenders.prices import cost_usd
 from desktop.core.stats.pair_votes import OPEN, PROPRIETARY, PairVote, SideFacts, SourceVotes
 from desktop.core.stats.tallies import wilson_interval
 
@@ -189,9 +191,6 @@ def _median(values: list[float | None]) -> float | None:
 
 
 def _cost(side: SideFacts) -> float | None:
-    from desktop.core.contenders.answer import Answer
-    from desktop.core.contenders.prices import cost_usd
-
     if not side.provider:  # an imported vote: no answer, no tokens, nothing to price
         return None
     info = registry.get(side.provider)

@@ -37,6 +37,7 @@ from desktop.core.store.base import (  # noqa: E402,F401  (re-exported: callers 
     utc_now,
 )
 from desktop.core.store.probe import connect_read_only, probe, writable
+from desktop.core.store.migrations import MIGRATIONS, applied, migrate
 
 BUSY_QUIET_MS = 300  # wait this long silently before telling the user another instance holds the lock
 BUSY_WAIT_S = 30.0  # then wait up to this long in all
@@ -237,8 +238,6 @@ def open_store(
     only reads) a database that cannot be written is opened for reading instead of refused.
     A file the user cannot read, or another program's SQLite database, is refused by name
     before anything touches it (`probe`)."""
-    from desktop.core.store.migrations import migrate
-
     try:
         path = Path(path) if path is not None else paths.database_path()
         if not (read_only and path.is_file()):
@@ -286,8 +285,6 @@ def open_store(
 
 def _open_for_reading(path: Path) -> Store:
     """A store on a database that cannot be written: reads work, a write says why not."""
-    from desktop.core.store.migrations import MIGRATIONS, applied
-
     conn = None
     try:
         conn, immutable = connect_read_only(path, BUSY_WAIT_S)

@@ -17,13 +17,21 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Protocol
 
-from typing import TYPE_CHECKING
-
+from desktop.core.contenders.identity import find_identity_leaks
 from desktop.core.store.base import NOT_SIDEBYSIDE, TOO_NEW, StoreError, utc_now
 
-if TYPE_CHECKING:  # db imports this module to migrate what it opens; never the other way
-    from desktop.core.store.db import Store
+
+
+class Migratable(Protocol):
+    """What `migrate` uses of the store (desktop.core.store.db.Store), which imports this module
+    to migrate what it opens: named by shape, so that this module never imports it back."""
+
+    conn: sqlite3.Connection
+
+    def transaction(self, doing: str = ...) -> AbstractContextManager[sqlite3.Connection]: ...
 
 Migration = Callable[[sqlite3.Connection], None]
 MIGRATIONS: list[tuple[str, Migration]] = []
@@ -99,8 +107,6 @@ def m002_votes(db: sqlite3.Connection) -> None:
 
 @migration
 def m003_identity_leak(db: sqlite3.Connection) -> None:
-    from desktop.core.contenders.identity import find_identity_leaks
-
     db.execute("ALTER TABLE battles ADD COLUMN identity_leak INTEGER NOT NULL DEFAULT 0")
     db.execute("ALTER TABLE battles ADD COLUMN leak_names TEXT NOT NULL DEFAULT '[]'")
     db.execute("ALTER TABLE votes ADD COLUMN identity_leak INTEGER NOT NULL DEFAULT 0")
@@ -353,7 +359,7 @@ def applied(db: sqlite3.Connection) -> list[str]:
     return [row[0] for row in db.execute("SELECT name FROM migrations ORDER BY rowid")]
 
 
-def migrate(store: Store, upto: str | None = None) -> list[str]:
+def migrate(store: Migratable, upto: str | None = None) -> list[str]:
     """Apply every pending migration (or those up to and including `upto`) in one transaction.
 
     Returns the names applied now (empty when the file was current)."""

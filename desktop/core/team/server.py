@@ -28,7 +28,7 @@ def connect(address: Address, password: str | None = None) -> psycopg.Connection
                         f"team join {address}` again to store it, or set SIDEBYSIDE_TEAM_PASSWORD.")
     # imported lazily: psycopg costs ~0.15 s to load, which the window's start and every
     # command of someone not in a team would pay (stats and export import this module)
-    import psycopg
+    import psycopg  # noqa: PLC0415
 
     try:
         conn = psycopg.connect(
@@ -66,7 +66,7 @@ def server_error(address: Address, doing: str, exc: BaseException) -> TeamError:
     """A failure after connecting (the server went away, a query was refused)."""
     if isinstance(exc, TeamError):
         return exc
-    import psycopg  # loaded already: only a connection's failure gets here
+    import psycopg  # loaded already: only a connection's failure gets here  # noqa: PLC0415
 
     if isinstance(exc, psycopg.OperationalError):
         return TeamError(UNREACHABLE, f"Lost the team store at {address.where} while trying to "
