@@ -97,10 +97,6 @@ def category_for(store: Store, name: str | None, fallback: str = DEFAULT, *,
         raise
 
 
-def add_category(store: Store, name: str) -> str:
-    return resolve_category(store, name)
-
-
 def remove_category(store: Store, name: str) -> bool:
     """Forget a user category (battles keep their label). Starter categories cannot be removed."""
     if name.strip().lower() in STARTER:
