@@ -1,21 +1,21 @@
-"""The window's parts that its first paint does not need, imported together, once.
+"""What the window starts right after its first paint, imported together at that moment.
 
-The results views, the dialogs, the background judge and the batch launcher pull in the store,
-the statistics (numpy) and the importers. `MainWindow` imports this module the first time one of
-them is wanted (a tab opened, a dialog or a menu action), so none of that is loaded before the
-window paints; this is its one deferral point for them.
+Checking keys, finding GGUF files and model servers, warming connections and imports, the
+window icon, a prompt set to reopen, and the data folder's operations (`Workspace`: the store,
+the importers, numpy and the statistics): none of it is needed to paint, so `MainWindow`
+imports this module when its first frame is out (or when `services` is first used).
 """
 
 from __future__ import annotations
 
-from desktop.gui import background_judge as background_judge
-from desktop.gui import batch_task as batch_task
-from desktop.gui import history_view as history_view
-from desktop.gui import leaderboard_view as leaderboard_view
-from desktop.gui import models_dialog as models_dialog
-from desktop.gui import review_view as review_view
-from desktop.gui import settings_dialog as settings_dialog
-from desktop.gui import verdict_view as verdict_view
+from desktop.core.battle.warm import warm_specs
+from desktop.core.library import gguf_scan
+from desktop.core.library.servers import served_models
+from desktop.core.operations.workspace import Workspace
+from desktop.core.prompts.promptsets import PromptSetError, load_prompt_set
+from desktop.gui.key_check import missing_keys
+from desktop.gui.warm_up import warm_up
+from desktop.gui.window_icon import set_window_icon
 
-__all__ = ["background_judge", "batch_task", "history_view", "leaderboard_view", "models_dialog",
-           "review_view", "settings_dialog", "verdict_view"]
+__all__ = ["PromptSetError", "Workspace", "gguf_scan", "load_prompt_set", "missing_keys",
+           "served_models", "set_window_icon", "warm_specs", "warm_up"]

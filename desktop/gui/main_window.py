@@ -18,10 +18,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import APP_NAME, __version__
-from desktop.core.battle.warm import warm_specs
-from desktop.core.library import gguf_scan
-from desktop.core.library.servers import served_models
-from desktop.core.prompts.promptsets import PromptSetError, load_prompt_set
 from desktop.core.prompts.starter_sets import STARTER_SETS
 from desktop.gui import main_menu
 from desktop.gui import refresh
@@ -30,11 +26,8 @@ from desktop.gui import settings_store
 from desktop.gui.compare_view import CompareView
 from desktop.gui.contender_picker import CHOSEN
 from desktop.gui import theme
-from desktop.gui.key_check import missing_keys
 from desktop.gui.tasks import TaskRunner
 from desktop.gui.team_sync import TeamSync
-from desktop.gui.warm_up import warm_up
-from desktop.gui.window_icon import set_window_icon
 
 if TYPE_CHECKING:
     from desktop.core.operations.workspace import Workspace
@@ -100,11 +93,7 @@ class MainWindow(QMainWindow):
     def services(self) -> Workspace:
         """The data folder's operations and reads (desktop/core/operations), made on first use."""
         if self._services is None:
-            # deferred: it loads the store, the importers, numpy and the statistics, not
-            # needed to paint
-            from desktop.core.operations.workspace import Workspace  # noqa: PLC0415
-
-            self._services = Workspace()
+            self._services = _after_paint().Workspace()
             self._services.listen(self.changed.emit)
         return self._services
 
@@ -141,15 +130,15 @@ class MainWindow(QMainWindow):
 
     def _make_view(self, name: str) -> QWidget:
         if name == "verdict":
-            view = _after_paint().verdict_view.VerdictView(self.services, self.work, self.settings.verdict_margin)
+            view = _on_demand().verdict_view.VerdictView(self.services, self.work, self.settings.verdict_margin)
             view.margin.valueChanged.connect(
                 lambda points: setattr(self.settings, "verdict_margin", points))
             return view
         if name == "leaderboard":
-            return _after_paint().leaderboard_view.LeaderboardView(self.services, self.db, self.work)
+            return _on_demand().leaderboard_view.LeaderboardView(self.services, self.db, self.work)
         if name == "review":
-            return _after_paint().review_view.ReviewView(self.services, self.db)
-        view = _after_paint().history_view.HistoryView(self.services, self.db)
+            return _on_demand().review_view.ReviewView(self.services, self.db)
+        view = _on_demand().history_view.HistoryView(self.services, self.db)
         view.rerun.connect(self.rerun)
         return view
 
@@ -204,7 +193,7 @@ class MainWindow(QMainWindow):
 
     def _warm_chosen(self) -> None:
         """Connect to the chosen servers now, while the user types (background threads)."""
-        warm_specs([picker.choice().spec for picker in self.compare.pickers
+        _after_paint().warm_specs([picker.choice().spec for picker in self.compare.pickers
                     if picker.provider() != "local"], self.controller.clients)
 
     # -- background work after the first paint ---------------------------------------------
@@ -214,14 +203,15 @@ class MainWindow(QMainWindow):
         self._started_background = True
         self._fallback.stop()
         self.compare.after_first_paint()
+        later = _after_paint()
         app = QApplication.instance()
         theme.follow_system(app)  # the first frame guessed the scheme from the palette
-        set_window_icon(app)
+        later.set_window_icon(app)
 
-        self.work.submit(warm_up, on_done=_freeze_heap, on_error=lambda e: None)
+        self.work.submit(later.warm_up, on_done=_freeze_heap, on_error=lambda e: None)
         self.check_keys()
-        self.work.submit(gguf_scan.scan, on_done=self._found_models, on_error=lambda e: None)
-        self.work.submit(served_models, on_done=self._found_models, on_error=lambda e: None)
+        self.work.submit(later.gguf_scan.scan, on_done=self._found_models, on_error=lambda e: None)
+        self.work.submit(later.served_models, on_done=self._found_models, on_error=lambda e: None)
         self._warm_chosen()
         self.db.submit(self.services.categories, on_done=self._set_categories,
                        on_error=self._store_problem)
@@ -250,7 +240,7 @@ class MainWindow(QMainWindow):
 
     def check_keys(self) -> None:
         choices = [p.choice() for p in self.compare.pickers]
-        self.work.submit(missing_keys, choices, on_done=self._keys_checked, on_error=lambda e: None)
+        self.work.submit(_after_paint().missing_keys, choices, on_done=self._keys_checked, on_error=lambda e: None)
 
     def _keys_checked(self, result) -> None:
         if [p.choice() for p in self.compare.pickers] != result.choices:
@@ -263,12 +253,12 @@ class MainWindow(QMainWindow):
 
     # -- actions ---------------------------------------------------------------------------
     def open_settings(self, provider: str = "") -> None:
-        dialog = _after_paint().settings_dialog.SettingsDialog(self.work, provider, self)
+        dialog = _on_demand().settings_dialog.SettingsDialog(self.work, provider, self)
         dialog.exec()
         self.check_keys()
 
     def open_models(self) -> None:
-        dialog = _after_paint().models_dialog.ModelsDialog(self.work, self)
+        dialog = _on_demand().models_dialog.ModelsDialog(self.work, self)
         dialog.downloaded.connect(self._model_downloaded)
         dialog.show()
         self.models_dialog = dialog  # kept: a download may outlive the method
@@ -286,9 +276,10 @@ class MainWindow(QMainWindow):
             self._load_prompt_set(path, 0)
 
     def _load_prompt_set(self, path: str, index: int) -> None:
+        later = _after_paint()
         try:
-            prompt_set = load_prompt_set(path)
-        except PromptSetError as exc:
+            prompt_set = later.load_prompt_set(path)
+        except later.PromptSetError as exc:
             self.statusBar().showMessage(exc.message, 10000)
             return
         self.compare.promptset.open_set(prompt_set, index)
@@ -329,7 +320,7 @@ class MainWindow(QMainWindow):
 
     def _judge_battles(self) -> None:  # File → Judge battles… (desktop/gui/background_judge.py)
         if self._judge is None:
-            self._judge = _after_paint().background_judge.BackgroundJudge(self.statusBar(), self)
+            self._judge = _on_demand().background_judge.BackgroundJudge(self.statusBar(), self)
             self._judge.changed.connect(self.on_changes)  # its verdicts: the Verdict reloads
         self._judge.ask(self)
 
@@ -337,7 +328,7 @@ class MainWindow(QMainWindow):
         """Round → Run a prompt set in the background (desktop/gui/batch_task.py), loaded when
         first used: the batch engine is not needed to paint the window."""
         if self._batches is None:
-            self._batches = _after_paint().batch_task.BatchLauncher(self)
+            self._batches = _on_demand().batch_task.BatchLauncher(self)
             self._batches.changed.connect(lambda: self.on_changes(refresh.BATCH_SAVED))
         return self._batches
 
@@ -357,11 +348,20 @@ class MainWindow(QMainWindow):
 
 
 def _after_paint():
-    """The views, dialogs and background tasks the first paint does not need (after_paint.py)."""
-    # deferred: they load the store, numpy, the statistics and the importers
+    """What the window starts after its first paint (desktop/gui/after_paint.py)."""
+    # deferred: key checks, GGUF and server scans, the store, numpy: none needed to paint
     from desktop.gui import after_paint  # noqa: PLC0415
 
     return after_paint
+
+
+def _on_demand():
+    """The views, dialogs and background tasks built when first wanted (on_demand.py)."""
+    # deferred: their widgets, the store, numpy, the statistics and the importers (~70 ms more
+    # than after_paint), none needed to paint or in the work right after it
+    from desktop.gui import on_demand  # noqa: PLC0415
+
+    return on_demand
 
 
 def _freeze_heap(_missing=None) -> None:
