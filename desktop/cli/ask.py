@@ -26,7 +26,6 @@ from desktop.core.contenders.params import (
 from desktop.core.battle.reveal import LIVE, REVEAL_MODES
 from desktop.core.battle.round_session import RoundSession, TurnRefused
 from desktop.core.battle.specs import make_contender
-from desktop.core.local.workers import WorkerPool
 from desktop.core.operations import battles as battle_ops
 from desktop.core.prompts.promptsets import PromptSetError, load_prompt_set
 from desktop.core.providers.clients import ClientPool
@@ -327,5 +326,9 @@ def close_contenders(contenders: dict) -> None:
 def local_worker_pool():
     """The command's pool of local model workers, ended when the command ends (rather than at
     interpreter exit). Loaded only when a local contender needs it."""
+    # deferred: the worker pool brings subprocess, logging and concurrent.futures (~14 ms), and
+    # every command's parser imports this module
+    from desktop.core.local.workers import WorkerPool  # noqa: PLC0415
+
     with WorkerPool() as pool:
         yield pool
