@@ -14,7 +14,9 @@ import sys
 
 from desktop.cli import CommandFailed, UsageError
 from desktop.cli._store import StoreUnavailable, command_store
-from desktop.cli.ask_results import AskContext, after_battle, json_result, labels, print_json, progress
+from desktop.cli.ask_results import (
+    AskContext, after_battle, json_result, labels, print_json, progress,
+)
 from desktop.cli.live import LivePrinter
 from desktop.cli.reveal_output import drive_paced
 from desktop.cli.starter_run import starter_items

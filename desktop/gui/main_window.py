@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QTimer, Signal
 from PySide6.QtWidgets import (
-    QApplication, QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QTabWidget, QVBoxLayout,
-    QWidget,
+    QApplication, QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from desktop import APP_NAME, __version__
@@ -114,8 +113,9 @@ class MainWindow(QMainWindow):
         self.settings.sync_scroll = on
 
     def _about(self) -> None:
-        QMessageBox.about(self, f"About {APP_NAME}", f"<b>{APP_NAME}</b> {__version__}<br>"
-                          "Compare a local open model with a proprietary one, blind and side by side.")
+        text = (f"<b>{APP_NAME}</b> {__version__}<br>"
+                "Compare a local open model with a proprietary one, blind and side by side.")
+        _after_paint().QMessageBox.about(self, f"About {APP_NAME}", text)
 
     # -- lazy tabs -----------------------------------------------------------------------
     def _on_tab(self, index: int) -> None:
@@ -130,7 +130,8 @@ class MainWindow(QMainWindow):
 
     def _make_view(self, name: str) -> QWidget:
         if name == "verdict":
-            view = _on_demand().verdict_view.VerdictView(self.services, self.work, self.settings.verdict_margin)
+            view = _on_demand().verdict_view.VerdictView(self.services, self.work,
+                                                         self.settings.verdict_margin)
             view.margin.valueChanged.connect(
                 lambda points: setattr(self.settings, "verdict_margin", points))
             return view
@@ -193,8 +194,9 @@ class MainWindow(QMainWindow):
 
     def _warm_chosen(self) -> None:
         """Connect to the chosen servers now, while the user types (background threads)."""
-        _after_paint().warm_specs([picker.choice().spec for picker in self.compare.pickers
-                    if picker.provider() != "local"], self.controller.clients)
+        specs = [picker.choice().spec for picker in self.compare.pickers
+                 if picker.provider() != "local"]
+        _after_paint().warm_specs(specs, self.controller.clients)
 
     # -- background work after the first paint ---------------------------------------------
     def _after_show(self) -> None:
@@ -236,11 +238,12 @@ class MainWindow(QMainWindow):
 
     def _store_notice(self, notice: str | None) -> None:
         if notice:
-            QMessageBox.information(self, APP_NAME, notice)
+            _after_paint().QMessageBox.information(self, APP_NAME, notice)
 
     def check_keys(self) -> None:
         choices = [p.choice() for p in self.compare.pickers]
-        self.work.submit(_after_paint().missing_keys, choices, on_done=self._keys_checked, on_error=lambda e: None)
+        self.work.submit(_after_paint().missing_keys, choices, on_done=self._keys_checked,
+                         on_error=lambda e: None)
 
     def _keys_checked(self, result) -> None:
         if [p.choice() for p in self.compare.pickers] != result.choices:
@@ -270,7 +273,7 @@ class MainWindow(QMainWindow):
             picker.add_gguf(installed.path, name, "Hugging Face")
 
     def open_prompt_set(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a prompt set", "",
+        path, _ = _after_paint().QFileDialog.getOpenFileName(self, "Open a prompt set", "",
                                               "Prompt sets (*.txt *.csv *.jsonl);;All files (*)")
         if path:
             self._load_prompt_set(path, 0)
