@@ -7,11 +7,19 @@ keeps its seat and gets its own earlier answers. The round's rules are the core'
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import functools
 import sys
 
 from desktop.cli import CommandFailed, UsageError
+from desktop.cli._store import StoreUnavailable, command_store
+from desktop.cli.ask_results import (
+    AskContext, after_battle, json_result, labels, print_json, progress,
+)
+from desktop.cli.live import LivePrinter
+from desktop.cli.reveal_output import drive_paced
+from desktop.cli.starter_run import starter_items
 from desktop.core.contenders.answer import EV_DELTA, EV_DONE, EV_STATUS, EV_THINKING
 from desktop.core.base.errors import ContenderError
 from desktop.core.contenders.params import (
@@ -19,8 +27,11 @@ from desktop.core.contenders.params import (
 )
 from desktop.core.battle.reveal import LIVE, REVEAL_MODES
 from desktop.core.battle.round_session import RoundSession, TurnRefused
+from desktop.core.battle.specs import make_contender
 from desktop.core.operations import battles as battle_ops
+from desktop.core.prompts.promptsets import PromptSetError, load_prompt_set
 from desktop.core.providers.clients import ClientPool
+from desktop.core.store import BattleNotFound, ConversationEnded, StoreError, resolve_battle_id
 
 
 def register(subparsers) -> None:
@@ -75,8 +86,6 @@ def register(subparsers) -> None:
 
 
 def _positive_int(text: str) -> int:
-    import argparse
-
     try:
         value = int(text)
     except ValueError:
@@ -137,8 +146,6 @@ def params_from_args(args) -> GenerationParams:
 def build_contenders(args, pool=None, clients=None) -> dict:
     """The two contenders; local ones run their workers in `pool`, remote ones connect through
     `clients` (both the command's own)."""
-    from desktop.core.battle.specs import make_contender
-
     try:
         return {
             "left": make_contender(args.left or "local", args.left_kind, local_pool=pool,
@@ -153,8 +160,6 @@ def build_contenders(args, pool=None, clients=None) -> dict:
 def drive_turn(battle, labels: dict[str, str], as_json: bool, session=None) -> None:
     """Drain one started turn's events, streaming them live unless `as_json`; the session
     words each status as it may be shown (blind: by seat)."""
-    from desktop.cli.live import LivePrinter
-
     printer = None if as_json else LivePrinter(labels)
     events = battle.events()
     while True:
@@ -188,8 +193,6 @@ def drive_turn(battle, labels: dict[str, str], as_json: bool, session=None) -> N
 
 
 def run(args) -> int:
-    from desktop.cli._store import StoreUnavailable
-    from desktop.cli.ask_results import AskContext
 
     if args.continue_id:
         return run_continue(args)
@@ -199,8 +202,6 @@ def run(args) -> int:
     with local_worker_pool() as pool, ClientPool() as clients:
         contenders = build_contenders(args, pool, clients)
         if getattr(args, "promptset", None):
-            from desktop.cli.starter_run import starter_items
-
             items = starter_items(args, contenders)
             if not items:
                 close_contenders(contenders)
@@ -225,8 +226,6 @@ def run_items(args, items, contenders: dict, context) -> int:
         for index, (line, prompt, category) in enumerate(items, 1):
             category = context.category_for(category)
             if args.file:
-                from desktop.cli.ask_results import progress
-
                 progress(index, len(items), line, category)
             session = RoundSession(contenders, params, blind=context.blind, category=category,
                                    store=context.store, reveal=getattr(args, "reveal", None))
@@ -246,9 +245,6 @@ def run_items(args, items, contenders: dict, context) -> int:
 
 def run_continue(args) -> int:
     """The next turn of a saved conversation; exit 1 when it ended (voted) or is unknown."""
-    from desktop.cli._store import command_store
-    from desktop.core.battle.specs import make_contender
-    from desktop.core.store import BattleNotFound, ConversationEnded, resolve_battle_id
 
     if args.file:
         raise UsageError("--continue sends one PROMPT; --file cannot be used with it.")
@@ -276,8 +272,6 @@ def run_continue(args) -> int:
 
 def load_prompt_items(path: str) -> list[tuple[int, str, str | None]]:
     """(line, prompt, category) for each good line; bad lines are reported and skipped."""
-    from desktop.core.prompts.promptsets import PromptSetError, load_prompt_set
-
     try:
         prompt_set = load_prompt_set(path)
     except PromptSetError as exc:
@@ -291,8 +285,6 @@ def load_prompt_items(path: str) -> list[tuple[int, str, str | None]]:
 
 def ask_turn(session, prompt: str, args, json_lines: bool) -> tuple[bool, bool]:
     """Run, save and show one turn. Returns (no side failed, the user stopped it)."""
-    from desktop.cli.ask_results import after_battle, json_result, labels, print_json
-    from desktop.core.store import StoreError
 
     shown = labels(session)
     try:
@@ -302,8 +294,6 @@ def ask_turn(session, prompt: str, args, json_lines: bool) -> tuple[bool, bool]:
     if args.json or session.reveal == LIVE:
         drive_turn(battle, shown, args.json, session)
     else:
-        from desktop.cli.reveal_output import drive_paced
-
         drive_paced(battle, shown, session.reveal)
     answers = battle.answers
     record, save_error = None, None
@@ -315,8 +305,6 @@ def ask_turn(session, prompt: str, args, json_lines: bool) -> tuple[bool, bool]:
     if args.json:
         print_json(json_result(session, answers, record), lines=json_lines)
     else:
-        from desktop.cli.live import LivePrinter
-
         printer = LivePrinter(shown)
         print()
         for slot in sorted(shown, key=shown.get):  # A first when blind
@@ -340,7 +328,9 @@ def close_contenders(contenders: dict) -> None:
 def local_worker_pool():
     """The command's pool of local model workers, ended when the command ends (rather than at
     interpreter exit). Loaded only when a local contender needs it."""
-    from desktop.core.local.workers import WorkerPool
+    # deferred: the worker pool brings subprocess, logging and concurrent.futures (~14 ms), and
+    # every command's parser imports this module
+    from desktop.core.local.workers import WorkerPool  # noqa: PLC0415
 
     with WorkerPool() as pool:
         yield pool

@@ -13,11 +13,12 @@ import json
 import sys
 
 from desktop.cli import UsageError
+from desktop.core.providers.registry import keyed_providers
+from desktop.core.base.keys import parse_provider
+from desktop.core.base import keys
 
 
 def provider_help() -> str:
-    from desktop.core.providers.registry import keyed_providers
-
     names = ", ".join(p.name for p in keyed_providers())
     return f"{names}, or compat:BASE_URL (e.g. compat:http://localhost:8080/v1)"
 
@@ -47,8 +48,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _provider(text: str) -> tuple[str, str | None]:
-    from desktop.core.base.keys import parse_provider
-
     try:
         return parse_provider(text)
     except ValueError as exc:
@@ -62,8 +61,6 @@ def _read_key(label: str) -> str:
 
 
 def cmd_set(args: argparse.Namespace) -> int:
-    from desktop.core.base import keys
-
     provider, base_url = _provider(args.provider)
     name = keys.entry_name(provider, base_url)
     problem = keys.keyring_problem()
@@ -84,8 +81,6 @@ def cmd_set(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from desktop.core.base import keys
-
     rows = keys.list_keys()
     problem = keys.keyring_problem()
     if args.json:
@@ -105,8 +100,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    from desktop.core.base import keys
-
     provider, base_url = _provider(args.provider)
     name = keys.entry_name(provider, base_url)
     try:

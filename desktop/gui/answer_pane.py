@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from typing import TYPE_CHECKING
 
 from desktop.gui import theme, wording
+from desktop.gui.qt_namespace import qt
 from desktop.gui.thinking_block import ThinkingBlock
 
 if TYPE_CHECKING:  # not imported to paint the window: see round_controller
@@ -128,7 +129,8 @@ class AnswerPane(QFrame):
         needs none to be painted, and its Qt text classes cost start-up time. warm_up imports
         it after the first paint, so the first answer does not pay for it either."""
         if self._markdown is None:
-            from desktop.gui.markdown_doc import IncrementalMarkdown
+            # deferred: the markdown renderer's Qt text classes are not needed to paint
+            from desktop.gui.markdown_doc import IncrementalMarkdown  # noqa: PLC0415
 
             self._markdown = IncrementalMarkdown(self.view.document(), QColor(theme.colours().code))
         return self._markdown
@@ -149,11 +151,9 @@ class AnswerPane(QFrame):
         self.turn_prompt.setVisible(number > 1)
 
     def _render_earlier(self) -> None:
-        import html
-
         parts = [
-            f"<p><b>Turn {n} · You:</b> {html.escape(prompt)}</p>"
-            f"<p style='white-space:pre-wrap'>{html.escape(answer)}</p><hr/>"
+            f"<p><b>Turn {n} · You:</b> {wording.escape_html(prompt)}</p>"
+            f"<p style='white-space:pre-wrap'>{wording.escape_html(answer)}</p><hr/>"
             for n, prompt, answer in self._turns
         ]
         self.earlier.setHtml("".join(parts))
@@ -269,10 +269,8 @@ class AnswerPane(QFrame):
         state, message = wording.finished(answer)
         self._set_state(state, wording.FINISH_WORDS[state])
         if message:
-            # Imported here rather than at start-up: loading the Qt namespace costs ~15 ms.
-            from PySide6.QtCore import Qt
-
-            self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            # qt(), not Qt at the top: loading the Qt namespace costs ~20 ms at start-up
+            self.error.setTextInteractionFlags(qt().TextInteractionFlag.TextSelectableByMouse)
             self.error.setText(message)
             self.error.show()
 
@@ -292,9 +290,7 @@ class AnswerPane(QFrame):
         self.name.setText(name)
         self.name.setToolTip(name)
         self.name.show()
-        from PySide6.QtCore import Qt
-
-        self.reveal_label.setTextFormat(Qt.TextFormat.RichText)
+        self.reveal_label.setTextFormat(qt().TextFormat.RichText)
         self.reveal_label.setText(html)
         self.reveal_label.show()
 

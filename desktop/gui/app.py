@@ -9,17 +9,18 @@ paint; llama.cpp, HTTP and numpy load when a round or a result first needs them.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
+
+from PySide6.QtWidgets import QApplication
 
 from desktop import APP_ID, APP_NAME, __version__
+from desktop.gui import settings_store, theme
+from desktop.gui.main_window import MainWindow
 
 
 def make_app(argv: list[str] | None = None, style_sheet: bool = True):
     """The QApplication, styled; with `style_sheet=False` the caller applies the style sheet
     (`theme.apply_style_sheet`) once its window is built, which starts faster."""
-    from PySide6.QtWidgets import QApplication
-
-    from desktop.gui import theme
-
     app = QApplication.instance()
     if app is not None:
         return app
@@ -42,16 +43,11 @@ def run(left: str | None = None, right: str | None = None, *, reasoning: str | N
     """Open the window (with these contenders and reasoning setting, if given) and run until it
     is closed."""
     app = make_app(style_sheet=False)
-    from desktop.gui import settings_store, theme
-    from desktop.gui.main_window import MainWindow
-
     settings = settings_store.load()
     for index, spec in enumerate((left, right)):
         if spec:
             settings.contenders[index] = settings_store.ContenderChoice(spec)
     if reasoning:
-        from dataclasses import replace
-
         settings.params = replace(settings.params, reasoning=reasoning)
     window = MainWindow(settings)
     theme.apply_style_sheet(app)

@@ -6,6 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desktop.gui.settings_store import ContenderChoice
+from desktop.core.base import keys
+from desktop.core.base.errors import ContenderError
+from desktop.core.providers import registry
+from desktop.core.battle.specs import parse_spec
 
 
 @dataclass
@@ -15,11 +19,6 @@ class KeyCheck:
 
 
 def missing_keys(choices: list[ContenderChoice]) -> KeyCheck:
-    from desktop.core.base import keys
-    from desktop.core.base.errors import ContenderError
-    from desktop.core.providers import registry
-    from desktop.core.battle.specs import parse_spec
-
     for number, choice in enumerate(choices, start=1):
         try:
             spec = parse_spec(choice.spec)

@@ -8,18 +8,23 @@ window stops both answers, waits for every thread and saves the settings.
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QTimer, Signal
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication, QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget,
+)
 
-from desktop import APP_NAME
+from desktop import APP_NAME, __version__
+from desktop.core.prompts.starter_sets import STARTER_SETS
 from desktop.gui import main_menu
 from desktop.gui import refresh
 from desktop.gui import round_controller as rc
 from desktop.gui import settings_store
 from desktop.gui.compare_view import CompareView
 from desktop.gui.contender_picker import CHOSEN
+from desktop.gui import theme
 from desktop.gui.tasks import TaskRunner
 from desktop.gui.team_sync import TeamSync
 
@@ -87,10 +92,7 @@ class MainWindow(QMainWindow):
     def services(self) -> Workspace:
         """The data folder's operations and reads (desktop/core/operations), made on first use."""
         if self._services is None:
-            # deferred: it loads the importers, numpy and the statistics, not needed to paint
-            from desktop.core.operations.workspace import Workspace
-
-            self._services = Workspace()
+            self._services = _after_paint().Workspace()
             self._services.listen(self.changed.emit)
         return self._services
 
@@ -111,12 +113,9 @@ class MainWindow(QMainWindow):
         self.settings.sync_scroll = on
 
     def _about(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
-        from desktop import __version__
-
-        QMessageBox.about(self, f"About {APP_NAME}", f"<b>{APP_NAME}</b> {__version__}<br>"
-                          "Compare a local open model with a proprietary one, blind and side by side.")
+        text = (f"<b>{APP_NAME}</b> {__version__}<br>"
+                "Compare a local open model with a proprietary one, blind and side by side.")
+        _after_paint().QMessageBox.about(self, f"About {APP_NAME}", text)
 
     # -- lazy tabs -----------------------------------------------------------------------
     def _on_tab(self, index: int) -> None:
@@ -131,23 +130,16 @@ class MainWindow(QMainWindow):
 
     def _make_view(self, name: str) -> QWidget:
         if name == "verdict":
-            from desktop.gui.verdict_view import VerdictView
-
-            view = VerdictView(self.services, self.work, self.settings.verdict_margin)
+            view = _on_demand().verdict_view.VerdictView(self.services, self.work,
+                                                         self.settings.verdict_margin)
             view.margin.valueChanged.connect(
                 lambda points: setattr(self.settings, "verdict_margin", points))
             return view
         if name == "leaderboard":
-            from desktop.gui.leaderboard_view import LeaderboardView
-
-            return LeaderboardView(self.services, self.db, self.work)
+            return _on_demand().leaderboard_view.LeaderboardView(self.services, self.db, self.work)
         if name == "review":
-            from desktop.gui.review_view import ReviewView
-
-            return ReviewView(self.services, self.db)
-        from desktop.gui.history_view import HistoryView
-
-        view = HistoryView(self.services, self.db)
+            return _on_demand().review_view.ReviewView(self.services, self.db)
+        view = _on_demand().history_view.HistoryView(self.services, self.db)
         view.rerun.connect(self.rerun)
         return view
 
@@ -202,10 +194,9 @@ class MainWindow(QMainWindow):
 
     def _warm_chosen(self) -> None:
         """Connect to the chosen servers now, while the user types (background threads)."""
-        from desktop.core.battle.warm import warm_specs
-
-        warm_specs([picker.choice().spec for picker in self.compare.pickers
-                    if picker.provider() != "local"], self.controller.clients)
+        specs = [picker.choice().spec for picker in self.compare.pickers
+                 if picker.provider() != "local"]
+        _after_paint().warm_specs(specs, self.controller.clients)
 
     # -- background work after the first paint ---------------------------------------------
     def _after_show(self) -> None:
@@ -214,21 +205,15 @@ class MainWindow(QMainWindow):
         self._started_background = True
         self._fallback.stop()
         self.compare.after_first_paint()
-        from PySide6.QtWidgets import QApplication
-
-        from desktop.core.library import gguf_scan
-        from desktop.gui import theme
-        from desktop.gui.window_icon import set_window_icon
-        from desktop.gui.warm_up import warm_up
-
+        later = _after_paint()
         app = QApplication.instance()
         theme.follow_system(app)  # the first frame guessed the scheme from the palette
-        set_window_icon(app)
+        later.set_window_icon(app)
 
-        self.work.submit(warm_up, on_done=_freeze_heap, on_error=lambda e: None)
+        self.work.submit(later.warm_up, on_done=_freeze_heap, on_error=lambda e: None)
         self.check_keys()
-        self.work.submit(gguf_scan.scan, on_done=self._found_models, on_error=lambda e: None)
-        self.work.submit(_served_models, on_done=self._found_models, on_error=lambda e: None)
+        self.work.submit(later.gguf_scan.scan, on_done=self._found_models, on_error=lambda e: None)
+        self.work.submit(later.served_models, on_done=self._found_models, on_error=lambda e: None)
         self._warm_chosen()
         self.db.submit(self.services.categories, on_done=self._set_categories,
                        on_error=self._store_problem)
@@ -253,15 +238,12 @@ class MainWindow(QMainWindow):
 
     def _store_notice(self, notice: str | None) -> None:
         if notice:
-            from PySide6.QtWidgets import QMessageBox
-
-            QMessageBox.information(self, APP_NAME, notice)
+            _after_paint().QMessageBox.information(self, APP_NAME, notice)
 
     def check_keys(self) -> None:
-        from desktop.gui.key_check import missing_keys
-
         choices = [p.choice() for p in self.compare.pickers]
-        self.work.submit(missing_keys, choices, on_done=self._keys_checked, on_error=lambda e: None)
+        self.work.submit(_after_paint().missing_keys, choices, on_done=self._keys_checked,
+                         on_error=lambda e: None)
 
     def _keys_checked(self, result) -> None:
         if [p.choice() for p in self.compare.pickers] != result.choices:
@@ -274,16 +256,12 @@ class MainWindow(QMainWindow):
 
     # -- actions ---------------------------------------------------------------------------
     def open_settings(self, provider: str = "") -> None:
-        from desktop.gui.settings_dialog import SettingsDialog
-
-        dialog = SettingsDialog(self.work, provider, self)
+        dialog = _on_demand().settings_dialog.SettingsDialog(self.work, provider, self)
         dialog.exec()
         self.check_keys()
 
     def open_models(self) -> None:
-        from desktop.gui.models_dialog import ModelsDialog
-
-        dialog = ModelsDialog(self.work, self)
+        dialog = _on_demand().models_dialog.ModelsDialog(self.work, self)
         dialog.downloaded.connect(self._model_downloaded)
         dialog.show()
         self.models_dialog = dialog  # kept: a download may outlive the method
@@ -295,26 +273,21 @@ class MainWindow(QMainWindow):
             picker.add_gguf(installed.path, name, "Hugging Face")
 
     def open_prompt_set(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        path, _ = QFileDialog.getOpenFileName(self, "Open a prompt set", "",
+        path, _ = _after_paint().QFileDialog.getOpenFileName(self, "Open a prompt set", "",
                                               "Prompt sets (*.txt *.csv *.jsonl);;All files (*)")
         if path:
             self._load_prompt_set(path, 0)
 
     def _load_prompt_set(self, path: str, index: int) -> None:
-        from desktop.core.prompts.promptsets import PromptSetError, load_prompt_set
-
+        later = _after_paint()
         try:
-            prompt_set = load_prompt_set(path)
-        except PromptSetError as exc:
+            prompt_set = later.load_prompt_set(path)
+        except later.PromptSetError as exc:
             self.statusBar().showMessage(exc.message, 10000)
             return
         self.compare.promptset.open_set(prompt_set, index)
 
     def _build_starter_menu(self, menu) -> None:
-        from desktop.core.prompts.starter_sets import STARTER_SETS
-
         for starter in STARTER_SETS:
             act = menu.addAction(starter.title)
             act.triggered.connect(lambda _=False, name=starter.name: self.open_starter_set(name))
@@ -349,9 +322,8 @@ class MainWindow(QMainWindow):
         self.compare.send()
 
     def _judge_battles(self) -> None:  # File → Judge battles… (desktop/gui/background_judge.py)
-        from desktop.gui.background_judge import BackgroundJudge
         if self._judge is None:
-            self._judge = BackgroundJudge(self.statusBar(), self)
+            self._judge = _on_demand().background_judge.BackgroundJudge(self.statusBar(), self)
             self._judge.changed.connect(self.on_changes)  # its verdicts: the Verdict reloads
         self._judge.ask(self)
 
@@ -359,9 +331,7 @@ class MainWindow(QMainWindow):
         """Round → Run a prompt set in the background (desktop/gui/batch_task.py), loaded when
         first used: the batch engine is not needed to paint the window."""
         if self._batches is None:
-            from desktop.gui.batch_task import BatchLauncher
-
-            self._batches = BatchLauncher(self)
+            self._batches = _on_demand().batch_task.BatchLauncher(self)
             self._batches.changed.connect(lambda: self.on_changes(refresh.BATCH_SAVED))
         return self._batches
 
@@ -380,16 +350,25 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def _served_models():
-    from desktop.core.library.servers import served_models
+def _after_paint():
+    """What the window starts after its first paint (desktop/gui/after_paint.py)."""
+    # deferred: key checks, GGUF and server scans, the store, numpy: none needed to paint
+    from desktop.gui import after_paint  # noqa: PLC0415
 
-    return served_models()
+    return after_paint
+
+
+def _on_demand():
+    """The views, dialogs and background tasks built when first wanted (on_demand.py)."""
+    # deferred: their widgets, the store, numpy, the statistics and the importers (~70 ms more
+    # than after_paint), none needed to paint or in the work right after it
+    from desktop.gui import on_demand  # noqa: PLC0415
+
+    return on_demand
 
 
 def _freeze_heap(_missing=None) -> None:
     """Move everything start-up and warm-up created out of the collector's sight, so a full
     collection while two answers stream walks only what the round itself made (shorter pauses)."""
-    import gc
-
     gc.collect()
     gc.freeze()

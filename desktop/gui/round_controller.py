@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.core.base.errors import ContenderError
+from desktop.core.battle.specs import make_contender
+from desktop.core.contenders.answer import EV_DONE, EV_START, EV_STATUS
 from desktop.core.contenders.params import GenerationParams
 from desktop.core.providers.clients import ClientPool
 from desktop.gui.settings_store import ContenderChoice
@@ -111,14 +113,12 @@ class RoundController(QObject):
             self._key = key
         else:
             self.session.params = params  # a follow-up uses the parameters now shown
-        from desktop.core.battle.round_session import TurnRefused
-        from desktop.core.store import ConversationEnded
-        from desktop.gui.battle_runner import BattleRunner, frame_interval_ms
-
-        self._frame.setInterval(frame_interval_ms())
+        parts = _round_parts()
+        self._frame.setInterval(parts.battle_runner.frame_interval_ms())
         try:
             battle = self.session.start_turn(prompt)
-        except (ConversationEnded, TurnRefused) as exc:  # refused before anything was sent
+        # refused before anything was sent
+        except (parts.store.ConversationEnded, parts.round_session.TurnRefused) as exc:
             self.problem.emit(exc.message)
             return False
         self._retire()
@@ -127,7 +127,7 @@ class RoundController(QObject):
         self._pacer = self.session.pacer()
         self._thought_pieces = {}
         self._ended = False
-        self.runner = BattleRunner(battle, self)
+        self.runner = parts.battle_runner.BattleRunner(battle, self)
         self.runner.text.connect(self._on_text)
         self.runner.thought.connect(self._on_thought)
         self.runner.event.connect(self._on_event)
@@ -142,15 +142,9 @@ class RoundController(QObject):
 
     def _new_session(self, params: GenerationParams, contenders: list[ContenderChoice], *,
                      blind: bool, category: str, reveal: str | None = None) -> bool:
-        # Imported on first use (warm_up loads them after the first paint): the engine's data
-        # classes are not needed to show the window.
-        from desktop.core.battle.round_session import RoundSession
-        from desktop.core.battle.specs import make_contender
-
+        parts = _round_parts()
         if self.local_pool is None and any(c.spec.startswith("local") for c in contenders):
-            from desktop.core.local.workers import WorkerPool
-
-            self.local_pool = WorkerPool()
+            self.local_pool = parts.workers.WorkerPool()
         try:
             left = make_contender(contenders[0].spec, contenders[0].kind,
                                   local_pool=self.local_pool, clients=self.clients)
@@ -160,8 +154,8 @@ class RoundController(QObject):
             self.problem.emit(exc.message)
             return False
         self._retire()
-        self.session = RoundSession({"left": left, "right": right}, params, blind=blind,
-                                    category=category, reveal=reveal)
+        self.session = parts.round_session.RoundSession(
+            {"left": left, "right": right}, params, blind=blind, category=category, reveal=reveal)
         self.record = None
         return True
 
@@ -194,8 +188,6 @@ class RoundController(QObject):
                 self.seat_done.emit(seat, self.session.public_answer(release.answer, seat))
 
     def _on_event(self, event) -> None:
-        from desktop.core.contenders.answer import EV_DONE, EV_START, EV_STATUS
-
         seat = self.seat_of(event.slot)
         if event.type == EV_START:
             self.seat_started.emit(seat)
@@ -325,3 +317,11 @@ def _message(exc: BaseException, doing: str) -> str:
     if message:
         return message
     return f"{doing} ({type(exc).__name__}). Try again."
+
+
+def _round_parts():
+    """The round's engine (desktop/gui/round_parts.py), imported when the first round starts."""
+    # deferred: the store, the round session and llama.cpp's worker pool are not needed to paint
+    from desktop.gui import round_parts  # noqa: PLC0415
+
+    return round_parts

@@ -11,6 +11,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from desktop.core.contenders.choices import CHOICES, VOTE_LABELS, VOTE_PAST
+from desktop.gui.qt_namespace import qt
 
 
 class VoteBar(QWidget):
@@ -67,11 +68,9 @@ class VoteBar(QWidget):
         paint should not wait for, and neither matters while the buttons are disabled."""
         if not self._keys:
             return
-        from PySide6.QtCore import Qt
-
         for choice, button in self.buttons.items():
             button.setShortcut(self._keys[choice])
-            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reachable with Tab everywhere
+            button.setFocusPolicy(qt().FocusPolicy.StrongFocus)  # reachable with Tab everywhere
         self._keys = {}
 
     def set_voted(self, choice: str, judge_note: str | None = None) -> None:

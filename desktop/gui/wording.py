@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from desktop.core.contenders.answer import FINISH_CANCELLED, FINISH_LENGTH
 from desktop.core.contenders.metrics import metrics_line
+from desktop.core.providers.registry import label
 
 if TYPE_CHECKING:  # the engine's types load after the first paint (see round_controller)
     from desktop.core.contenders.answer import Answer
@@ -39,8 +41,6 @@ def retrying(seconds: int) -> str:
 
 def finished(answer: Answer) -> tuple[str, str]:
     """(state, message): state is a key of FINISH_WORDS; message explains a failure."""
-    from desktop.core.contenders.answer import FINISH_CANCELLED, FINISH_LENGTH
-
     if answer.finish_reason == FINISH_CANCELLED:
         return "stopped", ""
     if answer.error is not None:
@@ -52,8 +52,6 @@ def finished(answer: Answer) -> tuple[str, str]:
 
 def provider_label(provider: str) -> str:
     """The provider's name as its registry declaration gives it."""
-    from desktop.core.providers.registry import label
-
     return label(provider)
 
 
@@ -75,7 +73,13 @@ def display_name(answer: Answer) -> str:
 
 def reveal_html(answer: Answer, won: bool | None, muted: str = "#6b7280") -> str:
     """The pane's footer after the vote: the metrics, and whether this was the pick."""
-    from html import escape
-
     badge = "<b>Your pick</b> · " if won else ""
-    return f"{badge}<span style='color:{muted}'>{escape(metrics_line(answer))}</span>"
+    return f"{badge}<span style='color:{muted}'>{escape_html(metrics_line(answer))}</span>"
+
+
+def escape_html(text: str) -> str:
+    """`text` made safe to put in a rich-text label or document."""
+    # deferred: the html module is first needed after the first paint (a reveal, a second turn)
+    from html import escape  # noqa: PLC0415
+
+    return escape(text)

@@ -132,10 +132,16 @@ def entry_name(provider: str, base_url: str | None = None) -> str:
     return provider
 
 
-def _backend():
-    import keyring  # imported lazily: it probes D-Bus and is slow to load
+def _keyring():
+    """keyring and its backend classes (keyring_parts.py), imported when a key is first used."""
+    # deferred: keyring probes D-Bus and is slow to load; start-up never needs it
+    from desktop.core.base import keyring_parts  # noqa: PLC0415
 
-    return keyring.get_keyring()
+    return keyring_parts
+
+
+def _backend():
+    return _keyring().keyring.get_keyring()
 
 
 def keyring_problem() -> str | None:
@@ -154,18 +160,10 @@ def keyring_available() -> bool:
 
 
 def _is_unusable(backend) -> bool:
-    from keyring.backends import chainer, fail
-
-    if isinstance(backend, fail.Keyring):
+    parts = _keyring()
+    if isinstance(backend, (parts.fail.Keyring, parts.null.Keyring)):
         return True
-    try:
-        from keyring.backends import null
-
-        if isinstance(backend, null.Keyring):
-            return True
-    except ImportError:  # pragma: no cover - keyring without the null backend
-        pass
-    if isinstance(backend, chainer.ChainerBackend):
+    if isinstance(backend, parts.chainer.ChainerBackend):
         return not backend.backends
     return False
 
@@ -308,11 +306,9 @@ def delete_secret(name: str) -> bool:
 
 def _delete_entry(name: str) -> bool:
     """Remove one keyring entry; False when there was none."""
-    import keyring.errors
-
     try:
         _backend().delete_password(SERVICE, name)
-    except keyring.errors.PasswordDeleteError:
+    except _keyring().keyring.errors.PasswordDeleteError:
         return False
     except Exception as exc:
         raise KeyStoreError(_failure("delete", exc)) from None

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -86,7 +85,9 @@ def check_destination(path: str | Path, force: bool) -> Path:
 
 def _create_temporary(folder: Path, name: str) -> tuple[int, Path]:
     for _ in range(100):
-        candidate = folder / f".{name}.{secrets.token_hex(8)}.tmp"
+        # os.urandom, as secrets.token_hex does, without importing secrets (hmac, hashlib,
+        # random: ~3 ms before the window paints, since the keys module loads this one)
+        candidate = folder / f".{name}.{os.urandom(8).hex()}.tmp"
         try:
             # 0o666: the umask applies, so the file gets the user's usual permissions.
             return os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW,

@@ -15,6 +15,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from desktop.core.providers.clients import httpx_module
 from desktop.core.providers.lmstudio import lmstudio_base
 from desktop.core.providers.ollama import ollama_root
 
@@ -33,7 +34,7 @@ class ServedModel:
 
 
 def _get_json(url: str):
-    import httpx  # deferred: httpx costs ~0.1 s, and the window lists servers before it paints
+    httpx = httpx_module()
 
     try:
         response = httpx.get(url, timeout=PROBE_TIMEOUT_S)

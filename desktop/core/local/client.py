@@ -30,6 +30,8 @@ from desktop.core.contenders.answer import Status
 from desktop.core.contenders.base import CancelToken, Finish, Thought, Usage
 from desktop.core.base.errors import CRASH, MODEL_LOAD, ContenderError
 from desktop.core.local.protocol import send
+from desktop.core.local.build_info import physical_cores
+import time
 
 # How long a stop waits for the worker to confirm before the answer is returned as cancelled
 # anyway; the worker is then drained before it is used again.
@@ -232,8 +234,6 @@ class WorkerProcess:
 
     def load(self, cancel: CancelToken) -> Iterator[Status]:
         s = self.settings
-        from desktop.core.local.build_info import physical_cores
-
         n_threads = s.n_threads or physical_cores()
         self._send({
             "op": "load", "path": s.path, "n_ctx": s.n_ctx, "n_threads": n_threads,
@@ -362,6 +362,4 @@ class WorkerProcess:
 
 
 def _now() -> float:
-    import time
-
     return time.monotonic()

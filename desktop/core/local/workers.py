@@ -19,6 +19,7 @@ import threading
 import weakref
 
 from desktop.core.local.client import LoadSettings, Spawner, WorkerProcess
+from desktop.core.base.paths import log_dir
 
 
 class WorkerPool:
@@ -52,8 +53,6 @@ class WorkerPool:
                 worker.kill()
         log_path = None
         try:
-            from desktop.core.base.paths import log_dir
-
             log_path = log_dir() / "worker.log"
         except OSError:
             pass

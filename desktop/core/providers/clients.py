@@ -32,6 +32,15 @@ KEEPALIVE_EXPIRY_S = 120.0  # providers close idle connections after ~1–5 min
 STILL_WARM_S = 30.0  # a connection used this recently needs no warm-up
 
 
+def httpx_module():
+    """httpx, imported on first use. Every provider module loads at start-up (the window's
+    pickers read the registry before it paints), so all of them reach httpx through here."""
+    # deferred: httpx, httpcore and ssl cost ~0.1 s, not to be paid before the first paint
+    import httpx  # noqa: PLC0415
+
+    return httpx
+
+
 _ssl_lock = threading.Lock()
 _ssl_context: ssl.SSLContext | None = None
 
@@ -40,7 +49,7 @@ def shared_ssl_context() -> ssl.SSLContext:
     """One TLS context for all requests: loading the CA bundle costs ~50 ms, which would
     otherwise land in every answer's time to first token. Immutable once made, so shared by
     every pool (a cache, not state any pool depends on)."""
-    import httpx  # deferred: loaded with the first request, not before the window paints
+    httpx = httpx_module()
 
     global _ssl_context
     with _ssl_lock:
@@ -110,7 +119,8 @@ def _note(stream: Any) -> None:
 
 
 def _backend():
-    import httpcore
+    # deferred: httpcore loads with httpx, when the first client is made (see httpx_module)
+    import httpcore  # noqa: PLC0415
 
     class TrackedStream(httpcore.NetworkStream):
         def __init__(self, inner: Any) -> None:
@@ -160,7 +170,7 @@ class ClientPool:
         self._used: dict[tuple[str, str], float] = {}
 
     def client(self, provider: str, base_url: str):
-        import httpx  # deferred: loaded with the first request, not before the window paints
+        httpx = httpx_module()
 
         key = (provider, base_url)
         with self._lock:

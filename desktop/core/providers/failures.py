@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.core.base import errors as E
 from desktop.core.base.errors import ContenderError
+from desktop.core.providers.clients import httpx_module
 
 if TYPE_CHECKING:
     import httpx
@@ -73,7 +74,7 @@ def parse_retry_after(
     headers: httpx.Headers | dict[str, str], now: float | None = None
 ) -> float | None:
     """Seconds the server asks us to wait, from `retry-after-ms` or `retry-after`."""
-    import httpx  # here, not at the top: provider modules load at start-up, httpx when used
+    httpx = httpx_module()
 
     headers = httpx.Headers(headers)
     raw_ms = headers.get("retry-after-ms")
@@ -90,7 +91,9 @@ def parse_retry_after(
     except ValueError:
         pass
     try:
-        import email.utils
+        # deferred: email.utils costs ~6 ms and this module loads with the providers before
+        # the window's first paint; only a Retry-After given as a date needs it
+        import email.utils  # noqa: PLC0415
 
         when = email.utils.parsedate_to_datetime(raw)
     except (TypeError, ValueError):

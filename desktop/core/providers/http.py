@@ -38,13 +38,16 @@ from desktop.core.base.keys import require_key
 from desktop.core.contenders.base import KEY_REQUIRED, CancelToken, Contender, StreamItem
 from desktop.core.base.errors import ContenderError
 from desktop.core.contenders.params import Request
-from desktop.core.providers.clients import ClientPool, Watch, shared_ssl_context, watching
+from desktop.core.providers.clients import (
+    ClientPool, Watch, httpx_module, shared_ssl_context, watching,
+)
 from desktop.core.providers.failures import (  # noqa: F401 - classify etc. re-exported
     RETRY_PHRASES, RETRYABLE_STATUSES, ErrorDetail, RetryableError, RetryPolicy, classify,
     parse_retry_after,
 )
 from desktop.core.providers.http_errors import MAX_ERROR_BODY, HttpErrors
 from desktop.core.providers.timeouts import CONNECT_TIMEOUT_S, idle_timeout_from_env
+from desktop.core.providers.sse import SSEParser
 
 if TYPE_CHECKING:  # loaded when a request is made, not when providers are listed (the window's
     import httpx  # pickers read the registry, which imports every provider module, before it
@@ -55,9 +58,7 @@ if TYPE_CHECKING:  # loaded when a request is made, not when providers are liste
 
 def __getattr__(name: str):  # `http.httpx`, for code that reached httpx through this module
     if name == "httpx":
-        import httpx
-
-        return httpx
+        return httpx_module()
     raise AttributeError(name)
 
 
@@ -189,7 +190,7 @@ class RemoteContender(HttpErrors, Contender):
         return self.clients.client(self.provider, self.base_url)
 
     def _timeout(self) -> httpx.Timeout:
-        import httpx
+        httpx = httpx_module()
 
         idle = self.idle_timeout_s or idle_timeout_from_env()
         return httpx.Timeout(connect=CONNECT_TIMEOUT_S, read=idle, write=idle,
@@ -217,7 +218,7 @@ class RemoteContender(HttpErrors, Contender):
         """Leave a live connection to the server in the pool, with a cheap GET of the base URL
         (no key is sent); nothing to do when a request went there moments ago. Failures are
         left for the real request to report."""
-        import httpx
+        httpx = httpx_module()
 
         if not self.base_url.startswith(("http://", "https://")):
             return
@@ -243,7 +244,7 @@ class RemoteContender(HttpErrors, Contender):
     def _attempt(
         self, url: str, headers: dict[str, str], body: dict, cancel: CancelToken
     ) -> Iterator[StreamItem]:
-        import httpx
+        httpx = httpx_module()
 
         client = self._client()
         seen = Watch(cancel.is_set)
@@ -285,9 +286,8 @@ class RemoteContender(HttpErrors, Contender):
             unregister()
 
     def _events(self, response: httpx.Response) -> Iterator[SSEEvent]:
-        import httpx
+        httpx = httpx_module()
 
-        from desktop.core.providers.sse import SSEParser
 
         parser = SSEParser()
         try:
@@ -305,7 +305,7 @@ class RemoteContender(HttpErrors, Contender):
             raise self.protocol_error("sent JSON I can't read") from None
 
     def _read_limited(self, response: httpx.Response, limit: int) -> bytes:
-        import httpx
+        httpx = httpx_module()
 
         parts, size = [], 0
         try:

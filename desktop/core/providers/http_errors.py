@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from desktop.core.base import errors as E
 from desktop.core.base.errors import ContenderError
 from desktop.core.base.redact import host_of
+from desktop.core.providers.clients import httpx_module
 from desktop.core.providers.failures import (
     RETRYABLE_STATUSES, ErrorDetail, RetryableError, parse_retry_after,
 )
@@ -61,7 +62,7 @@ class HttpErrors:
         )
 
     def _transport_error(self, exc: httpx.HTTPError, before_response: bool) -> ContenderError:
-        import httpx
+        httpx = httpx_module()
 
         # "OpenAI at api.example.com", but a compat: server's label is its host already.
         host = self._host()

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from desktop.core.base import errors as E
 from desktop.core.base.errors import ContenderError
 from desktop.core.contenders.params import Request
+from desktop.core.providers.clients import httpx_module
 from desktop.core.providers.compat import ModelServerContender
 
 KEEP_ALIVE = "30m"
@@ -47,7 +48,7 @@ class OllamaContender(ModelServerContender):
 
     def warm(self) -> None:
         """Connect, and have Ollama load the model now (an empty generate only loads it)."""
-        import httpx  # deferred: the registry imports this module before the window paints
+        httpx = httpx_module()
 
         try:
             with self._client().stream(
