@@ -24,6 +24,7 @@ from desktop.core.base.redact import redact
 COMMANDS = ["gui", "ask", "batch", "review", "show", "vote", "leaderboard", "verdict", "judge",
             "promptsets", "report", "export", "merge", "import_votes", "sources", "models", "keys",
             "team", "doctor"]
+MODULE_OF = {"import": "import_votes"}  # a command whose module is named otherwise (a keyword)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,11 +61,13 @@ def main(argv: list[str] | None = None) -> int:
 
         return worker_main()
     # Opening the window is the common case and its start-up time counts: with no arguments no
-    # parser is built, and for `gui` only its own, so no other command's imports load first.
+    # parser is built. A named command builds only its own parser, so it loads only its own
+    # modules (the CLI's fast start); anything else (`--help`, a mistake) builds them all.
     if not argv:
         args = argparse.Namespace(command="gui", left=None, right=None, func=gui.run)
     else:
-        parser = build_parser(["gui"] if argv[0] == "gui" else None)
+        module = MODULE_OF.get(argv[0], argv[0])
+        parser = build_parser([module] if module in COMMANDS else None)
         args = parser.parse_args(argv)
         if args.command is None:
             args = parser.parse_args(["gui", *argv])

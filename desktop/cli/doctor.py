@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from desktop.core.doctor import format_text, report
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -18,9 +20,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args) -> int:
-    # deferred: the checks' modules (llama.cpp's build info, importlib.metadata, the worker's
-    # client) load for `doctor` only, not before every command
-    from desktop.core.doctor import format_text, report  # noqa: PLC0415
 
     result = report()
     print(json.dumps(result, indent=2) if args.json else format_text(result))

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from desktop.cli._store import command_store, fail
 from desktop.cli._voter import add_voter_option, check_voter, voter_of
+from desktop.core.stats.results import load_votes, results_for, votes_per_category
+from desktop.core.stats.style_control import FEATURE_WORDS, load_style_votes, style_control_for
 from desktop.core.store.sources import SourceError
 
 if TYPE_CHECKING:
@@ -39,7 +41,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from desktop.core.stats.results import load_votes, results_for, votes_per_category  # deferred: numpy  # noqa: PLC0415
 
     style = None
     voter = voter_of(args)
@@ -53,7 +54,6 @@ def run(args) -> int:
             if args.source != "own":
                 return fail("--style-control needs the answers' texts, which only your own "
                             "battles have; use it without --source.")
-            from desktop.core.stats.style_control import load_style_votes  # noqa: PLC0415
 
             style = load_style_votes(store)
     per_category = votes_per_category(data)
@@ -64,7 +64,6 @@ def run(args) -> int:
     results = results_for(data, args.category, include_leaks=args.include_leaks)
     control = None
     if style is not None:
-        from desktop.core.stats.style_control import style_control_for  # noqa: PLC0415
 
         control = style_control_for(style, args.category, include_leaks=args.include_leaks)
     if args.json:
@@ -155,7 +154,6 @@ def print_table(res: "Results", per_category: dict[str, int],
 
 
 def print_style_effects(control: "StyleControl") -> None:
-    from desktop.core.stats.style_control import FEATURE_WORDS  # noqa: PLC0415
 
     print("\nStyle-controlled ratings hold these equal; how each moved the votes (odds of being "
           "preferred per standard deviation of the difference, 95% CI):")

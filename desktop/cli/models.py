@@ -19,6 +19,8 @@ import threading
 
 from desktop.cli import CommandFailed, UsageError
 from desktop.cli.terminal import redraw
+from desktop.core.library import BAD_INPUT, LibraryError, catalogue, download, hub, servers
+from desktop.core.library.memory import this_machine
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -60,11 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_rm)
 
 
-# The model library (the Hub, the catalogue, this machine's memory, downloads: about a dozen
-# modules with subprocess) is imported in each `models` command, not before every other command.
 def _fail(exc) -> CommandFailed | UsageError:
-    from desktop.core.library import BAD_INPUT  # noqa: PLC0415
-
     return UsageError(exc.message) if exc.kind == BAD_INPUT else CommandFailed(exc.message)
 
 
@@ -78,7 +76,6 @@ FITS_WORDS = {"yes": "fits", "tight": "tight", "no": "too big", "": "?"}
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from desktop.core.library import hub, servers  # noqa: PLC0415
 
     rows = [{"spec": i.spec, "name": f"{i.repo} · {i.file}", "source": "Hugging Face",
              "where": i.path, "size_bytes": i.size_bytes, "quant": i.quant, "kind": "open"}
@@ -100,8 +97,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from desktop.core.library import LibraryError, catalogue, hub  # noqa: PLC0415
-    from desktop.core.library.memory import this_machine  # noqa: PLC0415
 
     words = " ".join(args.query).strip()
     if not words:
@@ -141,7 +136,6 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_files(args: argparse.Namespace) -> int:
-    from desktop.core.library import LibraryError, hub  # noqa: PLC0415
 
     try:
         listing = hub.files(args.repo, context=max(256, args.context))
@@ -183,7 +177,6 @@ def _show_progress(progress) -> None:
 
 
 def cmd_pull(args: argparse.Namespace) -> int:
-    from desktop.core.library import LibraryError, catalogue, download  # noqa: PLC0415
 
     filename = args.file
     if not filename:
@@ -213,7 +206,6 @@ def cmd_pull(args: argparse.Namespace) -> int:
 
 
 def cmd_rm(args: argparse.Namespace) -> int:
-    from desktop.core.library import LibraryError, hub  # noqa: PLC0415
 
     try:
         removed = hub.remove(args.repo, args.file)

@@ -278,13 +278,6 @@ class AnswerPane(QFrame):
         self.note.setText(text)
         self.note.setVisible(bool(text))
 
-    def show_text(self, text: str, answer: Answer | None = None) -> None:
-        """A finished answer shown at once (history, re-open), with its thinking if given."""
-        self.markdown.set_text(text)
-        self.copy_button.setEnabled(bool(text))
-        if answer is not None:
-            self.thinking.finish(answer)
-
     def reveal(self, html: str, name: str) -> None:
         self.thinking.set_blind(False)  # the vote is in: the counts and times may show
         self.name.setText(name)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QSplitter, QStackedWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
+from desktop.gui.qt_namespace import qt
 from desktop.gui import round_controller as rc
 from desktop.gui import theme, wording
 from desktop.gui.answer_pane import AnswerPane
@@ -196,9 +197,7 @@ class CompareView(QWidget):
         self.panes["b"].view.verticalScrollBar().valueChanged.connect(lambda v: self._sync("b", v))
 
     def _build_setup_card(self) -> QWidget:
-        # deferred: the `Qt` namespace costs ~15 ms when first touched, before the first paint
-        from PySide6.QtCore import Qt  # noqa: PLC0415
-
+        Qt = qt()  # the namespace is wrapped on first use (desktop/gui/qt_namespace.py)
         card = QFrame(objectName="card")
         self.setup_text = QLabel(objectName="heading")
         self.setup_text.setWordWrap(True)

@@ -15,6 +15,7 @@ number that match in all.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
@@ -336,7 +337,8 @@ class HistoryView(ReloadOnShow, QWidget):
         record = self.record
         if not self.confirm_delete():
             return
-        self.db.submit(self.services.delete_battle, record.id,
+        # History reloads itself after the delete; the other views learn of it from the Changes.
+        self.db.submit(partial(self.services.delete_battle, record.id, initiator="history"),
                        on_done=lambda _: (self._show_record(None), self.reload()),
                        on_error=lambda exc: self.count.setText(getattr(exc, "message", str(exc))))
 

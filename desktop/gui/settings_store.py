@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from desktop.core.base.paths import settings_path
+from desktop.core.base.safe_write import write_text_atomic
 from desktop.core.contenders.params import REASONING_LEVELS, GenerationParams
 
 VERSION = 1
@@ -57,10 +58,6 @@ def save(settings: WindowSettings, path: Path | None = None) -> None:
     path = path or _default_path()
     data = {"version": VERSION, **to_dict(settings)}
     # The shared safe writer: an unpredictable temporary, never written through a link.
-    # deferred: it brings secrets, hmac and hashlib (~6 ms), and the window loads its settings
-    # before its first paint but saves them only later.
-    from desktop.core.base.safe_write import write_text_atomic  # noqa: PLC0415
-
     write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False), force=True)
 
 

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
+from desktop.gui.qt_namespace import qt
 
 
 class Colours(NamedTuple):  # a tuple rather than a dataclass: made before the first paint, faster
@@ -108,9 +109,7 @@ def system_is_dark(app) -> bool:
 
 def follow_system(app, scheme=None) -> None:
     """Re-apply if the system's colour scheme (now, or as just changed) differs from ours."""
-    # deferred: the `Qt` namespace costs ~15 ms when first touched; not needed to paint
-    from PySide6.QtCore import Qt  # noqa: PLC0415
-
+    Qt = qt()  # the namespace is wrapped on first use (desktop/gui/qt_namespace.py)
     scheme = app.styleHints().colorScheme() if scheme is None else scheme
     if scheme == Qt.ColorScheme.Unknown:
         return

@@ -76,8 +76,8 @@ class Workspace:
     def vote(self, battle_id: str, choice: str, decide_s: float | None):
         return self.run(battles.vote, battle_id, choice, decide_s)
 
-    def delete_battle(self, battle_id: str) -> bool:
-        return self.run(battles.delete_battle, battle_id)
+    def delete_battle(self, battle_id: str, initiator: str | None = None) -> bool:
+        return self.run(battles.delete_battle, battle_id, initiator=initiator)
 
     def import_votes(self, path: str, source: str | None, progress=None):
         """Import a vote file as a source (one transaction, on the writer thread: votes cast
