@@ -105,6 +105,25 @@ def test_merging_a_damaged_file_names_that_file_and_not_yours(fresh_home, tmp_pa
     assert not list(Path(fresh_home).glob("sidebyside.damaged-*"))
 
 
+def test_a_damaged_name_in_the_schema_is_a_damaged_file_not_a_traceback(fresh_home, tmp_path):
+    # SQLite quotes a damaged schema's bytes in its own error message, which Python then cannot
+    # decode: found when random damage (the test above) happened to land in a table's name.
+    voted_battles(2)
+    other = tmp_path / "teammate.db"
+    store = open_store(other)
+    store.close()
+    data = other.read_bytes()
+    at = data.index(b"tablebattlesbattles") + len(b"table")  # sqlite_master's row: type, name…
+    other.write_bytes(data[:at] + b"\xae" + data[at + 1:])  # the table's name, not UTF-8
+    mine = digest(db_path(fresh_home))
+
+    result = sidebyside("merge", str(other))
+    assert result.returncode == 1
+    assert_plain(result.stderr)
+    assert "teammate.db" in result.stderr and "damaged" in result.stderr
+    assert digest(db_path(fresh_home)) == mine
+
+
 def test_commands_that_only_read_work_on_a_read_only_data_folder(tmp_path, monkeypatch):
     mount = tmp_path / "ro"
     with tmpfs(mount, "8m"):

@@ -260,11 +260,11 @@ def open_store(
             store.on_wait = on_wait
             migrate(store)
             break
-        except (sqlite3.DatabaseError, StoreError) as exc:
+        except (sqlite3.DatabaseError, StoreError, UnicodeDecodeError) as exc:
             if conn is not None:
-                with contextlib.suppress(sqlite3.Error):
+                with contextlib.suppress(sqlite3.Error, UnicodeDecodeError):
                     conn.close()
-            err = translate(exc, "open the database", path.parent)
+            err = translate(_damage(exc), "open the database", path.parent)
             if err.kind == CORRUPT and attempt == 1 and recover:
                 moved = _move_aside(path)
                 continue
@@ -283,17 +283,25 @@ def open_store(
     return store
 
 
+def _damage(exc: BaseException) -> BaseException:
+    """SQLite's message about a damaged schema can quote the damaged bytes, which Python then
+    fails to decode: that is the same damage, so it reads as a malformed file."""
+    if isinstance(exc, UnicodeDecodeError):
+        return sqlite3.DatabaseError("database disk image is malformed")
+    return exc
+
+
 def _open_for_reading(path: Path) -> Store:
     """A store on a database that cannot be written: reads work, a write says why not."""
     conn = None
     try:
         conn, immutable = connect_read_only(path, BUSY_WAIT_S)
         done = applied(conn)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, UnicodeDecodeError) as exc:
         if conn is not None:
-            with contextlib.suppress(sqlite3.Error):
+            with contextlib.suppress(sqlite3.Error, UnicodeDecodeError):
                 conn.close()
-        raise translate(exc, "read the database", path.parent) from exc
+        raise translate(_damage(exc), "read the database", path.parent) from exc
     if done != [name for name, _ in MIGRATIONS]:  # older (or newer): it needs a write to open
         conn.close()
         raise _read_only(path.parent, None)

@@ -51,7 +51,7 @@ def probe(path: Path) -> None:
         conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
         names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = "
                                                 "'table' AND name NOT LIKE 'sqlite_%'")]
-    except sqlite3.Error:
+    except (sqlite3.Error, UnicodeDecodeError):  # a scribbled schema name is damage too
         return
     finally:
         if conn is not None:
