@@ -8,7 +8,7 @@ import pytest
 
 from desktop.core.base import paths
 from desktop.core.store import StoreError, get_battle, open_store
-from desktop.core.store import migrations
+from desktop.core.store import migrate, migrations
 
 # The schema exactly as the first release wrote it: only m001_battles applied. Kept here as
 # literal SQL (not built from today's code) so the test keeps meaning what it says.
@@ -71,7 +71,7 @@ def write_v1(path):
 
 def test_a_fresh_database_has_every_migration_and_column(store):
     names = [n for n, _ in migrations.MIGRATIONS]
-    assert migrations.applied(store.conn) == names
+    assert migrate.applied(store.conn) == names
     for table, expected in CURRENT_COLUMNS.items():
         assert columns(store.conn, table) == expected
     assert "text" in columns(store.conn, "answers")
@@ -81,7 +81,7 @@ def test_an_older_schema_file_migrates_and_keeps_its_battles():
     write_v1(paths.database_path())
     store = open_store()
     try:
-        assert migrations.applied(store.conn) == [n for n, _ in migrations.MIGRATIONS]
+        assert migrate.applied(store.conn) == [n for n, _ in migrations.MIGRATIONS]
         for table, expected in CURRENT_COLUMNS.items():
             assert columns(store.conn, table) == expected
         old = get_battle(store, "11111111-1111-4111-8111-111111111111")
@@ -93,7 +93,7 @@ def test_an_older_schema_file_migrates_and_keeps_its_battles():
         store.close()
     # Opening again applies nothing.
     again = open_store()
-    assert migrations.migrate(again) == []
+    assert migrate.migrate(again) == []
     again.close()
 
 
@@ -122,6 +122,6 @@ def test_migrating_part_way_is_possible_for_tests(tmp_path):
     path = tmp_path / "partial.db"
     conn = connect(path)
     partial = Store(conn, path)
-    assert migrations.migrate(partial, upto="m002_votes") == ["m001_battles", "m002_votes"]
+    assert migrate.migrate(partial, upto="m002_votes") == ["m001_battles", "m002_votes"]
     assert "identity_leak" not in columns(conn, "battles")
     partial.close()

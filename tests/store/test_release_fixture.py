@@ -14,7 +14,8 @@ from pathlib import Path
 
 from desktop.core.base import paths
 from desktop.core.store import get_battle, list_battles, open_store
-from desktop.core.store.migrations import MIGRATIONS, applied
+from desktop.core.store.migrate import applied
+from desktop.core.store.migrations import MIGRATIONS
 from desktop.core.store.votes import vote_blocker
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "release-0.1.db"

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from desktop.core.store import append_turn, cast_vote, delete_battle, open_store
-from desktop.core.store.migrations import migrate
+from desktop.core.store.migrate import migrate
 from tests.store.helpers import answer, battle
 
 

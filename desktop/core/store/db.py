@@ -37,7 +37,8 @@ from desktop.core.store.base import (  # noqa: E402,F401  (re-exported: callers 
     utc_now,
 )
 from desktop.core.store.probe import connect_read_only, probe, writable
-from desktop.core.store.migrations import MIGRATIONS, applied, migrate
+from desktop.core.store.migrate import applied, migrate
+from desktop.core.store.migrations import MIGRATIONS
 
 BUSY_QUIET_MS = 300  # wait this long silently before telling the user another instance holds the lock
 BUSY_WAIT_S = 30.0  # then wait up to this long in all

@@ -2,10 +2,10 @@
 
 Rules that keep old files opening:
 - A migration, once released, is never edited; a change is a new migration at the end.
-- `migrate()` runs every pending migration inside ONE `BEGIN IMMEDIATE` transaction together with
-  its rows in the `migrations` table, so a file is always at a named, complete step: a crash or a
-  failure half-way leaves it exactly as it was. The write lock also means two instances starting
-  at once cannot both migrate.
+- `migrate()` (desktop/core/store/migrate.py) runs every pending migration inside ONE
+  `BEGIN IMMEDIATE` transaction together with its rows in the `migrations` table, so a file is
+  always at a named, complete step: a crash or a failure half-way leaves it exactly as it was.
+  The write lock also means two instances starting at once cannot both migrate.
 - A file that records a migration this code does not know was written by a newer Side by Side; it
   is refused with a clear message rather than guessed at.
 
@@ -17,21 +17,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
-from contextlib import AbstractContextManager
-from typing import Protocol
 
 from desktop.core.contenders.identity import find_identity_leaks
-from desktop.core.store.base import NOT_SIDEBYSIDE, TOO_NEW, StoreError, utc_now
-
-
-
-class Migratable(Protocol):
-    """What `migrate` uses of the store (desktop.core.store.db.Store), which imports this module
-    to migrate what it opens: named by shape, so that this module never imports it back."""
-
-    conn: sqlite3.Connection
-
-    def transaction(self, doing: str = ...) -> AbstractContextManager[sqlite3.Connection]: ...
 
 Migration = Callable[[sqlite3.Connection], None]
 MIGRATIONS: list[tuple[str, Migration]] = []
@@ -348,55 +335,3 @@ def m012_team_outbox(db: sqlite3.Connection) -> None:
         ) WITHOUT ROWID
         """
     )
-
-
-def applied(db: sqlite3.Connection) -> list[str]:
-    exists = db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'"
-    ).fetchone()
-    if not exists:
-        return []
-    return [row[0] for row in db.execute("SELECT name FROM migrations ORDER BY rowid")]
-
-
-def migrate(store: Migratable, upto: str | None = None) -> list[str]:
-    """Apply every pending migration (or those up to and including `upto`) in one transaction.
-
-    Returns the names applied now (empty when the file was current)."""
-    known = [name for name, _ in MIGRATIONS]
-    if applied(store.conn) == known:  # the common case: no write lock needed
-        return []
-    with store.transaction("prepare the database") as db:
-        done = applied(db)  # read again under the write lock: another instance may have migrated
-        unknown = [name for name in done if name not in known]
-        if unknown:
-            raise StoreError(
-                TOO_NEW,
-                "This database was written by a newer version of Side by Side "
-                f"(it has changes this version does not know: {', '.join(unknown)}). "
-                "Update Side by Side to open it.",
-            )
-        if not done and _has_foreign_tables(db):
-            raise StoreError(
-                NOT_SIDEBYSIDE,
-                "This file is an SQLite database, but not one made by Side by Side.",
-            )
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-        )
-        now_applied = []
-        for name, fn in MIGRATIONS:
-            if name not in done:
-                fn(db)
-                db.execute("INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (name, utc_now()))
-                now_applied.append(name)
-            if name == upto:
-                break
-    return now_applied
-
-
-def _has_foreign_tables(db: sqlite3.Connection) -> bool:
-    return db.execute(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND name != 'migrations'"
-    ).fetchone()[0] > 0
