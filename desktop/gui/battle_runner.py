@@ -62,7 +62,7 @@ class BattleRunner(QObject):
         self._frame_ms = frame_interval_ms()
         # Sides whose model runs on this machine's cores (the engine's contenders say so).
         self._local = {slot for slot, c in getattr(battle, "contenders", {}).items()
-                       if getattr(c, "provider", "") == "local"}
+                       if getattr(c, "computes_here", False)}
         self._timer = QTimer(self)
         self._timer.setInterval(self._interval())
         self._timer.timeout.connect(self._drain)

@@ -225,6 +225,17 @@ class Battle:
                 token.cancel()
 
     def start(self) -> "Battle":
+        # A side computed on this machine's cores (the local model) is told to no one; the other
+        # side learns that it has such a neighbour until that neighbour's answer is done, so
+        # that it spaces its socket reads meanwhile (providers/clients.ReadPacer).
+        # (Scripted test contenders that are no `Contender` have neither attribute.)
+        here = {slot for slot, c in self.contenders.items() if getattr(c, "computes_here", False)}
+        for slot, contender in self.contenders.items():
+            neighbours = frozenset(here - {slot})
+            share = getattr(contender, "share_machine", None)
+            if share is not None:
+                share((lambda n=neighbours: any(s not in self.answers for s in n))
+                      if neighbours else None)
         for slot in SLOTS:
             thread = threading.Thread(
                 target=self._run_slot, args=(slot,), name=f"battle-{slot}", daemon=True

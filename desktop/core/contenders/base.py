@@ -130,6 +130,10 @@ class Provider:
     # an answer costs 0. The one place that says local costs nothing.
     priced: ClassVar[bool] = True
     order: ClassVar[int] = 100  # place in lists (pickers, `keys list`)
+    # True: the answer is computed on this machine's cores by the app's own llama.cpp worker.
+    # While it generates, the rest of the app keeps its wake-ups few: the window's frames
+    # (gui/battle_runner.py) and the other side's socket reads (`share_machine`).
+    computes_here: ClassVar[bool] = False
     # "module:Class" building the contenders when that is not this class (a light declaration
     # that keeps heavy machinery out of the registry's imports, as the local engine's does).
     builds: ClassVar[str] = ""
@@ -157,6 +161,11 @@ class Contender(Provider):
 
     def abandon(self) -> None:
         """Prepared but stopped before streaming: let go of what `prepare` took."""
+
+    def share_machine(self, neighbour_busy: Callable[[], bool] | None) -> None:
+        """The battle says whether another side computes on this machine's cores (while
+        `neighbour_busy()` holds), or not (None). A side whose own work is waiting on a network
+        spaces that work out meanwhile; by default there is nothing to space."""
 
     def stream(self, request: Request, cancel: CancelToken) -> Iterator[StreamItem]:
         raise NotImplementedError

@@ -16,5 +16,6 @@ class LocalProvider(Contender):
     framing = "llama.cpp in a worker process"
     shape = SHAPE_PATH
     priced = False  # the user's own hardware
+    computes_here = True  # llama.cpp's threads want every core while it answers
     order = 0
     builds = "desktop.core.local.contender:LocalContender"

@@ -22,7 +22,7 @@ from desktop.core.local.protocol import send
 
 # Deltas are sent at most this often (pieces in between travel together): a fast model (a GPU,
 # hundreds of tokens a second) would otherwise cost a pipe write and a wake-up of the app per token.
-DELTA_BATCH_S = 0.004
+DELTA_BATCH_S = 0.025
 
 
 def thinking_setup(llm, reasoning: str | None) -> tuple[dict, str | None]:

@@ -97,6 +97,45 @@ class Watch:
         for stream in streams:
             shutdown_stream(stream)
 
+    def pace_reads(self, pacer: ReadPacer | None) -> None:
+        """Every socket read of the streams seen so far waits its turn with `pacer` (None:
+        reads go at once again, as the pool's next user expects)."""
+        with self.lock:
+            streams = list(self.streams)
+        for stream in streams:
+            if hasattr(stream, "pacer"):
+                stream.pacer = pacer
+
+
+class ReadPacer:
+    """Spaces a response's socket reads at least `interval_s` apart while `wanted()` holds.
+
+    A local model answering beside this stream wants every core, and every read of the few bytes
+    one token takes is a wake-up of this thread that preempts one of llama.cpp's threads (which
+    then stalls the other at its next barrier). What arrives meanwhile waits in the socket's
+    buffer at no cost and is parsed in one go; the window paints it at its next frame (10 a
+    second while the local side generates), so nothing shows later. Armed only once the first
+    text has arrived, so the time to first token is the server's own; the last read lands at
+    most `interval_s` after the stream's end."""
+
+    def __init__(self, wanted: Callable[[], bool], cancel_wait: Callable[[float], bool],
+                 interval_s: float) -> None:
+        self.wanted = wanted
+        self.cancel_wait = cancel_wait  # sleeps, waking at once on Stop
+        self.interval_s = interval_s
+        self.armed = False
+        self._last_read = 0.0
+
+    def wait_turn(self) -> None:
+        if not self.armed or not self.wanted():
+            return
+        wait = self._last_read + self.interval_s - time.monotonic()
+        if wait > 0:
+            self.cancel_wait(wait)
+
+    def read_done(self) -> None:
+        self._last_read = time.monotonic()
+
 
 _current = threading.local()
 
@@ -126,9 +165,17 @@ def _backend():
         def __init__(self, inner: Any) -> None:
             self._inner = inner
 
+        pacer: ReadPacer | None = None  # set for one response at a time (Watch.pace_reads)
+
         def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
             _note(self)
-            return self._inner.read(max_bytes, timeout)
+            pacer = self.pacer
+            if pacer is None:
+                return self._inner.read(max_bytes, timeout)
+            pacer.wait_turn()
+            data = self._inner.read(max_bytes, timeout)
+            pacer.read_done()
+            return data
 
         def write(self, buffer: bytes, timeout: float | None = None) -> None:
             _note(self)
