@@ -14,8 +14,10 @@ class ScriptedBattle:
     """A unit-test stand-in for the engine's Battle: events are handed in by the test."""
 
     def __init__(self, left: str, right: str) -> None:
-        self.contenders = {"left": SimpleNamespace(provider=left),
-                           "right": SimpleNamespace(provider=right)}
+        # A contender declares whether it computes on this machine's cores (the local engine).
+        self.contenders = {"left": SimpleNamespace(provider=left, computes_here=left == "local"),
+                           "right": SimpleNamespace(provider=right,
+                                                    computes_here=right == "local")}
         self.answers: dict[str, Answer] = {}
         self.pending: list[BattleEvent] = []
 
