@@ -47,10 +47,22 @@ DEFERRED: dict[str, str] = {
         "html (with its entity tables) is first needed after the vote, not before the first paint",
     "desktop/cli/ask.py: desktop.core.local.workers":
         "the llama.cpp worker pool (~14 ms) loads for a local side only; every command's parser imports ask",
+    "desktop/cli/display.py: socket":
+        "socket (with selectors) asks an X server whether it answers: not needed on Wayland or a "
+        "headless platform, and the check runs before the window's first paint (~3 ms)",
+    "desktop/cli/display.py: ctypes":
+        "ctypes loads libxcb-cursor to check Qt's X11 plugin can start: X11 only, before the first "
+        "paint (~2 ms)",
+    "desktop/core/prompts/starter_sets.py: desktop.core.prompts.promptsets":
+        "the prompt set reader (with csv, ~3 ms) loads a set's prompts; the window lists the sets' "
+        "titles in its File menu before its first paint without it",
     "desktop/core/providers/clients.py: httpx":
         "httpx, httpcore and ssl (~0.1 s) load with the first HTTP client: every provider module loads "
         "before the first paint (the pickers read the registry), so all of them reach httpx through "
         "clients.httpx_module()",
+    "desktop/core/providers/clients.py: socket":
+        "Stop's shutdown of a stream's socket: a stream exists only once httpx (which loads socket) "
+        "has, while the providers load before the window's first paint (~3 ms with selectors)",
     "desktop/core/providers/clients.py: httpcore":
         "the network backend that lets Stop cut a pooled connection; loads with httpx, on the first client",
     "desktop/core/providers/failures.py: email.utils":

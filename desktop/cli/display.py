@@ -12,10 +12,8 @@ for X11, that libxcb-cursor (which Qt's xcb plugin needs since Qt 6.5) loads.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import re
-import socket
 import sys
 from collections.abc import Mapping
 
@@ -42,6 +40,10 @@ _X_DISPLAY = re.compile(r"^(?P<host>[^:]*):(?P<number>\d+)(?:\.\d+)?$")
 def x_server_answers(display: str, timeout_s: float = 2.0) -> bool:
     """Does an X server accept a connection at DISPLAY? A form this cannot read (a launchd
     path) counts as yes: Qt is left to decide."""
+    # deferred: socket (with selectors, ~3 ms) is needed only for an X11 display, not for
+    # Wayland or a headless platform, and this check runs before the window's first paint
+    import socket  # noqa: PLC0415
+
     match = _X_DISPLAY.match(display)
     if not match:
         return True
@@ -114,6 +116,9 @@ def no_display_message(environ: Mapping[str, str] | None = None) -> str:
 
 def xcb_cursor_loads() -> bool:
     """Can libxcb-cursor be loaded, as Qt's xcb plugin will load it (the same dlopen search)?"""
+    # deferred: ctypes (~2 ms) is needed only for an X11 display, before the window's first paint
+    import ctypes  # noqa: PLC0415
+
     try:
         ctypes.CDLL("libxcb-cursor.so.0")
     except OSError:

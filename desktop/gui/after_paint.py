@@ -16,10 +16,11 @@ from desktop.core.library import gguf_scan
 from desktop.core.library.servers import served_models
 from desktop.core.operations.workspace import Workspace
 from desktop.core.prompts.promptsets import PromptSetError, load_prompt_set
+from desktop.gui import refresh as refresh
 from desktop.gui.key_check import missing_keys
 from desktop.gui.warm_up import warm_up
 from desktop.gui.window_icon import set_window_icon
 
 __all__ = ["PromptSetError", "QFileDialog", "QMessageBox", "Workspace", "gguf_scan",
-           "load_prompt_set", "missing_keys", "served_models", "set_window_icon", "warm_specs",
+           "load_prompt_set", "missing_keys", "refresh", "served_models", "set_window_icon", "warm_specs",
            "warm_up"]

@@ -12,7 +12,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
 from desktop import APP_NAME
-from desktop.gui.team_dialog import TeamDialog
 
 
 def build(window: QMainWindow) -> None:
@@ -34,7 +33,7 @@ def build(window: QMainWindow) -> None:
     action(file_menu, "&Judge battles in the background…", window._judge_battles)
     action(file_menu, "&Settings and API keys…", lambda: window.open_settings(""), ["Ctrl+,"])
     action(file_menu, "&Get models…", window.open_models)
-    action(file_menu, "&Team…", lambda: _team_dialog(window))
+    action(file_menu, "&Team…", window.open_team)
     file_menu.addSeparator()
     action(file_menu, "&Quit", window.close, ["Ctrl+Q"])
     round_menu = bar.addMenu("&Round")
@@ -53,7 +52,3 @@ def build(window: QMainWindow) -> None:
                lambda _=False, i=index: window.tabs.setCurrentIndex(i), [keys])
     help_menu = bar.addMenu("&Help")
     action(help_menu, f"&About {APP_NAME}", window._about)
-
-
-def _team_dialog(window: QMainWindow) -> None:
-    TeamDialog(window.services, window.work, window).exec()

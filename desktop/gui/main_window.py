@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 from desktop import APP_NAME, __version__
 from desktop.core.prompts.starter_sets import STARTER_SETS
 from desktop.gui import main_menu
-from desktop.gui import refresh
 from desktop.gui import round_controller as rc
 from desktop.gui import settings_store
 from desktop.gui.compare_view import CompareView
@@ -97,7 +96,9 @@ class MainWindow(QMainWindow):
         return self._services
 
     def on_changes(self, changes, besides: str | None = None) -> None:
-        refresh.apply(self, changes, besides)  # the views showing what changed load again
+        # The views showing what changed load again (gui/refresh.py; Changes come from the
+        # operations, which load after the paint with it).
+        _after_paint().refresh.apply(self, changes, besides)
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
@@ -292,6 +293,9 @@ class MainWindow(QMainWindow):
             act = menu.addAction(starter.title)
             act.triggered.connect(lambda _=False, name=starter.name: self.open_starter_set(name))
 
+    def open_team(self) -> None:
+        _on_demand().team_dialog.TeamDialog(self.services, self.work, self).exec()
+
     def open_starter_set(self, name: str) -> None:
         """Open a starter set at its first prompt without a vote for the chosen contenders."""
         pair = tuple(p.choice().spec for p in self.compare.pickers)
@@ -332,7 +336,7 @@ class MainWindow(QMainWindow):
         first used: the batch engine is not needed to paint the window."""
         if self._batches is None:
             self._batches = _on_demand().batch_task.BatchLauncher(self)
-            self._batches.changed.connect(lambda: self.on_changes(refresh.BATCH_SAVED))
+            self._batches.changed.connect(lambda: self.on_changes(_after_paint().refresh.BATCH_SAVED))
         return self._batches
 
     # -- closing ---------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from desktop.gui import leaderboard_view as leaderboard_view
 from desktop.gui import models_dialog as models_dialog
 from desktop.gui import review_view as review_view
 from desktop.gui import settings_dialog as settings_dialog
+from desktop.gui import team_dialog as team_dialog
 from desktop.gui import verdict_view as verdict_view
 
 __all__ = ["background_judge", "batch_task", "history_view", "leaderboard_view", "models_dialog",
-           "review_view", "settings_dialog", "verdict_view"]
+           "review_view", "settings_dialog", "team_dialog", "verdict_view"]

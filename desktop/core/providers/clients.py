@@ -16,7 +16,6 @@ on a silent server at once; closing alone does not, on Linux).
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -59,6 +58,10 @@ def shared_ssl_context() -> ssl.SSLContext:
 
 
 def shutdown_stream(stream: Any) -> None:
+    # deferred: a stream exists only once httpx (which loads socket) has; the providers load
+    # before the window's first paint, socket (with selectors, ~3 ms) need not
+    import socket  # noqa: PLC0415
+
     sock = stream.get_extra_info("socket")
     if sock is None:
         return
