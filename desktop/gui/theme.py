@@ -78,7 +78,9 @@ def style_sheet(c: Colours) -> str:
     QLabel#reveal {{ border-top: 1px solid {c.border}; padding-top: 8px; }}
     QTextBrowser, QPlainTextEdit, QTableView, QListView {{ border: 1px solid {c.border};
                     border-radius: 6px; background: {c.base}; }}
-    QTextBrowser#answer {{ border: none; background: transparent; }}
+    /* the card's own colour, not transparent: the view's scroll bar takes it (a transparent
+       one drew its groove on nothing, black), and the view paints it under the text */
+    QTextBrowser#answer {{ border: none; background: {c.card}; }}
     QPushButton {{ padding: 5px 12px; border: 1px solid {c.border}; border-radius: 6px;
                    background: {c.card}; }}
     QPushButton:hover {{ border-color: {c.accent}; }}
