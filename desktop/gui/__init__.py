@@ -4,10 +4,10 @@ Widgets render and forward intents; `round_controller` drives the engine and the
 `battle_runner` brings engine events to the UI thread; `tasks` runs store calls on one writer
 thread. Nothing here holds business logic, and nothing heavy is imported before the first paint.
 
-PySide6's import hook reads the source of every module imported after Qt (`inspect.getsource`:
-through linecache, decoded and split into lines) to see whether it names PySide6, for its opt-in `__feature__` switches;
-at start-up that is every module of the window and the core, ~10 ms before the first paint
-(bench figure 4). The same question is answered here from the file's bytes.
+PySide6's import hook reads the source of every module imported after Qt (`inspect.getsource`,
+through linecache, decoded and split into lines) to see whether it names PySide6, for its opt-in
+`__feature__` switches; at start-up that is every module of the window and the core, ~10 ms
+before the first paint (bench figure 4). The same question is answered here from the file's bytes.
 """
 
 from __future__ import annotations

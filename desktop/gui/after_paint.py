@@ -22,5 +22,5 @@ from desktop.gui.warm_up import warm_up
 from desktop.gui.window_icon import set_window_icon
 
 __all__ = ["PromptSetError", "QFileDialog", "QMessageBox", "Workspace", "gguf_scan",
-           "load_prompt_set", "missing_keys", "refresh", "served_models", "set_window_icon", "warm_specs",
-           "warm_up"]
+           "load_prompt_set", "missing_keys", "refresh", "served_models", "set_window_icon",
+           "warm_specs", "warm_up"]
