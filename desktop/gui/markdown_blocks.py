@@ -13,6 +13,30 @@ import re
 
 _HEADING = re.compile(r"^ {0,3}#{1,6}(\s|$)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# Characters with a meaning somewhere in GitHub Markdown inline text (emphasis, code, links,
+# autolinks, HTML, entities, tables, escapes, strikethrough, headings); "/" and "@" for the
+# permissive autolinks ("https://…", "name@host").
+# Besides: a space before a line break inside the paragraph (a break or a stripped space), and
+# a blank line (which would end the paragraph).
+_MARKUP = re.compile(r"[\\`*_\[\]<>&#|~@/$\t\r\x00-\x08\x0b-\x1f]| \n(?=.)|www\.|\n\n|^\n",
+                     re.IGNORECASE)
+_LINE_START = re.compile(r"(?:^|\n)([^\n])", re.MULTILINE)
+
+
+def reads_as_plain_text(source: str) -> bool:
+    """Whether a paragraph's Markdown source shows exactly as its own text, its lines joined
+    by spaces: nothing in it is markup, and no line starts anything but a paragraph line (a list
+    item, a quote, a heading's underline, indented code: each starts with a digit, a sign or a
+    space). Conservative: False sends the text through the Markdown parser, which is only
+    slower. True for every prefix of a source it is True for, so a paragraph that reads as plain
+    text while it streams ends as it was shown (markdown_doc uses this to skip re-parsing)."""
+    if _MARKUP.search(source):
+        return False
+    for match in _LINE_START.finditer(source):
+        first = match.group(1)
+        if not (first.isalpha() or first in "\"'("):
+            return False
+    return True
 
 
 class BlockSplitter:

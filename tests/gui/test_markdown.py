@@ -169,3 +169,68 @@ def test_words_appended_between_parses_keep_their_spaces(qapp):
     for piece in ["One ", "two ", "three\n", "four ", "five"]:
         md.append(piece)
     assert doc.toPlainText() == "One two three four five"
+
+
+def test_what_reads_as_plain_text_renders_as_its_own_text(qapp):
+    """`reads_as_plain_text` lets a streaming paragraph skip the Markdown parser, so it must never
+    say so of a source that Qt's GitHub Markdown renders otherwise. Random sources over letters,
+    digits, spaces, newlines and every ASCII punctuation mark: each one it calls plain renders as
+    one paragraph whose text is the source's lines joined by spaces, and so does every prefix."""
+    from PySide6.QtGui import QTextDocument
+
+    from desktop.gui.markdown_blocks import reads_as_plain_text
+
+    letters, marks = "aBzé漢  ", "09\n!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\t"
+    rng = random.Random(4)
+    plain = 0
+    for _ in range(4000):
+        source = "".join(rng.choice(letters if rng.random() < 0.7 else marks)
+                         for _ in range(rng.randint(1, 14)))
+        source = source.replace("\n\n", "\n")  # one paragraph: a blank line would end it
+        if not source.strip() or not reads_as_plain_text(source):
+            continue
+        plain += 1
+        doc = QTextDocument()
+        doc.setMarkdown(source, QTextDocument.MarkdownFeature.MarkdownDialectGitHub)
+        shown = " ".join(line for line in source.split("\n")).rstrip()
+        assert (doc.toPlainText(), doc.blockCount()) == (shown, 1), repr(source)
+        assert all(reads_as_plain_text(source[:n]) for n in range(len(source)))
+    assert plain > 300  # the check above ran on many sources, not on a handful
+    for markup in ["a *b*", "- item", "1. one", "> quote", "see https://x.org", "a@b.org",
+                   "www.example.org", "line  \nbreak", "title\n===", "a | b", "`code`", "&amp;",
+                   "    indented", "~~gone~~", "<b>x</b>", "# head", "a\\*b"]:
+        assert not reads_as_plain_text(markup), markup
+
+
+def test_plain_paragraphs_stream_without_being_parsed_again(qapp):
+    """Prose without markup is appended as it comes and kept as it is when its paragraph ends:
+    handed to Qt once (no parse a quarter-second, no second insert at its end), and the finished
+    answer is still the one-shot render. A paragraph with markup is still parsed as before."""
+    from PySide6.QtGui import QColor, QTextDocument
+
+    from desktop.gui.markdown_doc import TAIL_MARKDOWN_INTERVAL_S, IncrementalMarkdown
+
+    now = [0.0]
+    doc = QTextDocument()
+    md = IncrementalMarkdown(doc, QColor("#eeeeee"), clock=lambda: now[0])
+    paragraph = "It was a dark night, and the keeper's lamp (the old one) still burned. " * 4
+    source = (paragraph + "\n\n") * 3 + "A last line without an end"
+    for i in range(0, len(source), 7):
+        now[0] += TAIL_MARKDOWN_INTERVAL_S  # every frame is past the re-parse interval
+        md.append(source[i:i + 7])
+    shown = doc.toPlainText()
+    assert md.rendered_chars <= len(source)  # each character handed to Qt at most once
+    assert shown.replace("\n", "").startswith(paragraph.strip())
+    md.finish()
+    full = QTextDocument()
+    full.setMarkdown(source, QTextDocument.MarkdownFeature.MarkdownDialectGitHub)
+    assert _structure(doc) == _structure(full)
+    assert doc.toPlainText() == full.toPlainText()
+
+    doc = QTextDocument()
+    md = IncrementalMarkdown(doc, QColor("#eeeeee"), clock=lambda: now[0])
+    marked = "Some **bold** words " * 10
+    for i in range(0, len(marked), 7):
+        now[0] += TAIL_MARKDOWN_INTERVAL_S
+        md.append(marked[i:i + 7])
+    assert md.rendered_chars > 3 * len(marked)  # re-parsed as it grew, as it must be

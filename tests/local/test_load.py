@@ -95,3 +95,25 @@ def test_a_burst_shorter_than_half_the_window_is_not_sustained_load():
     for _ in range(17):
         monitor.tick()
     assert monitor.other_busy_cores(wait_s=0) == 0.0
+
+
+def test_no_reading_is_kept_while_paused_and_the_pause_is_not_one_interval():
+    # Scripted /proc readings, 100 jiffies an interval on 2 CPUs. Before the pause nothing else
+    # runs; while paused (the app's own model generating) every reading is dropped; the first
+    # reading after the pause opens a fresh interval instead of spanning the pause.
+    machine = [(0, 0), (0, 100), (0, 200),  # idle: two intervals of 0 cores
+               (150, 300), (300, 400),  # read while paused: dropped
+               (300, 500), (300, 600)]  # after: the first opens an interval, the next is 0
+    readings = iter(machine)
+    monitor = LoadMonitor(machine=lambda: next(readings), tree=lambda root: 0, cpus=2)
+    for _ in range(3):
+        monitor.tick()
+    with monitor.paused(), monitor.paused():  # two answers of the app's own models at once
+        monitor.tick()
+        monitor.tick()
+        assert not monitor._sampling.is_set()  # the sampling thread waits instead of reading
+    assert monitor._sampling.is_set()
+    monitor.tick()
+    assert monitor.other_busy_cores(wait_s=0) == 0.0
+    monitor.tick()
+    assert list(monitor._loads) == [0.0, 0.0, 0.0]  # the two before and one after, none spanning

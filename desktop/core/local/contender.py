@@ -167,11 +167,13 @@ class LocalContender(LocalProvider):
         bucket = threads.model_bucket(settings.path, settings.n_gpu_layers)
         choice = threads.choose(bucket, settings.n_threads or None, self._busy_cores,
                                 self.pool.busy_threads(besides=worker))
-        yield from worker.generate(
-            {**payload, "n_threads": choice.n_threads, "max_threads": choice.max_threads,
-             "calibrate": choice.calibrate},
-            cancel,
-        )
+        # No load readings while this model generates: it wants every core (load.py, `paused`).
+        with machine_load().paused():
+            yield from worker.generate(
+                {**payload, "n_threads": choice.n_threads, "max_threads": choice.max_threads,
+                 "calibrate": choice.calibrate},
+                cancel,
+            )
         if choice.calibrate and worker.calibration:
             threads.remember(bucket, worker.calibration)
 

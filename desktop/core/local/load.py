@@ -17,6 +17,11 @@ cores makes every token wait; the app lowers its thread count when other program
   thread.
 - Started by whoever runs local models (`machine_load()`), once per process; it reads a few small
   files four times a second (well under 1 % of a core).
+- **Paused while the app's own model generates** (`paused()`). Its llama.cpp threads then want
+  every core, so other programs get less than they would (an interval then under-reports them),
+  and each reading is a wake-up taken from those threads. The kept intervals stay as they were
+  before the answer, which is the sample the next answer wants; a reading after the pause starts
+  a fresh interval, so the time spent paused is never counted as one.
 
 Linux only; elsewhere (no /proc) the load is unknown (None) and the measured best is used.
 """
@@ -28,7 +33,8 @@ import statistics
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 INTERVAL_S = 0.25
 KEEP = 16  # 4 s of history
@@ -98,6 +104,9 @@ class LoadMonitor:
         self._lock = threading.Lock()
         self._first = threading.Event()
         self._thread: threading.Thread | None = None
+        self._pauses = 0  # answers of the app's own models generating now (see `paused`)
+        self._sampling = threading.Event()  # set while nothing pauses the sample
+        self._sampling.set()
 
     def start(self) -> "LoadMonitor":
         with self._lock:
@@ -109,10 +118,27 @@ class LoadMonitor:
 
     def _run(self) -> None:
         while True:
+            self._sampling.wait()
             if not self.tick():
                 self._first.set()  # nothing to read here (not Linux): never wait for it
                 return
             time.sleep(INTERVAL_S)
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """No readings while the block runs (the app's own model generating; see the module
+        docstring). Nested and concurrent pauses count: sampling resumes after the last."""
+        with self._lock:
+            self._pauses += 1
+            self._sampling.clear()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._pauses -= 1
+                if not self._pauses:
+                    self._last = None  # the next reading opens a fresh interval
+                    self._sampling.set()
 
     def tick(self) -> bool:
         """Take one reading; after the first, record the interval since the last one."""
@@ -122,6 +148,9 @@ class LoadMonitor:
         own = self._tree(self.root)
         reading = (machine[0], machine[1], own)
         with self._lock:
+            if self._pauses:  # paused mid-reading: keep nothing from it
+                self._last = None
+                return True
             last, self._last = self._last, reading
             if last is not None and reading[1] > last[1]:
                 busy = (reading[0] - last[0]) - (reading[2] - last[2])

@@ -22,7 +22,10 @@ from desktop.core.local.protocol import send
 
 # Deltas are sent at most this often (pieces in between travel together): a fast model (a GPU,
 # hundreds of tokens a second) would otherwise cost a pipe write and a wake-up of the app per token.
-DELTA_BATCH_S = 0.025
+# 50 ms: the window shows a local answer 10 times a second while it generates (battle_runner), so
+# a finer batch only wakes the app's reader thread more often, each wake-up taken from the model
+# (about 2 ms a second less of the app's CPU than at 25 ms; bench figure 1a).
+DELTA_BATCH_S = 0.05
 
 
 def thinking_setup(llm, reasoning: str | None) -> tuple[dict, str | None]:
