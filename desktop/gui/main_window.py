@@ -211,7 +211,9 @@ class MainWindow(QMainWindow):
         theme.follow_system(app)  # the first frame guessed the scheme from the palette
         later.set_window_icon(app)
 
-        self.work.submit(later.warm_up, on_done=_freeze_heap, on_error=lambda e: None)
+        # The collector, off while the window started (desktop/cli/gui.py), comes back on once
+        # warm-up is done, failed or not.
+        self.work.submit(later.warm_up, on_done=_freeze_heap, on_error=_freeze_heap)
         self.check_keys()
         self.work.submit(later.gguf_scan.scan, on_done=self._found_models, on_error=lambda e: None)
         self.work.submit(later.served_models, on_done=self._found_models, on_error=lambda e: None)
@@ -373,6 +375,8 @@ def _on_demand():
 
 def _freeze_heap(_missing=None) -> None:
     """Move everything start-up and warm-up created out of the collector's sight, so a full
-    collection while two answers stream walks only what the round itself made (shorter pauses)."""
+    collection while two answers stream walks only what the round itself made (shorter pauses);
+    then collect as usual again (off while the window started: desktop/cli/gui.py)."""
     gc.collect()
     gc.freeze()
+    gc.enable()

@@ -95,3 +95,37 @@ def test_gguf_files_are_found_where_other_apps_keep_them(tmp_path, monkeypatch):
         ("Hugging Face", "tiny.Q4 (Org/Tiny-GGUF)"),
         ("Ollama", "llama3.2:3b"),
     }
+
+
+def test_the_collector_is_off_while_the_window_starts_and_on_again_after(monkeypatch):
+    """Start-up makes objects by the hundred thousand and almost no cyclic garbage: the window
+    starts with the collector off, and it is on again once the window is up (after its first
+    paint's warm-up) or has closed, whichever comes first, even when opening it fails."""
+    import gc
+
+    from desktop.cli import main
+    from desktop.gui import main_window
+
+    seen = []
+
+    def window(left, right, reasoning=None):
+        seen.append(gc.isenabled())
+        main_window._freeze_heap()  # what the window does once warm-up after its paint is done
+        seen.append(gc.isenabled())
+        gc.disable()  # as if the window closed before that: the command turns it on anyway
+        return 0
+
+    monkeypatch.setattr("desktop.gui.app.run", window)
+    assert gc.isenabled()
+    assert main([]) == 0
+    assert seen == [False, True] and gc.isenabled()
+
+    def broken(left, right, reasoning=None):
+        raise RuntimeError("the window failed")
+
+    monkeypatch.setattr("desktop.gui.app.run", broken)
+    try:
+        main(["gui"])  # reported as a failure, or raised: either way the collector is back
+    except RuntimeError:
+        pass
+    assert gc.isenabled()
