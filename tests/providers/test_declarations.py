@@ -4,6 +4,9 @@ classes say, and the lower layers import nothing above them (imports inside func
 from __future__ import annotations
 
 import ast
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -75,6 +78,11 @@ def _imports(path: Path) -> set[str]:
     ("contenders/*.py", ("desktop.core.providers", "desktop.core.local", "desktop.core.battle")),
     ("providers/*.py", ("desktop.core.battle", "desktop.core.store", "desktop.core.library",
                         "desktop.core.local", "desktop.gui", "desktop.cli")),
+    # Declarations stay light: the window lists providers before its first paint.
+    ("providers/declared/*.py", ("desktop.core.providers.http", "desktop.core.providers.clients",
+                                 "desktop.core.providers.sse", "desktop.core.providers.failures",
+                                 "httpx", "desktop.core.battle", "desktop.core.local",
+                                 "desktop.gui", "desktop.cli")),
 ])
 def test_lower_layers_import_nothing_above_them(files, forbidden):
     for path in sorted(CORE.glob(files)):
@@ -86,3 +94,23 @@ def test_the_http_transport_modules_import_each_other_one_way():
     assert "desktop.core.providers.clients" in _imports(CORE / "providers" / "http.py")
     assert not {m for m in _imports(CORE / "providers" / "clients.py")
                 if m.startswith("desktop.core.providers.http")}
+
+
+def test_listing_providers_loads_no_http_machinery():
+    """A fresh interpreter lists every provider, with what each declares, and has loaded no
+    contender, transport or event-stream parser: those load with the first contender made."""
+    probe = (
+        "import json, sys\n"
+        "from desktop.core.providers import registry\n"
+        "names = [(p.name, p.label, p.contender) for p in registry.providers()]\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('desktop.core.providers.')\n"
+        "                and not m.startswith('desktop.core.providers.declared'))\n"
+        "print(json.dumps({'names': names, 'loaded': loaded,\n"
+        "                  'httpx': 'httpx' in sys.modules}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=60, check=True, cwd=CORE.parents[1])
+    seen = json.loads(done.stdout)
+    assert {name for name, _, _ in seen["names"]} == {p.name for p in registry.providers()}
+    assert ["openai", "OpenAI", "desktop.core.providers.openai:OpenAIContender"] in seen["names"]
+    assert seen["loaded"] == ["desktop.core.providers.registry"] and not seen["httpx"]

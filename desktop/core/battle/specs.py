@@ -7,7 +7,8 @@
     compat:MODEL@BASE_URL      any OpenAI-compatible server
 
 Which providers exist, and the shape of their specs, is what the provider registry
-(desktop.core.providers.registry) declares; a new provider is one module there.
+(desktop.core.providers.registry) declares: one declaration per provider, in
+desktop/core/providers/declared/.
 """
 
 from __future__ import annotations

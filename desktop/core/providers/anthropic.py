@@ -24,10 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.core.base import errors as E
 from desktop.core.contenders.base import (
-    KEY_REQUIRED, Finish, ModelName, StreamItem, Thought, Usage,
+    Finish, ModelName, StreamItem, Thought, Usage,
 )
 from desktop.core.base.errors import ContenderError
 from desktop.core.contenders.params import Request
+from desktop.core.providers.declared.anthropic import Anthropic
 from desktop.core.providers.http import RemoteContender, json_or_protocol_error
 from desktop.core.contenders.reasoning import anthropic_thinking
 
@@ -42,16 +43,8 @@ STOP_REASONS = {
 
 
 
-class AnthropicContender(RemoteContender):
-    provider = "anthropic"
-    label = "Anthropic"
-    spec_form, spec_example = "anthropic:MODEL", "anthropic:claude-3-5-haiku-latest"
-    key, key_env_vars = KEY_REQUIRED, ("ANTHROPIC_API_KEY",)
-    auth, key_hint = "x-api-key: KEY", "console.anthropic.com/settings/keys"
-    base_url_env, default_base_url = "ANTHROPIC_BASE_URL", "https://api.anthropic.com"
-    default_models = ("claude-3-5-haiku-latest", "claude-sonnet-4-0")
-    framing = "Messages API, server-sent events"
-    order = 20
+class AnthropicContender(Anthropic, RemoteContender):
+    """Anthropic's Messages API over HTTP (what Anthropic is: declared/anthropic.py)."""
 
     def endpoint(self) -> str:
         return f"{self.base_url}/v1/messages"

@@ -26,10 +26,10 @@ from desktop.core.base import errors as E
 from desktop.core.base.errors import BAD_REQUEST, ContenderError
 from desktop.core.contenders.params import Request
 from desktop.core.providers.clients import ClientPool
+from desktop.core.providers.declared.compat import Compat, ModelServer
 from desktop.core.providers.openai import OpenAIContender
 from desktop.core.base.redact import host_of
 from desktop.core.base.keys import get_key
-from desktop.core.contenders.base import KEY_NONE, KEY_PER_SERVER, SHAPE_MODEL, SHAPE_MODEL_AT_URL
 from desktop.core.contenders.reasoning import compat_fields, not_taken
 
 LAN_SUFFIXES = (".local", ".lan", ".internal", ".home.arpa", ".localhost")
@@ -49,17 +49,10 @@ def is_local_host(base_url: str) -> bool:
     return address.is_loopback or address.is_private or address.is_link_local
 
 
-class CompatContender(OpenAIContender):
-    # Everything OpenAI declares is set again here, since a subclass inherits what it leaves.
-    provider = "compat"
-    label = "OpenAI-compatible server"
-    spec_form, spec_example = "compat:MODEL@BASE_URL", "compat:llama3@http://localhost:8080/v1"
-    kind_varies = True  # open on this machine or the local network, else proprietary
-    key, key_env_vars, key_hint = KEY_PER_SERVER, (), ""
-    auth = "Authorization: Bearer KEY (optional, stored per server)"
-    base_url_env, default_base_url, default_models = None, "", ()
-    shape = SHAPE_MODEL_AT_URL
-    order = 80
+class CompatContender(Compat, OpenAIContender):
+    """A server speaking OpenAI's Chat Completions at an address the spec gives (what it is:
+    declared/compat.py)."""
+
     label_from_host: ClassVar[bool] = True  # messages name the server ("api.groq.com")
 
     def __init__(self, spec: str, model: str, kind: str | None = None, **kwargs: Any) -> None:
@@ -139,15 +132,11 @@ class CompatContender(OpenAIContender):
         return message
 
 
-class ModelServerContender(CompatContender):
+class ModelServerContender(ModelServer, CompatContender):
     """An open model behind a model server on this machine (Ollama, LM Studio): spec
-    `PROVIDER:MODEL`, the server's address from its own setting, no key (one is never sent)."""
+    `PROVIDER:MODEL`, the server's address from its own setting, no key (one is never sent;
+    declared/compat.py)."""
 
-    default_kind = "open"
-    kind_varies = False
-    key, auth = KEY_NONE, ""
-    shape = SHAPE_MODEL
-    priced = False  # the user's own hardware
     label_from_host = False
 
     @classmethod

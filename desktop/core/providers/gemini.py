@@ -19,10 +19,11 @@ from urllib.parse import quote
 
 from desktop.core.base import errors as E
 from desktop.core.contenders.base import (
-    KEY_REQUIRED, Finish, ModelName, StreamItem, Thought, Usage,
+    Finish, ModelName, StreamItem, Thought, Usage,
 )
 from desktop.core.base.errors import ContenderError
 from desktop.core.contenders.params import Request
+from desktop.core.providers.declared.gemini import Gemini
 from desktop.core.providers.http import (
     ErrorDetail, RemoteContender, classify, json_or_protocol_error,
 )
@@ -45,17 +46,8 @@ BLOCK_EXPLANATIONS = {
 
 
 
-class GeminiContender(RemoteContender):
-    provider = "gemini"
-    label = "Gemini"
-    spec_form, spec_example = "gemini:MODEL", "gemini:gemini-2.0-flash"
-    key, key_env_vars = KEY_REQUIRED, ("GEMINI_API_KEY", "GOOGLE_API_KEY")
-    auth, key_hint = "x-goog-api-key: KEY", "aistudio.google.com/apikey"
-    base_url_env = "GEMINI_BASE_URL"
-    default_base_url = "https://generativelanguage.googleapis.com"
-    default_models = ("gemini-2.0-flash", "gemini-2.5-flash")
-    framing = "streamGenerateContent, server-sent events"
-    order = 30
+class GeminiContender(Gemini, RemoteContender):
+    """Gemini's streamGenerateContent over HTTP (what Gemini is: declared/gemini.py)."""
 
     def endpoint(self) -> str:
         model = self.model.removeprefix("models/")

@@ -9,15 +9,11 @@ import os
 from typing import Any
 
 from desktop.core.providers.compat import ModelServerContender
+from desktop.core.providers.declared.lmstudio import LMStudio
 
 
-class LMStudioContender(ModelServerContender):
-    provider = "lmstudio"
-    label = "LM Studio"
-    spec_form, spec_example = "lmstudio:NAME", "lmstudio:qwen3-8b"
-    base_url_env, default_base_url = "LMSTUDIO_BASE_URL", "http://127.0.0.1:1234/v1"
-    framing = "Chat Completions (LM Studio's /v1), server-sent events"
-    order = 70
+class LMStudioContender(LMStudio, ModelServerContender):
+    """LM Studio's local OpenAI-compatible server (what LM Studio is: declared/lmstudio.py)."""
 
     def __init__(self, spec: str, model: str, kind: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("base_url", lmstudio_base())

@@ -18,19 +18,13 @@ from desktop.core.base.errors import ContenderError
 from desktop.core.contenders.params import Request
 from desktop.core.providers.clients import httpx_module
 from desktop.core.providers.compat import ModelServerContender
+from desktop.core.providers.declared.ollama import DEFAULT_PORT, Ollama  # noqa: F401 - re-exported
 
 KEEP_ALIVE = "30m"
-DEFAULT_PORT = 11434
 
 
-class OllamaContender(ModelServerContender):
-    provider = "ollama"
-    label = "Ollama"
-    spec_form, spec_example = "ollama:NAME", "ollama:qwen3:8b"
-    base_url_env, default_base_url = "OLLAMA_HOST", f"http://127.0.0.1:{DEFAULT_PORT}"
-    default_models = ("qwen3:8b", "llama3.2", "gemma3")
-    framing = "Chat Completions (Ollama's /v1), server-sent events"
-    order = 60
+class OllamaContender(Ollama, ModelServerContender):
+    """Ollama's OpenAI-compatible endpoint, kept loaded (what Ollama is: declared/ollama.py)."""
 
     def __init__(self, spec: str, model: str, kind: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("base_url", ollama_root() + "/v1")

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from desktop.core.base import errors as E
 from desktop.core.contenders.base import (
-    KEY_REQUIRED, Finish, ModelName, StreamItem, Thought, Usage,
+    Finish, ModelName, StreamItem, Thought, Usage,
 )
 from desktop.core.base.errors import ContenderError
 from desktop.core.contenders.params import Request
+from desktop.core.providers.declared.openai import OpenAI
 from desktop.core.providers.http import RemoteContender, json_or_protocol_error
 from desktop.core.contenders.reasoning import openai_fields
 
@@ -35,16 +36,8 @@ REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
 FINISH_REASONS = {"stop": "stop", "length": "length", "tool_calls": "stop", "function_call": "stop"}
 
 
-class OpenAIContender(RemoteContender):
-    provider = "openai"
-    label = "OpenAI"
-    spec_form, spec_example = "openai:MODEL", "openai:gpt-4o-mini"
-    key, key_env_vars = KEY_REQUIRED, ("OPENAI_API_KEY",)
-    auth, key_hint = "Authorization: Bearer KEY", "platform.openai.com/api-keys"
-    base_url_env, default_base_url = "OPENAI_BASE_URL", "https://api.openai.com/v1"
-    default_models = ("gpt-4o-mini", "gpt-4o", "gpt-4.1-mini")
-    framing = "Chat Completions, server-sent events"
-    order = 10
+class OpenAIContender(OpenAI, RemoteContender):
+    """OpenAI's Chat Completions over HTTP (what OpenAI is: declared/openai.py)."""
 
     def endpoint(self) -> str:
         return f"{self.base_url}/chat/completions"

@@ -4,14 +4,16 @@ reads it here.
 A provider is a class (a `Contender`, or a `Provider` for a key-only entry such as the Hugging
 Face Hub) that sets `provider` in its own body, with its label, spec form, key name and
 environment variables, auth, base URL, kind, whether it is priced, default models and framing
-as class attributes (desktop/core/contenders/base.py lists them). The registry imports every
-module of this package and `desktop.core.local.provider`, and keeps each class that declares a
-provider there: no list of modules to skip, so a new provider is one module (plus its prices in
-desktop/data/prices.json). That is also why the modules of this package stay light to import
-(httpx, TLS and the event-stream parser load when a request is made): the window lists providers
-before its first paint. Spec parsing, keys, the key check, the picker, the settings dialog, the
-window's wording, warm-up and `sidebyside keys` read the registry. A provider defined outside
-this package (a plugin, a test) calls `register()` with its class.
+as class attributes (desktop/core/contenders/base.py lists them), and the contender class it
+`builds`. The registry imports every module of `desktop.core.providers.declared` and
+`desktop.core.local.provider`, and keeps each class that declares a provider there: no list of
+modules to skip, so a new provider is its declaration there and its contender, which takes the
+declaration as its first base, beside the others (plus its prices in desktop/data/prices.json).
+Declarations import no HTTP machinery: the window lists providers before its first paint, and
+`RemoteContender`, httpx and the event-stream parser load when a contender is first made.
+Spec parsing, keys, the key check, the picker, the settings dialog, the window's wording,
+warm-up and `sidebyside keys` read the registry. A provider defined outside these modules (a
+plugin, a test) calls `register()` with its class.
 """
 
 from __future__ import annotations
@@ -56,7 +58,10 @@ class ProviderInfo:
     def of(cls, declared: type[Provider]) -> ProviderInfo:
         """The declaration a provider class makes."""
         own = f"{declared.__module__}:{declared.__qualname__}"
-        contender = "" if declared.shape == SHAPE_NONE else (declared.builds or own)
+        # `builds` counts only where the class sets it itself: a contender that subclasses
+        # another provider's (a plugin's relay on CompatContender) is its own contender.
+        builds = declared.__dict__.get("builds", "")
+        contender = "" if declared.shape == SHAPE_NONE else (builds or own)
         return cls(
             name=declared.provider, label=declared.label or declared.provider,
             contender=contender, spec_form=declared.spec_form,
@@ -82,7 +87,7 @@ class ProviderInfo:
         return self.shape != SHAPE_NONE and bool(self.contender)
 
 
-BUILTIN_PACKAGES = ("desktop.core.providers",)
+BUILTIN_PACKAGES = ("desktop.core.providers.declared",)
 BUILTIN_MODULES = ("desktop.core.local.provider",)
 
 _lock = threading.RLock()
