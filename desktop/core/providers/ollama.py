@@ -18,7 +18,7 @@ from desktop.core.base.errors import ContenderError
 from desktop.core.contenders.params import Request
 from desktop.core.providers.clients import httpx_module
 from desktop.core.providers.compat import ModelServerContender
-from desktop.core.providers.declared.ollama import DEFAULT_PORT, Ollama  # noqa: F401 - re-exported
+from desktop.core.providers.declared.ollama import DEFAULT_PORT, Ollama
 
 KEEP_ALIVE = "30m"
 
